@@ -1,0 +1,86 @@
+"""Reading payload files: one JSON document, a JSON array of documents, or NDJSON.
+
+Every problem becomes an :class:`~opsagent.errors.InputError` naming the file (and the
+line for NDJSON), never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import InputError
+
+MAX_BYTES = 50 * 1024 * 1024  # a payload larger than this is refused, not loaded
+
+
+@dataclass(frozen=True)
+class Document:
+    """One JSON document and where it came from (for error messages)."""
+
+    data: Any
+    source: str  # "alerts.json", "alerts.json[3]", "events.ndjson:12", "<stdin>"
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def parse_text(raw: bytes, source: str) -> list[Document]:
+    """Split the bytes of one payload into documents."""
+    if len(raw) > MAX_BYTES:
+        raise InputError(
+            f"payload is {len(raw) / 1_048_576:.0f} MiB; the limit is "
+            f"{MAX_BYTES // 1_048_576} MiB",
+            source=source,
+        )
+    if b"\x00" in raw[:8192]:
+        raise InputError("binary data, expected JSON text", source=source)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text (byte {exc.start}), expected JSON",
+                         source=source) from None
+    if not text.strip():
+        raise InputError("empty payload, expected a JSON document", source=source)
+    try:
+        data = json.loads(text, parse_constant=_reject_constant)
+    except RecursionError:
+        raise InputError("JSON nested too deeply", source=source) from None
+    except ValueError as exc:
+        ndjson = _try_ndjson(text, source)
+        if ndjson is not None:
+            return ndjson
+        line = getattr(exc, "lineno", None)
+        message = getattr(exc, "msg", str(exc))
+        raise InputError(f"invalid JSON: {message}", source=source, line=line) from None
+    return _split(data, source)
+
+
+def _split(data: Any, source: str) -> list[Document]:
+    if isinstance(data, list):
+        if not data:
+            raise InputError("empty JSON array, expected at least one document", source=source)
+        return [Document(item, f"{source}[{index}]") for index, item in enumerate(data)]
+    return [Document(data, source)]
+
+
+def _try_ndjson(text: str, source: str) -> list[Document] | None:
+    lines = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
+    if len(lines) < 2:
+        return None
+    docs: list[Document] = []
+    for number, line in lines:
+        try:
+            data = json.loads(line, parse_constant=_reject_constant)
+        except RecursionError:
+            raise InputError("JSON nested too deeply", source=source, line=number) from None
+        except ValueError as exc:
+            if not docs:
+                return None  # not NDJSON at all; report the whole-document error instead
+            message = getattr(exc, "msg", str(exc))
+            raise InputError(f"invalid JSON line: {message}", source=source,
+                             line=number) from None
+        docs.append(Document(data, f"{source}:{number}"))
+    return docs

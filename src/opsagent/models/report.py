@@ -1,0 +1,132 @@
+"""The triage report: the stable output contract (``schema_version`` 1).
+
+Fields may be added; none may be renamed or removed without bumping
+``SCHEMA_VERSION``.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = 1
+
+CATEGORIES: tuple[str, ...] = (
+    "deploy_regression",
+    "config_change",
+    "dependency_failure",
+    "database",
+    "capacity",
+    "resource_exhaustion",
+    "network",
+    "dns",
+    "certificate",
+    "cloud_provider",
+    "cache",
+    "rate_limit",
+    "security",
+    "data",
+    "clock",
+)
+
+Category = Literal[
+    "deploy_regression",
+    "config_change",
+    "dependency_failure",
+    "database",
+    "capacity",
+    "resource_exhaustion",
+    "network",
+    "dns",
+    "certificate",
+    "cloud_provider",
+    "cache",
+    "rate_limit",
+    "security",
+    "data",
+    "clock",
+]
+
+
+class Level(str, Enum):
+    LOW = "LOW"
+    MEDIUM = "MEDIUM"
+    HIGH = "HIGH"
+
+    @property
+    def rank(self) -> int:
+        return _LEVEL_RANK[self]
+
+
+_LEVEL_RANK = {Level.LOW: 0, Level.MEDIUM: 1, Level.HIGH: 2}
+
+ActionKind = Literal["mitigate", "diagnose", "escalate", "communicate", "follow_up"]
+Risk = Literal["low", "medium", "high"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class IncidentRef(_Model):
+    id: str
+    services: list[str] = Field(default_factory=list)
+    regions: list[str] = Field(default_factory=list)
+    started_at: str | None = None
+    signal_count: int = 0
+    environments: list[str] = Field(default_factory=list)
+    zones: list[str] = Field(default_factory=list)
+    now: str | None = None
+
+
+class Severity(_Model):
+    level: Level
+    score: float = Field(ge=0.0, le=1.0)
+    reasons: list[str] = Field(default_factory=list)
+
+
+class RootCause(_Model):
+    category: Category
+    title: str
+    confidence: float = Field(ge=0.0, le=1.0)
+    evidence: list[str] = Field(default_factory=list)
+    counter_evidence: list[str] = Field(default_factory=list)
+    failure_mode: str | None = None  # id of the knowledge-base failure mode
+
+
+class Action(_Model):
+    title: str
+    kind: ActionKind
+    risk: Risk = "low"
+    rationale: str = ""
+    cause: Category | None = None
+
+
+class AgentInfo(_Model):
+    model: str
+    provider: str
+    tokens_in: int = 0
+    tokens_out: int = 0
+    latency_ms: float = 0.0
+    tools_used: list[str] = Field(default_factory=list)
+    repaired: bool = False
+
+
+class Analysis(_Model):
+    engine: str
+    agent: AgentInfo | None = None
+    fallback: str | None = None
+    duration_ms: float = 0.0
+    knowledge: list[str] = Field(default_factory=list)  # failure-mode sources consulted
+
+
+class TriageReport(_Model):
+    schema_version: int = SCHEMA_VERSION
+    incident: IncidentRef
+    summary: str
+    severity: Severity
+    root_causes: list[RootCause] = Field(default_factory=list)
+    actions: list[Action] = Field(default_factory=list)
+    analysis: Analysis

@@ -1,0 +1,51 @@
+"""The classic text layout.
+
+::
+
+    Issue Summary:
+    <summary>
+
+    Severity:
+    HIGH
+
+    Possible Root Causes:
+    - <title> (confidence 72%)
+      evidence: ...
+
+    Recommended Actions:
+    - <title>
+"""
+
+from __future__ import annotations
+
+from ..models import TriageReport
+
+
+def render_text(report: TriageReport, *, detail: bool = True) -> str:
+    lines = ["Issue Summary:", report.summary, "", "Severity:", report.severity.level.value]
+    if detail and report.severity.reasons:
+        lines.extend(f"  - {reason}" for reason in report.severity.reasons)
+    lines.extend(["", "Possible Root Causes:"])
+    if not report.root_causes:
+        lines.append("- No specific cause stands out from the signals given")
+    for cause in report.root_causes:
+        lines.append(f"- {cause.title} (confidence {round(cause.confidence * 100)}%)")
+        if detail:
+            lines.extend(f"    evidence: {item}" for item in cause.evidence)
+            lines.extend(f"    against:  {item}" for item in cause.counter_evidence)
+    lines.extend(["", "Recommended Actions:"])
+    for number, action in enumerate(report.actions, start=1):
+        lines.append(f"- {action.title}")
+        if detail and action.rationale:
+            lines.append(f"    why: {action.rationale} [{action.kind}, risk {action.risk}]")
+        del number
+    footer = []
+    if report.analysis.fallback:
+        footer.append(f"Note: the LLM agent was not used: {report.analysis.fallback}")
+    if report.analysis.agent is not None:
+        agent = report.analysis.agent
+        footer.append(f"Reviewed by {agent.provider}:{agent.model}")
+    if footer:
+        lines.append("")
+        lines.extend(footer)
+    return "\n".join(lines) + "\n"
