@@ -5,6 +5,7 @@ deploys and symptoms into a :class:`TriageReport`.
 """
 
 from ._version import __version__
+from .api import analyze, triage
 from .errors import (
     AgentError,
     CatalogError,
@@ -30,4 +31,6 @@ __all__ = [
     "TriageReport",
     "UserError",
     "__version__",
+    "analyze",
+    "triage",
 ]

@@ -1,0 +1,301 @@
+"""The ``opsagent`` command: a thin typer app over the library.
+
+Exit codes: 0 ok; 2 invalid input or usage (one line per problem on stderr); 1 an
+unexpected internal error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from .errors import InputError, OpsagentError, UserError
+
+app = typer.Typer(
+    name="opsagent",
+    help="Operations triage: what is wrong, how bad, why, and what to do next.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+schema_app = typer.Typer(help="Print JSON Schemas.", no_args_is_help=True)
+kb_app = typer.Typer(help="Inspect and check the knowledge base.", no_args_is_help=True)
+app.add_typer(schema_app, name="schema")
+app.add_typer(kb_app, name="kb")
+
+_PAYLOAD_SUFFIXES = {".json", ".ndjson", ".jsonl"}
+
+
+def _read_inputs(paths: list[str]) -> list[Any]:
+    from .ingest.documents import Document, parse_text
+
+    docs: list[Document] = []
+    problems: list[UserError] = []
+    sources: list[tuple[str, bytes | None, Path | None]] = []
+    if not paths:
+        if sys.stdin is None or sys.stdin.isatty():
+            raise InputError("no input: give payload files, a directory, or '-' for stdin")
+        paths = ["-"]
+    for name in paths:
+        if name == "-":
+            sources.append(("<stdin>", sys.stdin.buffer.read(), None))
+            continue
+        path = Path(name)
+        if path.is_dir():
+            files = sorted(p for p in path.iterdir()
+                           if p.suffix in _PAYLOAD_SUFFIXES and p.is_file())
+            if not files:
+                problems.append(InputError("directory holds no .json/.ndjson payloads",
+                                           source=name))
+            sources.extend((str(p), None, p) for p in files)
+        else:
+            sources.append((name, None, path))
+    for source, data, path in sources:
+        try:
+            if data is None and path is not None:
+                data = _read_file(path, source)
+            assert data is not None
+            docs.extend(parse_text(data, source))
+        except UserError as exc:
+            problems.append(exc)
+    if problems:
+        from .errors import InputErrors
+
+        raise problems[0] if len(problems) == 1 else InputErrors(problems)
+    return docs
+
+
+def _read_file(path: Path, source: str) -> bytes:
+    from .ingest.documents import MAX_BYTES
+
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise InputError(f"payload is {size / 1_048_576:.0f} MiB; the limit is "
+                             f"{MAX_BYTES // 1_048_576} MiB", source=source)
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("file not found", source=source) from None
+    except IsADirectoryError:
+        raise InputError("is a directory", source=source) from None
+    except PermissionError:
+        raise InputError("permission denied", source=source) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", source=source) from None
+
+
+@app.command()
+def analyze(
+    paths: Annotated[list[str] | None, typer.Argument(
+        help="Payload files or directories (JSON, JSON array or NDJSON); '-' for stdin.",
+        show_default=False)] = None,
+    format: Annotated[str, typer.Option("--format", "-f",
+                                        help="text, json or markdown.")] = "text",
+    now: Annotated[str | None, typer.Option(
+        help="Pin 'now' (ISO 8601) for relative times such as '2 hours ago'.")] = None,
+    catalog: Annotated[Path | None, typer.Option(help="Service catalog file (YAML/JSON).")] = None,
+    knowledge: Annotated[list[Path] | None, typer.Option(
+        "--knowledge", "-k", help="Extra knowledge directory (repeatable).")] = None,
+    llm: Annotated[str | None, typer.Option(
+        help="Turn the LLM agent on: openai:MODEL, anthropic:MODEL, ollama:MODEL, "
+             "openai-compatible:URL#MODEL, local:PATH.gguf.")] = None,
+    no_llm: Annotated[bool, typer.Option(
+        "--no-llm", help="Engine only, even if the environment configures an LLM.")] = False,
+    config: Annotated[str | None, typer.Option(help="Config file (YAML).")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o",
+                                                help="Write the report to this file.")] = None,
+    log_file: Annotated[Path | None, typer.Option(
+        help="Append the report as one JSON line (a structured log sink).")] = None,
+    brief: Annotated[bool, typer.Option(
+        help="Text format: titles only, without evidence and reasons.")] = False,
+) -> None:
+    """Triage one incident: every payload given is a signal of it."""
+    from .api import triage
+    from .config import find_config, load_settings
+    from .ingest import build_incident
+    from .ingest.values import parse_time
+    from .registry import default_registry
+    from .report.text import render_text
+
+    registry = default_registry()
+    renderer = registry.renderer(format)
+    settings = load_settings(find_config(config, os.environ))
+    pinned = None
+    if now is not None:
+        pinned = parse_time(now, "--now")
+        if pinned is None:
+            raise InputError("expected an ISO 8601 time", field="--now")
+    docs = _read_inputs(paths or [])
+    incident = build_incident(docs, now=pinned, registry=registry)
+    report = triage(
+        incident,
+        catalog=catalog or settings.catalog,
+        knowledge=[*settings.knowledge, *(knowledge or [])],
+        config=settings.engine,
+        llm=None if no_llm else (llm or settings.llm),
+        use_env=not no_llm,
+        env=os.environ,
+    )
+    text = render_text(report, detail=False) if (brief and format == "text") else renderer(report)
+    if output is not None:
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"cannot write: {exc.strerror or exc}", source=str(output)) from None
+    else:
+        sys.stdout.write(text)
+    if log_file is not None:
+        line = json.dumps(report.model_dump(mode="json"), ensure_ascii=False,
+                          separators=(",", ":"))
+        try:
+            with log_file.open("a", encoding="utf-8") as handle:
+                handle.write(line + "\n")
+        except OSError as exc:
+            raise InputError(f"cannot write: {exc.strerror or exc}",
+                             source=str(log_file)) from None
+
+
+@schema_app.command("input")
+def schema_input() -> None:
+    """JSON Schema of the generic event (the hand-written input format)."""
+    from .ingest.schema import input_schema
+
+    sys.stdout.write(json.dumps(input_schema(), indent=2) + "\n")
+
+
+@schema_app.command("report")
+def schema_report() -> None:
+    """JSON Schema of the triage report (--format json)."""
+    from .models import TriageReport
+
+    schema = TriageReport.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "opsagent triage report"
+    sys.stdout.write(json.dumps(schema, indent=2) + "\n")
+
+
+@kb_app.command("list")
+def kb_list(
+    knowledge: Annotated[list[Path] | None, typer.Option(
+        "--knowledge", "-k", help="Extra knowledge directory (repeatable).")] = None,
+) -> None:
+    """List the failure modes: id, category, title and where each comes from."""
+    from .knowledge.loader import load_knowledge
+
+    kb = load_knowledge(knowledge or [])
+    width = max((len(fm.id) for fm in kb.failure_modes), default=10)
+    for fm in sorted(kb.failure_modes, key=lambda f: (f.category, f.id)):
+        origin = kb.origin.get(fm.id, "")
+        where = "builtin" if "/knowledge/builtin/" in origin else origin
+        cases = len(fm.cases.match) + len(fm.cases.no_match)
+        sys.stdout.write(f"{fm.id:<{width}}  {fm.category:<19}  {fm.title}  "
+                         f"[{len(fm.actions)} actions, {cases} cases, {where}]\n")
+    sys.stdout.write(f"{len(kb.failure_modes)} failure modes, {len(kb.terms)} vocabulary "
+                     f"terms, {len(kb.general_actions)} general actions\n")
+
+
+@kb_app.command("lint")
+def kb_lint(
+    dirs: Annotated[list[Path] | None, typer.Argument(
+        help="Knowledge directories to check (the built-in one is always loaded).",
+        show_default=False)] = None,
+    cases: Annotated[bool, typer.Option(help="Also run every failure mode's cases.")] = True,
+) -> None:
+    """Check knowledge files: schema, unknown features, and each failure mode's cases."""
+    from .knowledge.cases import run_cases
+    from .knowledge.loader import lint
+
+    kb, errors = lint(dirs or [])
+    problems = [e.format() for e in errors]
+    checked = 0
+    if cases and not errors:
+        results = run_cases(kb)
+        checked = len(results)
+        problems.extend(r.describe() for r in results if not r.ok)
+    for line in problems:
+        sys.stderr.write(f"opsagent: {line}\n")
+    if problems:
+        raise typer.Exit(2)
+    sys.stdout.write(f"ok: {len(kb.failure_modes)} failure modes, {len(kb.terms)} terms, "
+                     f"{checked} cases passed\n")
+
+
+@kb_app.command("features")
+def kb_features() -> None:
+    """List every feature a failure mode may use as evidence."""
+    from .engine.features import ENGINE_FEATURES
+    from .knowledge.loader import load_knowledge
+
+    kb = load_knowledge()
+    for name, description in sorted(ENGINE_FEATURES.items()):
+        sys.stdout.write(f"{name:<28} {description}\n")
+    for term in sorted(kb.terms, key=lambda t: t.feature):
+        sys.stdout.write(f"{term.feature:<28} {term.description} (vocabulary)\n")
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    from ._version import __version__
+
+    sys.stdout.write(f"opsagent {__version__}\n")
+
+
+def _register_extensions() -> None:
+    try:
+        from .evaluation import register_cli
+    except ImportError:  # the evaluation module is optional at import time
+        return
+    register_cli(app)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; map errors to exit codes and one readable line each."""
+    _register_extensions()
+    args = sys.argv[1:] if argv is None else argv
+    debug = os.environ.get("OPSAGENT_DEBUG") == "1"
+    try:
+        try:
+            app(args=args, prog_name="opsagent", standalone_mode=False)
+        except Exception as exc:
+            if isinstance(exc, UserError) or not (
+                    hasattr(exc, "format_message") and hasattr(exc, "exit_code")):
+                raise
+            if type(exc).__name__ == "NoArgsIsHelpError":  # bare 'opsagent': show the help
+                sys.stderr.write(exc.format_message() + "\n")
+                return 2
+            sys.stderr.write(f"opsagent: error: {exc.format_message()}\n")
+            return int(exc.exit_code)
+    except UserError as exc:
+        for line in exc.format().splitlines():
+            sys.stderr.write(f"opsagent: error: {line}\n")
+        return 2
+    except typer.Exit as exc:
+        return int(getattr(exc, "exit_code", 0))
+    except typer.Abort:
+        sys.stderr.write("opsagent: aborted\n")
+        return 1
+    except BrokenPipeError:
+        return 0
+    except KeyboardInterrupt:
+        return 130
+    except OpsagentError as exc:
+        sys.stderr.write(f"opsagent: internal error: {exc}\n")
+        return 1
+    except Exception as exc:
+        if debug:
+            raise
+        sys.stderr.write(f"opsagent: internal error: {type(exc).__name__}: {exc} "
+                         "(set OPSAGENT_DEBUG=1 for a traceback)\n")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,80 @@
+"""The configuration file, loaded once and passed in (nothing reads it at import time).
+
+``opsagent.yaml`` in the working directory, ``~/.config/opsagent/config.yaml``, or the
+file named by ``--config`` / ``OPSAGENT_CONFIG``::
+
+    llm: openai:gpt-4o-mini          # turns the agent on (same as --llm)
+    catalog: services.yaml           # relative to this file
+    knowledge: [./failure-modes]     # extra knowledge directories
+    engine:                          # thresholds of the severity rubric
+      critical_error_rate: 0.05
+      customer_error_rate: 0.20
+    agent:                           # passed to the agent (timeouts, retries, base URL ...)
+      timeout_s: 60
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .engine.context import EngineConfig
+from .errors import ConfigError
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    llm: str | None = None
+    catalog: Path | None = None
+    knowledge: list[Path] = Field(default_factory=list)
+    engine: EngineConfig = Field(default_factory=EngineConfig)
+    agent: dict[str, Any] = Field(default_factory=dict)
+    path: Path | None = Field(default=None, exclude=True)
+
+
+def find_config(explicit: str | None, env: Mapping[str, str]) -> Path | None:
+    if explicit:
+        return Path(explicit)
+    if env.get("OPSAGENT_CONFIG"):
+        return Path(env["OPSAGENT_CONFIG"])
+    for candidate in (Path("opsagent.yaml"), Path.home() / ".config" / "opsagent" / "config.yaml"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_settings(path: Path | None) -> Settings:
+    if path is None:
+        return Settings()
+    source = str(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError("config file not found", source=source) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read: {exc}", source=source) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ConfigError(f"invalid YAML: {getattr(exc, 'problem', exc)}", source=source,
+                          line=mark.line + 1 if mark else None) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError("expected a mapping at the top level", source=source)
+    try:
+        settings = Settings.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise ConfigError(first["msg"], source=source,
+                          field=".".join(str(p) for p in first["loc"])) from None
+    base = path.parent
+    catalog = settings.catalog if settings.catalog is None or settings.catalog.is_absolute() \
+        else base / settings.catalog
+    knowledge = [k if k.is_absolute() else base / k for k in settings.knowledge]
+    return settings.model_copy(update={"catalog": catalog, "knowledge": knowledge,
+                                       "path": path})

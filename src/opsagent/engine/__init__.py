@@ -1,0 +1,100 @@
+"""The deterministic triage engine: a pure function of the incident, the knowledge base,
+the service catalog and the configuration. No I/O, no clock, no randomness."""
+
+from __future__ import annotations
+
+from ..catalog import EMPTY_CATALOG, ServiceCatalog
+from ..knowledge.loader import KnowledgeBase
+from ..models import IncidentRef, RootCause, TriageReport
+from ..models.report import Analysis
+from .._version import __version__
+from ..ingest.values import format_time
+from ..models import Incident
+from .actions import _values, plan
+from .assess import Assessor, CompiledTerm, compile_terms
+from .context import Context, EngineConfig
+from .correlate import correlate
+from .hypotheses import Hypothesis, score
+from .scope import determine_scope
+from .severity import grade
+from .summary import summarize
+
+__all__ = ["Engine", "EngineConfig"]
+
+ENGINE_NAME = f"opsagent {__version__}"
+
+
+class Engine:
+    """Compile the knowledge once, then triage any number of incidents."""
+
+    def __init__(self, knowledge: KnowledgeBase, catalog: ServiceCatalog | None = None,
+                 config: EngineConfig | None = None) -> None:
+        self.knowledge = knowledge
+        self.catalog = catalog or EMPTY_CATALOG
+        self.config = config or EngineConfig()
+        self._terms: tuple[CompiledTerm, ...] = compile_terms(knowledge.terms)
+
+    def analyze(self, incident: Incident) -> TriageReport:
+        ctx = Context(incident=incident, catalog=self.catalog, config=self.config)
+        Assessor(ctx, self._terms).run()
+        correlate(ctx)
+        determine_scope(ctx)
+        ctx.dependency = _pick_dependency(ctx)
+        hypotheses = score(ctx, self.knowledge.failure_modes)
+        severity = grade(ctx)
+        shown = _shown(hypotheses, self.config)
+        actions = plan(ctx, shown, severity, self.knowledge.general_actions)
+        values = dict(_values(ctx))
+        summary = summarize(ctx, shown, severity, values)
+        return TriageReport(
+            incident=IncidentRef(
+                id=incident.id,
+                services=list(incident.services),
+                regions=list(incident.regions),
+                started_at=format_time(incident.started_at),
+                signal_count=len(incident.signals),
+                environments=list(incident.environments),
+                zones=list(incident.zones),
+                now=format_time(incident.now),
+            ),
+            summary=summary,
+            severity=severity,
+            root_causes=[_cause(h, values) for h in shown],
+            actions=actions,
+            analysis=Analysis(engine=ENGINE_NAME, duration_ms=0.0,
+                              knowledge=list(self.knowledge.sources)),
+        )
+
+    def features(self, incident: Incident) -> Context:
+        """The assessment alone (features and impacts), for explanation and tests."""
+        ctx = Context(incident=incident, catalog=self.catalog, config=self.config)
+        Assessor(ctx, self._terms).run()
+        correlate(ctx)
+        determine_scope(ctx)
+        return ctx
+
+
+def _pick_dependency(ctx: Context) -> str | None:
+    for hint in ctx.dependency_hints:
+        return hint
+    if ctx.service:
+        deps = ctx.entry(ctx.service).dependencies
+        if deps:
+            return deps[0]
+    return None
+
+
+def _shown(hypotheses: list[Hypothesis], config: EngineConfig) -> list[Hypothesis]:
+    shown = [h for h in hypotheses if h.confidence >= config.min_confidence]
+    if not shown and hypotheses and hypotheses[0].confidence >= 0.1:
+        shown = hypotheses[:1]
+    return shown[: config.max_causes]
+
+
+def _cause(h: Hypothesis, values: dict[str, str]) -> RootCause:
+    import re
+
+    title = re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), m.group(1)), h.mode.title)
+    return RootCause(category=h.mode.category, title=title, confidence=h.confidence,
+                     evidence=h.evidence, counter_evidence=h.counter_evidence,
+                     failure_mode=h.mode.id)

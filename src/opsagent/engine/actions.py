@@ -1,0 +1,118 @@
+"""Action planning: runbook actions of the leading hypotheses, filled in with the
+incident's names, ordered by urgency and safety.
+
+Order: confident low-risk mitigations first (reversible, e.g. a rollback), then
+diagnosis by hypothesis rank, then escalation, then riskier mitigations, communication
+and follow-up. Every action names the cause it serves. Actions are recommendations: no
+command is run.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..knowledge.schema import RunbookAction
+from ..models import Action, Level, Severity
+from .context import Context
+from .hypotheses import Hypothesis
+
+_KIND_RANK = {"mitigate": 0, "diagnose": 1, "escalate": 2, "communicate": 3, "follow_up": 4}
+_RISK_RANK = {"low": 0, "medium": 1, "high": 2}
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+class _Defaults(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return _FALLBACK.get(key, key)
+
+
+_FALLBACK = {
+    "service": "the affected service",
+    "region": "the affected region",
+    "zone": "the affected zone",
+    "dependency": "the downstream dependency",
+    "version": "the new version",
+    "previous_version": "the previous version",
+    "environment": "the affected environment",
+    "change": "the most recent change",
+}
+
+
+def plan(ctx: Context, hypotheses: list[Hypothesis], severity: Severity,
+         general: tuple[RunbookAction, ...]) -> list[Action]:
+    values = _values(ctx)
+    present = set(ctx.features.ids())
+    present.add(f"severity.{severity.level.value.lower()}")
+    candidates: list[tuple[tuple[Any, ...], Action]] = []
+    leading = [h for h in hypotheses if h.confidence >= max(0.25, ctx.config.min_confidence)][:3]
+    if not leading and hypotheses:
+        leading = hypotheses[:1]
+    for rank, hypothesis in enumerate(leading):
+        for index, item in enumerate(hypothesis.mode.actions):
+            if not _applies(item, present, hypothesis.confidence):
+                continue
+            action = _fill(item, values, hypothesis.mode.category)
+            confident = hypothesis.confidence >= 0.5 or rank == 0
+            if item.kind == "mitigate" and item.risk == "low" and confident:
+                band = 0
+            elif item.kind == "diagnose":
+                band = 1
+            elif item.kind == "mitigate":
+                band = 3
+            else:
+                band = 2 + _KIND_RANK[item.kind]
+            candidates.append(((band, rank, _RISK_RANK[item.risk], index), action))
+    top_category = leading[0].mode.category if leading else None
+    for index, item in enumerate(general):
+        if not _applies(item, present, 1.0):
+            continue
+        band = {"escalate": 2, "communicate": 4, "follow_up": 5}.get(item.kind, 3)
+        action = _fill(item, values, top_category)
+        candidates.append(((band, 9, _RISK_RANK[item.risk], index), action))
+    candidates.sort(key=lambda pair: pair[0])
+    out: list[Action] = []
+    seen: set[str] = set()
+    for _, action in candidates:
+        key = action.title.lower()
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(action)
+    limit = ctx.config.max_actions
+    if severity.level == Level.LOW:
+        limit = min(limit, 5)
+    return out[:limit]
+
+
+def _applies(item: RunbookAction, present: set[str], confidence: float) -> bool:
+    if confidence < item.min_confidence:
+        return False
+    if item.when and not any(f in present for f in item.when):
+        return False
+    return not any(f in present for f in item.unless)
+
+
+def _fill(item: RunbookAction, values: _Defaults, cause: str | None) -> Action:
+    title = _PLACEHOLDER.sub(lambda m: values[m.group(1)], item.title)
+    rationale = _PLACEHOLDER.sub(lambda m: values[m.group(1)], item.rationale)
+    return Action(title=title, kind=item.kind, risk=item.risk, rationale=rationale,
+                  cause=cause)  # type: ignore[arg-type]
+
+
+def _values(ctx: Context) -> _Defaults:
+    incident = ctx.incident
+    values = _Defaults()
+    if incident.services:
+        values["service"] = incident.services[0] if len(incident.services) == 1 \
+            else ", ".join(incident.services[:3])
+    if incident.regions:
+        values["region"] = ", ".join(incident.regions[:3])
+    if incident.zones:
+        values["zone"] = ", ".join(incident.zones[:3])
+    if incident.environments:
+        values["environment"] = ", ".join(incident.environments)
+    if ctx.dependency:
+        values["dependency"] = ctx.dependency
+    values.update(ctx.change_refs)
+    return values

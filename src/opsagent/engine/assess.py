@@ -1,0 +1,430 @@
+"""Assessment: each signal against its baseline, objective or a sensible default, and
+every piece of free text against the failure vocabulary."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..knowledge.schema import Term
+from ..models import Signal, SignalKind, SignalStatus, SourceSeverity
+from .context import Context, Impact
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
+@dataclass(frozen=True)
+class CompiledTerm:
+    feature: str
+    regex: re.Pattern[str]
+    strength: float
+    dependency: str | None
+
+
+def compile_terms(terms: Iterable[Term]) -> tuple[CompiledTerm, ...]:
+    compiled = []
+    for term in terms:
+        pattern = "|".join(f"(?:{p})" for p in term.patterns)
+        compiled.append(CompiledTerm(term.feature, re.compile(pattern, re.IGNORECASE),
+                                     term.strength, term.dependency))
+    return tuple(compiled)
+
+
+def _pct(value: float) -> str:
+    pct = value * 100
+    if pct >= 10 or pct == int(pct):
+        return f"{pct:.0f}%"
+    if pct >= 1:
+        return f"{pct:.1f}%"
+    return f"{pct:.2f}%"
+
+
+def _ms(value: float) -> str:
+    if value >= 10_000:
+        return f"{value / 1000:.0f} s"
+    if value >= 1000:
+        return f"{value:,.0f} ms"
+    return f"{value:.0f} ms"
+
+
+def _where(signal: Signal) -> str:
+    parts = []
+    subject = signal.dependency or signal.service
+    if subject:
+        parts.append(f"on {subject}")
+    if signal.zone:
+        parts.append(f"in {signal.zone}")
+    elif signal.region:
+        parts.append(f"in {signal.region}")
+    if signal.labels.get("instance") or signal.labels.get("pod"):
+        parts.append(f"({signal.labels.get('pod') or signal.labels.get('instance')})")
+    return (" " + " ".join(parts)) if parts else ""
+
+
+def _ratio_strength(value: float, limit: float, scale: float = 10.0) -> float:
+    """0.3 just above the limit, 1.0 at ``scale`` times the limit (log scale)."""
+    if value <= limit or limit <= 0:
+        return 0.0
+    return min(1.0, 0.3 + 0.7 * math.log(value / limit) / math.log(scale))
+
+
+class Assessor:
+    def __init__(self, ctx: Context, terms: tuple[CompiledTerm, ...]) -> None:
+        self.ctx = ctx
+        self.terms = terms
+        self.features = ctx.features
+        self.cfg = ctx.config
+
+    def run(self) -> None:
+        for signal in self.ctx.incident.signals:
+            if signal.kind == SignalKind.METRIC:
+                self._metric(signal)
+            elif signal.kind == SignalKind.ALERT:
+                self._alert(signal)
+            elif signal.kind == SignalKind.STATUS:
+                self._status(signal)
+            if signal.kind != SignalKind.CHANGE:
+                self._texts(signal)
+        self._extras(self.ctx.incident.extras)
+        self._service_traits()
+
+    # metrics ------------------------------------------------------------------
+    def _metric(self, s: Signal) -> None:
+        if s.value is None:
+            return
+        resolved = s.status == SignalStatus.RESOLVED
+        damp = 0.35 if resolved else 1.0
+        name = s.name
+        entry = self.ctx.entry(s.service)
+        where = _where(s)
+        suffix = " (since recovered)" if resolved else ""
+        dep = s.dependency
+        if name in ("error_rate", "http_5xx_rate"):
+            objective = s.objective or entry.slo.error_rate or self.cfg.default_error_objective
+            limit = objective
+            if s.baseline is not None:
+                limit = max(limit, s.baseline * 2)
+            strength = _ratio_strength(s.value, limit, scale=15)
+            if strength <= 0:
+                return
+            label = "5xx rate" if name == "http_5xx_rate" else "error rate"
+            ref = f"objective {_pct(objective)}"
+            if s.baseline is not None:
+                ref = f"baseline {_pct(s.baseline)}"
+            text = f"{label} {_pct(s.value)}{where} ({ref}){suffix}"
+            if dep:
+                self.features.add("dependency.degraded", strength * damp, f"dependency {text}")
+                self._hint_dependency(dep, first=True)
+                return
+            self.features.add("errors.elevated", strength * damp, text)
+            if name == "http_5xx_rate":
+                self.features.add("errors.5xx", strength * damp, text)
+            if not resolved:
+                self._error_impact(s, entry, text)
+        elif name == "http_4xx_rate":
+            limit = max(s.objective or 0.05, (s.baseline or 0) * 2)
+            strength = _ratio_strength(s.value, limit)
+            if strength > 0:
+                self.features.add("errors.4xx", strength * damp,
+                                  f"4xx rate {_pct(s.value)}{where}{suffix}")
+                if not resolved and s.value >= 0.2:
+                    self.ctx.impacts.append(Impact(1, 0.5, f"{_pct(s.value)} of requests"
+                                                   f"{where} are rejected with 4xx"))
+        elif name == "latency_ms":
+            objective = s.objective or entry.slo.latency_ms
+            limit = objective or self.cfg.default_latency_objective_ms
+            if s.baseline is not None:
+                limit = max(limit if objective else 0.0, s.baseline * 2)
+            strength = _ratio_strength(s.value, limit, scale=8)
+            if strength <= 0:
+                return
+            stat = s.labels.get("stat", "p95")
+            ref = (f"baseline {_ms(s.baseline)}" if s.baseline is not None and not objective
+                   else f"objective {_ms(limit)}" if objective
+                   else f"default objective {_ms(limit)}")
+            text = f"{stat} latency {_ms(s.value)}{where} ({ref}){suffix}"
+            if dep:
+                self.features.add("dependency.degraded", strength * damp, f"dependency {text}")
+                self._hint_dependency(dep, first=True)
+                return
+            self.features.add("latency.elevated", strength * damp, text)
+            if not resolved:
+                factor = s.value / limit
+                critical = entry.critical
+                if factor >= self.cfg.latency_high_factor and critical:
+                    self.ctx.impacts.append(Impact(
+                        2, min(1.0, 0.75 + factor / 40),
+                        f"{stat} latency {_ms(s.value)} is {factor:.1f}× its objective on "
+                        f"critical service {s.service}"))
+                else:
+                    self.ctx.impacts.append(Impact(
+                        1, min(0.69, 0.45 + factor / 40),
+                        f"{stat} latency {_ms(s.value)}{where} is above its objective "
+                        f"({_ms(limit)})"))
+                self.ctx.headline.append(f"high latency ({stat} {_ms(s.value)})")
+        elif name == "availability":
+            objective = s.objective or entry.slo.availability \
+                or self.cfg.default_availability_objective
+            if s.value >= objective:
+                return
+            shortfall = 1 - s.value
+            strength = _ratio_strength(shortfall, 1 - objective, scale=50)
+            text = f"availability {_pct(s.value)}{where} (objective {_pct(objective)}){suffix}"
+            self.features.add("availability.low", strength * damp, text)
+            self.features.add("errors.elevated", strength * damp, text)
+            if not resolved:
+                self._error_impact(s.model_copy(update={"value": shortfall}), entry, text)
+        elif name == "rps":
+            if s.baseline and s.baseline > 0:
+                ratio = s.value / s.baseline
+                if ratio >= 1.8:
+                    self.features.add("traffic.surge", min(1.0, 0.4 + (ratio - 1.8) / 3) * damp,
+                                      f"request rate {s.value:,.0f}/s{where} is {ratio:.1f}× "
+                                      f"its baseline {s.baseline:,.0f}/s{suffix}")
+                elif ratio <= 0.5:
+                    self.features.add("traffic.drop", min(1.0, 0.4 + (0.5 - ratio)) * damp,
+                                      f"request rate {s.value:,.0f}/s{where} fell to "
+                                      f"{ratio:.0%} of its baseline{suffix}")
+                    if not resolved and ratio <= 0.3 and entry.customer_facing:
+                        self.ctx.impacts.append(Impact(
+                            1, 0.6, f"traffic{where} dropped to {ratio:.0%} of normal"))
+        elif name in _SATURATION:
+            feature, attr, label = _SATURATION[name]
+            limit = getattr(self.cfg, attr)
+            if s.objective is not None:
+                limit = s.objective
+            if s.value < limit:
+                return
+            strength = min(1.0, 0.55 + (s.value - limit) / max(1e-9, 1 - limit) * 0.45)
+            text = f"{label} {_pct(s.value)}{where}{suffix}"
+            self.features.add(feature, strength * damp, text)
+            if dep:
+                self._hint_dependency(dep)
+            if not resolved and name == "disk" and s.value >= 0.9:
+                self.ctx.impacts.append(Impact(1, 0.55 + (s.value - 0.9) * 2,
+                                               f"disk {_pct(s.value)} full{where}; writes will "
+                                               "fail when it fills"))
+        else:
+            self._other_metric(s, where, damp, suffix)
+
+    def _other_metric(self, s: Signal, where: str, damp: float, suffix: str) -> None:
+        assert s.value is not None
+        name = s.name
+        value = s.value
+        if name == "queue_depth":
+            if (s.baseline and value >= s.baseline * 3) or (not s.baseline and value >= 1000):
+                ratio = value / s.baseline if s.baseline else 3.0
+                self.features.add("queue.backlog", min(1.0, 0.4 + ratio / 20) * damp,
+                                  f"queue depth {value:,.0f}{where}"
+                                  + (f" ({ratio:.0f}× baseline)" if s.baseline else "") + suffix)
+        elif name == "restarts":
+            if value >= 2:
+                self.features.add("restarts", min(1.0, 0.4 + value / 20) * damp,
+                                  f"{value:.0f} restarts{where}{suffix}")
+        elif name == "replication_lag_s":
+            if value >= 30:
+                self.features.add("replication.lag", min(1.0, 0.5 + value / 600) * damp,
+                                  f"replication lag {value:,.0f} s{where}{suffix}")
+        elif name == "cache_hit_rate":
+            low = value < 0.5 or (s.baseline is not None and value < s.baseline * 0.7)
+            if low:
+                ref = f" (baseline {_pct(s.baseline)})" if s.baseline is not None else ""
+                self.features.add("cache.hit_rate_drop", 0.8 * damp,
+                                  f"cache hit rate {_pct(value)}{where}{ref}{suffix}")
+        elif name == "packet_loss":
+            if value >= 0.005:
+                self.features.add("packet_loss", min(1.0, 0.5 + value * 10) * damp,
+                                  f"packet loss {_pct(value)}{where}{suffix}")
+        elif name == "throttled_rate":
+            if value >= 0.01:
+                self.features.add("throttling", min(1.0, 0.5 + value * 3) * damp,
+                                  f"{_pct(value)} of calls throttled{where}{suffix}")
+        elif name == "clock_skew_ms":
+            if abs(value) >= 500:
+                self.features.add("clock.skew", min(1.0, 0.6 + abs(value) / 60_000) * damp,
+                                  f"clock offset {_ms(abs(value))}{where}{suffix}")
+        elif name == "cert_expiry_days":
+            if value <= 0:
+                self.features.add("cert.expired", 1.0 * damp,
+                                  f"certificate{where} expired {abs(value):.0f} day(s) ago")
+            elif value <= 14:
+                self.features.add("cert.expiring", (0.9 - value / 30) * damp,
+                                  f"certificate{where} expires in {value:.0f} day(s)")
+        else:
+            self._unknown_metric(s, where, damp, suffix)
+
+    def _unknown_metric(self, s: Signal, where: str, damp: float, suffix: str) -> None:
+        assert s.value is not None
+        label = s.labels.get("raw_name", s.name)
+        abnormal = 0.0
+        if s.baseline is not None and s.baseline != 0:
+            ratio = s.value / s.baseline
+            if ratio >= 2 or ratio <= 0.5:
+                abnormal = min(1.0, 0.4 + abs(math.log(abs(ratio) or 1e-9)) / 5)
+                self.features.add("metric.anomaly", abnormal * damp,
+                                  f"{label} {s.value:g}{where} vs baseline {s.baseline:g}{suffix}")
+        elif s.objective is not None and s.value > s.objective:
+            abnormal = 0.7
+            self.features.add("metric.anomaly", abnormal * damp,
+                              f"{label} {s.value:g}{where} above threshold {s.objective:g}{suffix}")
+        elif s.baseline is None and s.objective is None:
+            abnormal = 0.5  # a metric someone chose to report: treat its name as a hint
+        if abnormal > 0:
+            words = label.replace("_", " ").replace(".", " ")
+            self._match(words, f"metric {label}={s.value:g}{where}", 0.75 * abnormal * damp,
+                        s)
+
+    def _error_impact(self, s: Signal, entry: Any, text: str) -> None:
+        assert s.value is not None
+        value = s.value
+        cfg = self.cfg
+        self.ctx.headline.append(f"elevated errors ({_pct(value)})")
+        if entry.critical and value >= cfg.critical_error_rate:
+            self.ctx.impacts.append(Impact(
+                2, min(1.0, 0.78 + value), f"{text}: at or above {_pct(cfg.critical_error_rate)} "
+                f"on critical service {s.service}"))
+        elif entry.customer_facing and value >= cfg.customer_error_rate:
+            self.ctx.impacts.append(Impact(
+                2, min(1.0, 0.72 + value / 2), f"{text}: at least "
+                f"{_pct(cfg.customer_error_rate)} of requests fail on a customer-facing service"))
+        elif entry.customer_facing or entry.critical:
+            self.ctx.impacts.append(Impact(1, min(0.69, 0.45 + value * 3), text))
+        else:
+            self.ctx.impacts.append(Impact(
+                1 if value >= 0.1 else 0, min(0.6, 0.3 + value * 2),
+                f"{text} on an internal service"))
+
+    # alerts and statuses ------------------------------------------------------
+    def _alert(self, s: Signal) -> None:
+        resolved = s.status == SignalStatus.RESOLVED
+        if s.dependency and not resolved:
+            self.features.add("dependency.degraded", 0.6,
+                              f"alert {s.name}{_where(s)}: {_snippet(s.text)}".rstrip(": "))
+            self._hint_dependency(s.dependency, first=True)
+        if s.severity == SourceSeverity.CRITICAL and not resolved:
+            self.features.add("source.critical", 1.0,
+                              f"{s.source} rates {s.name or 'the alert'} critical")
+
+    def _status(self, s: Signal) -> None:
+        status = (s.labels.get("status") or s.text).lower()
+        resolved = s.status == SignalStatus.RESOLVED
+        if s.dependency:
+            if _DOWN_WORDS.search(status) and not resolved:
+                self.features.add("dependency.degraded", 1.0, f"{s.text}{_where_region(s)}")
+                self._hint_dependency(s.dependency, first=True)
+            elif _DEGRADED_WORDS.search(status) and not resolved:
+                self.features.add("dependency.degraded", 0.75, f"{s.text}{_where_region(s)}")
+                self._hint_dependency(s.dependency, first=True)
+            elif _HEALTHY_WORDS.search(status):
+                self.features.add("dependency.healthy", 1.0, f"{s.text}{_where_region(s)}")
+            else:
+                self._hint_dependency(s.dependency)
+
+    def _hint_dependency(self, name: str, *, first: bool = False) -> None:
+        self.features.add("dependency.named", 0.5, None)
+        hints = self.ctx.dependency_hints
+        if name in hints:
+            if first:
+                hints.remove(name)
+                hints.insert(0, name)
+            return
+        if first:
+            hints.insert(0, name)
+        else:
+            hints.append(name)
+
+    # free text ----------------------------------------------------------------
+    def _texts(self, s: Signal) -> None:
+        resolved = s.status == SignalStatus.RESOLVED
+        factor = _KIND_FACTOR.get(s.kind, 0.8) * (0.4 if resolved else 1.0)
+        if s.kind == SignalKind.ALERT and s.name:
+            name_words = _CAMEL.sub(" ", s.name).replace("_", " ")
+            text = f"{name_words}. {s.text}" if s.text and s.text != s.name else name_words
+            label = f"{s.source} alert {s.name}"
+            if s.text and s.text != s.name:
+                label += f': "{_snippet(s.text)}"'
+            self._match(text, label + (" (resolved)" if resolved else ""), factor, s)
+        elif s.text and s.kind != SignalKind.METRIC:
+            kind = {SignalKind.SYMPTOM: "symptom", SignalKind.LOG: "log",
+                    SignalKind.STATUS: "status"}.get(s.kind, s.kind.value)
+            count = f" (×{s.count})" if s.count > 1 else ""
+            self._match(s.text, f'{kind}: "{_snippet(s.text)}"{count}'
+                        + (" (resolved)" if resolved else ""), factor, s)
+
+    def _match(self, text: str, evidence: str, factor: float, s: Signal | None) -> None:
+        for term in self.terms:
+            if term.regex.search(text):
+                self.features.add(term.feature, term.strength * factor, evidence)
+                if term.dependency and not (s is not None and s.dependency):
+                    if term.dependency not in self.ctx.dependency_hints:
+                        self.ctx.dependency_hints.append(term.dependency)
+
+    def _extras(self, extras: Mapping[str, Any]) -> None:
+        for key, value in extras.items():
+            words = " ".join(_flatten(value))[:2000]
+            text = f"{str(key).replace('_', ' ')}: {words}" if words else str(key)
+            self._match(text.replace("_", " "), f'field {key}: "{_snippet(words or key)}"',
+                        0.7, None)
+
+    def _service_traits(self) -> None:
+        for service in self.ctx.incident.services:
+            entry = self.ctx.entry(service)
+            if entry.critical:
+                how = "inferred from its name" if entry.inferred else "service catalog"
+                self.features.add("critical_service", 1.0,
+                                  f"{service} is on a critical path ({how})")
+            if entry.customer_facing:
+                self.features.add("customer_facing", 1.0, None)
+
+
+_SATURATION = {
+    "cpu": ("cpu.saturated", "cpu_saturated", "CPU"),
+    "memory": ("memory.high", "memory_high", "memory"),
+    "disk": ("disk.high", "disk_high", "disk usage"),
+    "connections": ("connections.saturated", "connections_saturated", "connection pool at"),
+    "saturation": ("cpu.saturated", "cpu_saturated", "saturation"),
+}
+_KIND_FACTOR = {
+    SignalKind.SYMPTOM: 1.0,
+    SignalKind.ALERT: 0.95,
+    SignalKind.LOG: 0.9,
+    SignalKind.STATUS: 0.9,
+}
+_DOWN_WORDS = re.compile(r"\b(down|outage|major|unavailable|unreachable|failing|failed|dead|"
+                         r"critical|offline|error)\b")
+_DEGRADED_WORDS = re.compile(r"\b(degraded|partial|elevated|slow|errors?|timeouts?|"
+                             r"impaired|unstable|flapping|warning|intermittent|high)\b")
+_HEALTHY_WORDS = re.compile(r"\b(operational|healthy|ok|up|normal|green|fine|good)\b")
+
+
+def _where_region(s: Signal) -> str:
+    return f" in {s.region}" if s.region else ""
+
+
+def _snippet(text: str, limit: int = 110) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _flatten(value: Any, depth: int = 0) -> list[str]:
+    if depth > 4:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return [str(value)]
+    if isinstance(value, Mapping):
+        out: list[str] = []
+        for key, item in value.items():
+            out.append(str(key))
+            out.extend(_flatten(item, depth + 1))
+        return out
+    if isinstance(value, list):
+        out = []
+        for item in value[:50]:
+            out.extend(_flatten(item, depth + 1))
+        return out
+    return []

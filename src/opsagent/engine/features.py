@@ -1,0 +1,123 @@
+"""The features the engine derives from signals: the vocabulary of failure-mode files.
+
+Each feature found in an incident has a strength in [0, 1] and the evidence sentences
+that established it. ``text.*`` and ``impact.*`` features come from the vocabulary file
+(words in symptoms, logs, alert text); the ones below come from the engine itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..knowledge.schema import Term
+
+ENGINE_FEATURES: dict[str, str] = {
+    # impact
+    "errors.elevated": "the service's error rate is above its objective or baseline",
+    "errors.5xx": "server-side (5xx) errors are elevated",
+    "errors.4xx": "client-side (4xx) errors are elevated",
+    "latency.elevated": "latency is above its objective or baseline",
+    "availability.low": "availability is below its objective",
+    "traffic.surge": "request rate far above its baseline",
+    "traffic.drop": "request rate far below its baseline",
+    # resources
+    "cpu.saturated": "CPU utilisation at or near saturation",
+    "memory.high": "memory utilisation near its limit",
+    "disk.high": "disk utilisation near full",
+    "connections.saturated": "a connection pool near exhaustion",
+    "queue.backlog": "a queue backing up",
+    "restarts": "containers or processes restarting",
+    "replication.lag": "database replication lag",
+    "cache.hit_rate_drop": "the cache hit ratio dropped",
+    "packet_loss": "packet loss on the network path",
+    "throttling": "calls being throttled",
+    "clock.skew": "clock offset beyond tolerance",
+    "cert.expired": "a certificate has expired",
+    "cert.expiring": "a certificate expires within days",
+    "metric.anomaly": "a metric far from its baseline",
+    # dependencies
+    "dependency.degraded": "a downstream dependency reports errors, latency or an outage",
+    "dependency.healthy": "a downstream dependency reports healthy",
+    "dependency.named": "a dependency is named in the signals",
+    # changes
+    "change.deploy.recent": "a deploy of an affected service shortly before the onset",
+    "change.deploy.failed": "a deploy of an affected service failed",
+    "change.deploy.stale": "the last deploy of the affected service is old (over a week)",
+    "change.deploy.other": "a deploy of a service that is not affected",
+    "change.dependency.recent": "a change to a dependency of an affected service",
+    "change.config.recent": "a configuration or feature-flag change before the onset",
+    "change.secret.recent": "a secret or credential change before the onset",
+    "change.migration.recent": "a schema or data migration before the onset",
+    "change.infra.recent": "an infrastructure change before the onset",
+    "change.dns.recent": "a DNS change before the onset",
+    "change.certificate.recent": "a certificate change before the onset",
+    "change.scale.recent": "a scaling change before the onset",
+    "change.rollback": "a rollback was made",
+    "change.after_onset": "a change made after the problem began",
+    "change.none": "no change was reported",
+    # scope
+    "scope.single_region": "the problem is confined to one region",
+    "scope.multi_region": "the problem spans several regions",
+    "scope.single_zone": "the problem is confined to one availability zone",
+    "scope.single_service": "one service is affected",
+    "scope.multi_service": "several services are affected",
+    "scope.shared_dependency": "the affected services share a dependency",
+    "scope.single_instance": "one instance or pod is affected",
+    "env.nonprod": "the signals come from a non-production environment",
+    "recovered": "every problem signal has resolved",
+    "partially_recovered": "some problem signals have resolved",
+    "source.critical": "a monitoring source rates the alert critical",
+    "source.warning_only": "every alert is a warning or informational",
+    "customer_facing": "the affected service faces customers",
+    "critical_service": "the affected service is on a critical path",
+}
+
+# Features general actions may also use.
+SEVERITY_FEATURES = {"severity.high", "severity.medium", "severity.low"}
+
+
+def known_features(terms: Iterable[Term]) -> set[str]:
+    return set(ENGINE_FEATURES) | SEVERITY_FEATURES | {t.feature for t in terms}
+
+
+@dataclass
+class Feature:
+    id: str
+    strength: float
+    evidence: list[str] = field(default_factory=list)
+
+
+class FeatureSet:
+    """Features found in one incident; adding a feature again keeps the larger strength."""
+
+    def __init__(self) -> None:
+        self._items: dict[str, Feature] = {}
+
+    def add(self, feature_id: str, strength: float, evidence: str | None = None) -> None:
+        strength = max(0.0, min(1.0, strength))
+        item = self._items.get(feature_id)
+        if item is None:
+            item = self._items[feature_id] = Feature(feature_id, strength)
+        elif strength > item.strength:
+            item.strength = strength
+        if evidence and evidence not in item.evidence:
+            item.evidence.append(evidence)
+
+    def strength(self, feature_id: str) -> float:
+        item = self._items.get(feature_id)
+        return item.strength if item else 0.0
+
+    def get(self, feature_id: str) -> Feature | None:
+        return self._items.get(feature_id)
+
+    def __contains__(self, feature_id: object) -> bool:
+        return feature_id in self._items
+
+    def ids(self) -> list[str]:
+        return sorted(self._items)
+
+    def items(self) -> list[Feature]:
+        return [self._items[k] for k in sorted(self._items)]

@@ -1,0 +1,124 @@
+"""Scope: how far the problem reaches (regions, zones, services, instances, environments)
+and whether it is still going on."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from ..ingest.normalize import service_key
+from ..models import SignalKind, SignalStatus
+from .context import Context, Impact
+
+_NONPROD = {"staging", "stage", "stg", "dev", "development", "test", "testing", "qa", "uat",
+            "sandbox", "preprod", "pre-prod", "preview", "demo", "perf", "load-test", "ci"}
+_PROBLEM_KINDS = (SignalKind.METRIC, SignalKind.ALERT, SignalKind.SYMPTOM, SignalKind.LOG,
+                  SignalKind.STATUS)
+
+
+def determine_scope(ctx: Context) -> None:
+    incident = ctx.incident
+    features = ctx.features
+    problems = [s for s in incident.signals if s.kind in _PROBLEM_KINDS and not s.dependency]
+    firing = [s for s in problems if s.status != SignalStatus.RESOLVED]
+    resolved = [s for s in problems if s.status == SignalStatus.RESOLVED]
+    lifecycle = [s for s in problems if s.status is not None]
+
+    # recovery
+    if lifecycle and not [s for s in lifecycle if s.status == SignalStatus.FIRING] \
+            and len(resolved) == len([s for s in problems if s.kind != SignalKind.SYMPTOM]):
+        ends = [s.ended_at for s in resolved if s.ended_at]
+        when = f" by {max(ends).strftime('%H:%M UTC')}" if ends else ""
+        features.add("recovered", 1.0, f"all {len(resolved)} problem signal(s) have "
+                                       f"resolved{when}")
+    elif resolved and firing:
+        features.add("partially_recovered", 0.7,
+                     f"{len(resolved)} of {len(problems)} problem signals have resolved")
+
+    scope = firing or problems
+    # environments
+    envs = {s.environment for s in incident.signals if s.environment}
+    if envs and all(_is_nonprod(e) for e in envs):
+        features.add("env.nonprod", 1.0,
+                     f"environment {', '.join(sorted(envs))} is not production")
+
+    # regions
+    regions = Counter(s.region for s in scope if s.region)
+    healthy_regions = {s.region for s in resolved if s.region} - set(regions)
+    if len(regions) >= 2:
+        features.add("scope.multi_region", min(1.0, 0.5 + 0.2 * len(regions)),
+                     f"problems reported in {len(regions)} regions: "
+                     + ", ".join(sorted(regions)))
+    elif len(regions) == 1:
+        region = next(iter(regions))
+        catalog_regions = set()
+        for service in incident.services:
+            catalog_regions.update(ctx.entry(service).regions)
+        others = (healthy_regions | catalog_regions) - {region}
+        if others:
+            features.add("scope.single_region", 1.0,
+                         f"the problem is confined to {region}; "
+                         f"{', '.join(sorted(others))} {'is' if len(others) == 1 else 'are'} "
+                         "not affected")
+        else:
+            features.add("scope.single_region", 0.45,
+                         f"every signal comes from {region} (no other region reported)")
+    zones = {s.zone for s in scope if s.zone}
+    if len(zones) == 1 and len(regions) <= 1:
+        features.add("scope.single_zone", 0.9,
+                     f"the problem is confined to zone {next(iter(zones))}")
+
+    # services
+    services = {service_key(s.service) for s in scope if s.service}
+    services.discard(None)
+    if len(services) >= 3:
+        features.add("scope.multi_service", min(1.0, 0.4 + 0.12 * len(services)),
+                     f"{len(services)} services are affected: "
+                     + ", ".join(sorted(incident.services)[:6])
+                     + ("…" if len(incident.services) > 6 else ""))
+        ctx.impacts.append(Impact(2 if len(services) >= 4 else 1, 0.72 if len(services) >= 4
+                                  else 0.6, f"{len(services)} services are affected at once"))
+    elif len(services) <= 1:
+        features.add("scope.single_service", 1.0, None)
+    if len(regions) >= 2 and len([s for s in scope if s.kind == SignalKind.METRIC]) >= 2:
+        ctx.impacts.append(Impact(2, 0.75, f"{len(regions)} regions are affected"))
+    shared = _shared_dependency(ctx)
+    if shared:
+        features.add("scope.shared_dependency", 0.9,
+                     f"the affected services all depend on {shared}")
+        ctx.dependency_hints.insert(0, shared)
+
+    # instances
+    instances = {s.labels.get("pod") or s.labels.get("instance") or s.labels.get("host")
+                 for s in scope}
+    if len(instances) == 1 and None not in instances and len(services) <= 1:
+        features.add("scope.single_instance", 1.0,
+                     f"only {next(iter(instances))} is affected")
+
+    # source severity
+    alerts = [s for s in scope if s.kind == SignalKind.ALERT]
+    if alerts and all(s.severity is not None and s.severity.value in ("warning", "info")
+                      for s in alerts):
+        features.add("source.warning_only", 1.0,
+                     "every alert is rated warning or informational by its source")
+
+
+def _is_nonprod(env: str) -> bool:
+    env = env.lower()
+    return env in _NONPROD or any(env.startswith(p + "-") or env.endswith("-" + p)
+                                  for p in ("staging", "dev", "test", "qa", "sandbox"))
+
+
+def _shared_dependency(ctx: Context) -> str | None:
+    services = ctx.incident.services
+    if len(services) < 2:
+        return None
+    common: set[str] | None = None
+    for service in services:
+        entry = ctx.catalog.lookup(service)
+        if entry is None:
+            return None
+        deps = {service_key(d) or d for d in entry.dependencies}
+        common = deps if common is None else common & deps
+    if common:
+        return sorted(common)[0]
+    return None

@@ -1,0 +1,166 @@
+"""Loading and linting knowledge directories.
+
+A directory holds YAML files of three kinds, told apart by their top-level keys:
+a failure mode (``category``), vocabulary (``terms``) and general actions (``actions``
+alone). The built-in directory is loaded first; user directories add failure modes
+and terms, and a user failure mode with the id of a built-in one replaces it.
+
+Errors carry ``file:line`` and the field. :func:`lint` collects every error instead of
+stopping at the first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from ..errors import KnowledgeError
+from .schema import FailureMode, GeneralActions, RunbookAction, Term, Vocabulary
+
+BUILTIN_DIR = Path(__file__).parent / "builtin"
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    failure_modes: tuple[FailureMode, ...]
+    terms: tuple[Term, ...]
+    general_actions: tuple[RunbookAction, ...]
+    sources: tuple[str, ...] = ()  # directories loaded, for the report
+    origin: dict[str, str] = field(default_factory=dict)  # failure-mode id -> file
+
+    def by_category(self, category: str) -> list[FailureMode]:
+        return [fm for fm in self.failure_modes if fm.category == category]
+
+    def failure_mode(self, mode_id: str) -> FailureMode | None:
+        for fm in self.failure_modes:
+            if fm.id == mode_id:
+                return fm
+        return None
+
+
+def load_knowledge(extra_dirs: list[Path] | tuple[Path, ...] = (), *,
+                   builtin: bool = True) -> KnowledgeBase:
+    """The built-in knowledge plus ``extra_dirs``; raises the first KnowledgeError."""
+    errors: list[KnowledgeError] = []
+    kb = _load(([BUILTIN_DIR] if builtin else []) + [Path(d) for d in extra_dirs], errors)
+    if errors:
+        raise errors[0]
+    return kb
+
+
+def lint(dirs: list[Path] | tuple[Path, ...] = (), *, builtin: bool = True
+         ) -> tuple[KnowledgeBase, list[KnowledgeError]]:
+    """Load everything and collect every error (the ``opsagent kb lint`` command)."""
+    errors: list[KnowledgeError] = []
+    kb = _load(([BUILTIN_DIR] if builtin else []) + [Path(d) for d in dirs], errors)
+    from ..engine.features import known_features
+
+    known = known_features(kb.terms)
+    for fm in kb.failure_modes:
+        for name in sorted(fm.features() - known):
+            errors.append(KnowledgeError(
+                f"unknown feature {name!r} (see 'opsagent kb features')",
+                source=kb.origin.get(fm.id), field=fm.id))
+    for action in kb.general_actions:
+        for name in sorted(set(action.when + action.unless) - known):
+            errors.append(KnowledgeError(f"unknown feature {name!r}",
+                                         source=str(BUILTIN_DIR / "general.yaml")))
+    return kb, errors
+
+
+def _load(dirs: list[Path], errors: list[KnowledgeError]) -> KnowledgeBase:
+    modes: dict[str, FailureMode] = {}
+    origin: dict[str, str] = {}
+    terms: list[Term] = []
+    general: list[RunbookAction] = []
+    for directory in dirs:
+        if not directory.is_dir():
+            errors.append(KnowledgeError("not a directory", source=str(directory)))
+            continue
+        for path in sorted(directory.rglob("*.y*ml")):
+            if path.suffix not in {".yaml", ".yml"}:
+                continue
+            try:
+                data, node = _read_yaml(path)
+            except KnowledgeError as exc:
+                errors.append(exc)
+                continue
+            if not isinstance(data, dict):
+                errors.append(KnowledgeError("expected a mapping at the top level",
+                                             source=str(path), line=1))
+                continue
+            try:
+                if "category" in data or "supports" in data:
+                    mode = FailureMode.model_validate(data)
+                    if mode.id in modes and origin[mode.id].startswith(str(path.parent)):
+                        errors.append(KnowledgeError(
+                            f"failure mode id {mode.id!r} is also defined in {origin[mode.id]}",
+                            source=str(path), field="id"))
+                        continue
+                    modes[mode.id] = mode
+                    origin[mode.id] = str(path)
+                elif "terms" in data:
+                    terms.extend(Vocabulary.model_validate(data).terms)
+                elif "actions" in data:
+                    general.extend(GeneralActions.model_validate(data).actions)
+                else:
+                    errors.append(KnowledgeError(
+                        "unknown knowledge file: expected a failure mode ('category'), "
+                        "vocabulary ('terms') or general actions ('actions')",
+                        source=str(path), line=1))
+            except ValidationError as exc:
+                for item in exc.errors():
+                    loc = tuple(item["loc"])
+                    errors.append(KnowledgeError(
+                        item["msg"], source=str(path), line=_line_of(node, loc),
+                        field=".".join(str(p) for p in loc) or None))
+    return KnowledgeBase(
+        failure_modes=tuple(modes.values()),
+        terms=tuple(terms),
+        general_actions=tuple(general),
+        sources=tuple(str(d) for d in dirs),
+        origin=origin,
+    )
+
+
+def _read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise KnowledgeError(f"cannot read: {exc}", source=str(path)) from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise KnowledgeError(f"invalid YAML: {problem}", source=str(path), line=line) from None
+    return data, node
+
+
+def _line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
+    """The 1-based line of the YAML node at ``loc`` (the deepest one that exists)."""
+    if node is None:
+        return None
+    line = node.start_mark.line + 1
+    for part in loc:
+        child: yaml.Node | None = None
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if getattr(key, "value", None) == part:
+                    child = value
+                    line = key.start_mark.line + 1
+                    break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if 0 <= part < len(node.value):
+                child = node.value[part]
+                line = child.start_mark.line + 1
+        if child is None:
+            break
+        node = child
+    return line
