@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
-from .errors import InputError, OpsagentError, UserError
+from .errors import InputError, InputErrors, OpsagentError, UserError
 
 app = typer.Typer(
     name="opsagent",
@@ -32,7 +32,7 @@ app.add_typer(kb_app, name="kb")
 _PAYLOAD_SUFFIXES = {".json", ".ndjson", ".jsonl"}
 
 
-def _read_inputs(paths: list[str]) -> list[Any]:
+def _read_inputs(paths: list[str]) -> tuple[list[Any], list[UserError]]:
     from .ingest.documents import Document, parse_text
 
     docs: list[Document] = []
@@ -56,19 +56,16 @@ def _read_inputs(paths: list[str]) -> list[Any]:
             sources.extend((str(p), None, p) for p in files)
         else:
             sources.append((name, None, path))
-    for source, data, path in sources:
+    for source, content, file in sources:
+        data = content
         try:
-            if data is None and path is not None:
-                data = _read_file(path, source)
+            if data is None and file is not None:
+                data = _read_file(file, source)
             assert data is not None
             docs.extend(parse_text(data, source))
         except UserError as exc:
             problems.append(exc)
-    if problems:
-        from .errors import InputErrors
-
-        raise problems[0] if len(problems) == 1 else InputErrors(problems)
-    return docs
+    return docs, problems
 
 
 def _read_file(path: Path, source: str) -> bytes:
@@ -131,7 +128,16 @@ def analyze(
         pinned = parse_time(now, "--now")
         if pinned is None:
             raise InputError("expected an ISO 8601 time", field="--now")
-    docs = _read_inputs(paths or [])
+    docs, problems = _read_inputs(paths or [])
+    if problems:  # report the unreadable files and every bad document of the others
+        if docs:
+            try:
+                build_incident(docs, now=pinned, registry=registry)
+            except InputErrors as exc:
+                problems.extend(exc.errors)
+            except UserError as exc:
+                problems.append(exc)
+        raise problems[0] if len(problems) == 1 else InputErrors(problems)
     incident = build_incident(docs, now=pinned, registry=registry)
     report = triage(
         incident,
@@ -262,7 +268,10 @@ def main(argv: list[str] | None = None) -> int:
     debug = os.environ.get("OPSAGENT_DEBUG") == "1"
     try:
         try:
-            app(args=args, prog_name="opsagent", standalone_mode=False)
+            # without standalone mode, an Exit(code) comes back as the return value
+            result = app(args=args, prog_name="opsagent", standalone_mode=False)
+            if isinstance(result, int) and not isinstance(result, bool):
+                return result
         except Exception as exc:
             if isinstance(exc, UserError) or not (
                     hasattr(exc, "format_message") and hasattr(exc, "exit_code")):

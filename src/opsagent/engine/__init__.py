@@ -3,14 +3,13 @@ the service catalog and the configuration. No I/O, no clock, no randomness."""
 
 from __future__ import annotations
 
-from ..catalog import EMPTY_CATALOG, ServiceCatalog
-from ..knowledge.loader import KnowledgeBase
-from ..models import IncidentRef, RootCause, TriageReport
-from ..models.report import Analysis
 from .._version import __version__
+from ..catalog import EMPTY_CATALOG, ServiceCatalog
 from ..ingest.values import format_time
-from ..models import Incident
-from .actions import _values, plan
+from ..knowledge.loader import KnowledgeBase
+from ..models import Incident, IncidentRef, RootCause, TriageReport
+from ..models.report import Analysis
+from .actions import _values, plan, render_template
 from .assess import Assessor, CompiledTerm, compile_terms
 from .context import Context, EngineConfig
 from .correlate import correlate
@@ -92,9 +91,7 @@ def _shown(hypotheses: list[Hypothesis], config: EngineConfig) -> list[Hypothesi
 
 
 def _cause(h: Hypothesis, values: dict[str, str]) -> RootCause:
-    import re
-
-    title = re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), m.group(1)), h.mode.title)
+    title = render_template(h.mode.title, values)
     return RootCause(category=h.mode.category, title=title, confidence=h.confidence,
                      evidence=h.evidence, counter_evidence=h.counter_evidence,
                      failure_mode=h.mode.id)

@@ -20,6 +20,7 @@ from .hypotheses import Hypothesis
 _KIND_RANK = {"mitigate": 0, "diagnose": 1, "escalate": 2, "communicate": 3, "follow_up": 4}
 _RISK_RANK = {"low": 0, "medium": 1, "high": 2}
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_OPTIONAL = re.compile(r"\[([^\[\]]*)\]")
 
 
 class _Defaults(dict[str, str]):
@@ -93,11 +94,28 @@ def _applies(item: RunbookAction, present: set[str], confidence: float) -> bool:
     return not any(f in present for f in item.unless)
 
 
+def render_template(template: str, values: dict[str, str]) -> str:
+    """Fill ``{name}`` placeholders; a ``[...]`` segment is kept only when every
+    placeholder inside it is known (``Check {dependency}[ in {region}]``)."""
+
+    def optional(match: re.Match[str]) -> str:
+        inner = match.group(1)
+        names = _PLACEHOLDER.findall(inner)
+        if all(name in values for name in names):
+            return inner
+        return ""
+
+    text = _OPTIONAL.sub(optional, template)
+    return _PLACEHOLDER.sub(
+        lambda m: values[m.group(1)] if m.group(1) in values
+        else _FALLBACK.get(m.group(1), m.group(1)), text)
+
+
 def _fill(item: RunbookAction, values: _Defaults, cause: str | None) -> Action:
-    title = _PLACEHOLDER.sub(lambda m: values[m.group(1)], item.title)
-    rationale = _PLACEHOLDER.sub(lambda m: values[m.group(1)], item.rationale)
+    title = render_template(item.title, values)
+    rationale = render_template(item.rationale, values)
     return Action(title=title, kind=item.kind, risk=item.risk, rationale=rationale,
-                  cause=cause)  # type: ignore[arg-type]
+                  cause=cause)
 
 
 def _values(ctx: Context) -> _Defaults:

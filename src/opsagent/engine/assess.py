@@ -124,6 +124,9 @@ class Assessor:
                 self.features.add("errors.5xx", strength * damp, text)
             if not resolved:
                 self._error_impact(s, entry, text)
+            else:
+                self.ctx.headline.append(f"a brief error spike ({_pct(s.value)})")
+                self.ctx.impacts.append(Impact(0, 0.3, text))
         elif name == "http_4xx_rate":
             limit = max(s.objective or 0.05, (s.baseline or 0) * 2)
             strength = _ratio_strength(s.value, limit)
@@ -134,16 +137,17 @@ class Assessor:
                     self.ctx.impacts.append(Impact(1, 0.5, f"{_pct(s.value)} of requests"
                                                    f"{where} are rejected with 4xx"))
         elif name == "latency_ms":
-            objective = s.objective or entry.slo.latency_ms
-            limit = objective or self.cfg.default_latency_objective_ms
+            latency_objective = s.objective or entry.slo.latency_ms
+            limit = latency_objective or self.cfg.default_latency_objective_ms
             if s.baseline is not None:
-                limit = max(limit if objective else 0.0, s.baseline * 2)
+                limit = max(limit if latency_objective else 0.0, s.baseline * 2)
             strength = _ratio_strength(s.value, limit, scale=8)
             if strength <= 0:
                 return
             stat = s.labels.get("stat", "p95")
-            ref = (f"baseline {_ms(s.baseline)}" if s.baseline is not None and not objective
-                   else f"objective {_ms(limit)}" if objective
+            has_baseline = s.baseline is not None and not latency_objective
+            ref = (f"baseline {_ms(s.baseline or 0)}" if has_baseline
+                   else f"objective {_ms(limit)}" if latency_objective
                    else f"default objective {_ms(limit)}")
             text = f"{stat} latency {_ms(s.value)}{where} ({ref}){suffix}"
             if dep:
@@ -201,6 +205,8 @@ class Assessor:
             strength = min(1.0, 0.55 + (s.value - limit) / max(1e-9, 1 - limit) * 0.45)
             text = f"{label} {_pct(s.value)}{where}{suffix}"
             self.features.add(feature, strength * damp, text)
+            if not resolved:
+                self.ctx.headline.append(f"{label.replace(' at', '')} at {_pct(s.value)}")
             if dep:
                 self._hint_dependency(dep)
             if not resolved and name == "disk" and s.value >= 0.9:
@@ -347,6 +353,8 @@ class Assessor:
             if s.text and s.text != s.name:
                 label += f': "{_snippet(s.text)}"'
             self._match(text, label + (" (resolved)" if resolved else ""), factor, s)
+        elif s.kind == SignalKind.STATUS and s.dependency:
+            return  # already assessed from its status words
         elif s.text and s.kind != SignalKind.METRIC:
             kind = {SignalKind.SYMPTOM: "symptom", SignalKind.LOG: "log",
                     SignalKind.STATUS: "status"}.get(s.kind, s.kind.value)
@@ -358,9 +366,10 @@ class Assessor:
         for term in self.terms:
             if term.regex.search(text):
                 self.features.add(term.feature, term.strength * factor, evidence)
-                if term.dependency and not (s is not None and s.dependency):
-                    if term.dependency not in self.ctx.dependency_hints:
-                        self.ctx.dependency_hints.append(term.dependency)
+                implied = term.dependency
+                if implied and not (s is not None and s.dependency) \
+                        and implied not in self.ctx.dependency_hints:
+                    self.ctx.dependency_hints.append(implied)
 
     def _extras(self, extras: Mapping[str, Any]) -> None:
         for key, value in extras.items():

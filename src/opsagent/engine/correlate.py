@@ -49,7 +49,7 @@ def recency(age: timedelta) -> float:
     hours = age.total_seconds() / 3600
     if hours <= 0.5:
         return 1.0
-    return max(0.03, 1.0 / (1.0 + (hours / 12.0) ** 1.2))
+    return max(0.03, 1.0 / (1.0 + float((hours / 12.0) ** 1.2)))
 
 
 def correlate(ctx: Context) -> None:

@@ -87,8 +87,8 @@ def grade(ctx: Context) -> Severity:
         if level > cap:
             level = cap
             score = min(score, 0.35)
-            reasons = [reason] + [f"without that it would be {_LEVELS[top.level].value}: "
-                                  f"{top.reason}"]
+            would_be = _LEVELS[top.level].value
+            reasons = [reason, f"without that it would be {would_be}: {top.reason}"]
         elif reason not in reasons:
             reasons.append(reason)
     if level == 2 and "critical_service" in features and not any(

@@ -3,14 +3,11 @@ hypotheses in plain words."""
 
 from __future__ import annotations
 
-import re
-
 from ..ingest.values import humanize_age
 from ..models import Severity, SignalKind, SignalStatus
+from .actions import render_template
 from .context import Context
 from .hypotheses import Hypothesis
-
-_PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 def summarize(ctx: Context, hypotheses: list[Hypothesis], severity: Severity,
@@ -30,6 +27,10 @@ def summarize(ctx: Context, hypotheses: list[Hypothesis], severity: Severity,
         what = [f"firing alerts ({', '.join(names[:3])}{'…' if len(names) > 3 else ''})"]
     if not what and symptoms:
         what = ["reported problems"]
+    if not what:
+        logs = [s.text for s in incident.signals if s.kind == SignalKind.LOG]
+        if logs:
+            what = [f"errors in its logs (\"{_clip(logs[0])}\")"]
     if not what:
         what = ["a possible problem"]
     verb = "experienced" if recovered else "is experiencing"
@@ -53,18 +54,22 @@ def summarize(ctx: Context, hypotheses: list[Hypothesis], severity: Severity,
             text += f" It started {humanize_age(age)} ago."
     if hypotheses:
         lead = hypotheses[0]
-        phrase = _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(1)),
-                                  lead.mode.summary)
+        phrase = render_template(lead.mode.summary, values)
         text += f" The most likely cause is {phrase} ({round(lead.confidence * 100)}%)"
         others = [h for h in hypotheses[1:3] if h.confidence >= 0.2]
         if others:
             text += "; also possible: " + "; ".join(
-                _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(1)), h.mode.summary)
+                render_template(h.mode.summary, values)
                 + f" ({round(h.confidence * 100)}%)" for h in others)
         text += "."
     else:
         text += " No specific cause stands out; more telemetry is needed."
-    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(1)), text)
+    return text
+
+
+def _clip(text: str, limit: int = 90) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _dedupe(items: list[str]) -> list[str]:

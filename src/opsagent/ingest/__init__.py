@@ -93,7 +93,7 @@ def build_incident(
     signals = [s for _, sigs in parsed for s in sigs]
     sources = [adapter.name for adapter, _ in parsed]
     extras: dict[str, Any] = {}
-    for doc, (adapter, _) in zip(_ok_docs(docs, errors), parsed):
+    for doc, (adapter, _) in zip(_ok_docs(docs, errors), parsed, strict=False):
         if adapter.name == "generic" and isinstance(doc.data, Mapping):
             for key, value in doc.data.items():
                 if key not in KNOWN_FIELDS:

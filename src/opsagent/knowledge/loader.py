@@ -85,7 +85,7 @@ def _load(dirs: list[Path], errors: list[KnowledgeError]) -> KnowledgeBase:
             if path.suffix not in {".yaml", ".yml"}:
                 continue
             try:
-                data, node = _read_yaml(path)
+                data = _read_yaml(path)
             except KnowledgeError as exc:
                 errors.append(exc)
                 continue
@@ -113,6 +113,7 @@ def _load(dirs: list[Path], errors: list[KnowledgeError]) -> KnowledgeBase:
                         "vocabulary ('terms') or general actions ('actions')",
                         source=str(path), line=1))
             except ValidationError as exc:
+                node = _compose(path)
                 for item in exc.errors():
                     loc = tuple(item["loc"])
                     errors.append(KnowledgeError(
@@ -127,20 +128,31 @@ def _load(dirs: list[Path], errors: list[KnowledgeError]) -> KnowledgeBase:
     )
 
 
-def _read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
+
+
+def _read_yaml(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise KnowledgeError(f"cannot read: {exc}", source=str(path)) from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        return yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc)
         raise KnowledgeError(f"invalid YAML: {problem}", source=str(path), line=line) from None
-    return data, node
+
+
+def _compose(path: Path) -> yaml.Node | None:
+    """The node tree of a file that parsed, for the line numbers of schema errors."""
+    try:
+        node: yaml.Node | None = yaml.compose(path.read_text(encoding="utf-8"),
+                                              Loader=_Loader)
+        return node
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
 
 
 def _line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
@@ -156,10 +168,10 @@ def _line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
                     child = value
                     line = key.start_mark.line + 1
                     break
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            if 0 <= part < len(node.value):
-                child = node.value[part]
-                line = child.start_mark.line + 1
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) \
+                and 0 <= part < len(node.value):
+            child = node.value[part]
+            line = child.start_mark.line + 1
         if child is None:
             break
         node = child

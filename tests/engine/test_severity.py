@@ -1,0 +1,75 @@
+"""The severity rubric of DESIGN.md, as an on-call engineer would grade each case."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import opsagent
+
+from ..conftest import NOW
+
+CASES: list[tuple[str, Any, str]] = [
+    ("critical service at 6% errors", {"service": "payment-service", "error_rate": "6%"}, "HIGH"),
+    ("non-critical service at 6% errors", {"service": "recommendations", "error_rate": "6%"},
+     "MEDIUM"),
+    ("any customer-facing service at 25%", {"service": "recommendations", "error_rate": "25%"},
+     "HIGH"),
+    ("internal batch job failing", {"service": "nightly-report", "error_rate": "8%"}, "LOW"),
+    ("login broken for users", {"service": "web", "symptoms": ["users cannot log in"]}, "HIGH"),
+    ("latency 4x objective on checkout",
+     {"service": "checkout", "latency_ms": 4000, "slo": {"latency_ms": 1000}}, "HIGH"),
+    ("latency above objective, not critical",
+     {"service": "search", "latency_ms": 1500, "slo": {"latency_ms": 1000}}, "MEDIUM"),
+    ("staging is not production",
+     {"service": "checkout", "environment": "staging", "error_rate": "50%"}, "LOW"),
+    ("a blip that recovered",
+     {"service": "checkout", "error_rate": "12%", "status": "resolved"}, "LOW"),
+    ("disk at 92%", {"service": "search-indexer", "metrics": {"disk": "92%"}}, "MEDIUM"),
+    ("warning about one pod", {"service": "api", "alerts": [
+        {"name": "PodHighMemory", "severity": "warning",
+         "summary": "pod api-7f9c-xk2 memory at 80% of limit"}]}, "LOW"),
+    ("a critical alert alone is evidence, not the verdict", {"service": "inventory", "alerts": [
+        {"name": "InventorySyncLag", "severity": "critical", "summary": "sync lagging"}]},
+     "MEDIUM"),
+    ("several regions down", {"service": "api", "regions": ["us-east-1", "eu-west-1"],
+                              "error_rate": "35%", "latency": "9s"}, "HIGH"),
+    ("suspected breach", {"service": "admin", "symptoms": [
+        "unauthorized access with a leaked API key"]}, "HIGH"),
+    ("degraded dependency with no measured impact",
+     {"service": "search", "dependencies": [{"name": "elasticsearch", "status": "degraded"}]},
+     "MEDIUM"),
+]
+
+
+@pytest.mark.parametrize(("name", "payload", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_rubric(name: str, payload: Any, expected: str) -> None:
+    report = opsagent.analyze(payload, now=NOW)
+    assert report.severity.level.value == expected, report.severity.reasons
+    assert report.severity.reasons, "a grade always names its reasons"
+    low, high = {"LOW": (0, 0.4), "MEDIUM": (0.4, 0.7), "HIGH": (0.7, 1.01)}[expected]
+    assert low <= report.severity.score < high
+
+
+def test_catalog_tier_and_objectives_change_the_grade(tmp_path: Any) -> None:
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text(
+        "services:\n"
+        "  fx-rates-feed:\n"
+        "    tier: critical\n"
+        "    slo: {error_rate: 0.1%}\n"
+        "    owners: [finance-platform]\n",
+        encoding="utf-8",
+    )
+    event = {"service": "fx-rates-feed", "error_rate": "6%"}
+    assert opsagent.analyze(event, now=NOW).severity.level.value == "MEDIUM"
+    graded = opsagent.analyze(event, now=NOW, catalog=catalog)
+    assert graded.severity.level.value == "HIGH"
+    assert any("critical service fx-rates-feed" in r for r in graded.severity.reasons)
+
+
+def test_thresholds_are_configurable() -> None:
+    event = {"service": "payment-service", "error_rate": "6%"}
+    report = opsagent.analyze(event, now=NOW, config={"critical_error_rate": 0.1})
+    assert report.severity.level.value == "MEDIUM"
