@@ -3,17 +3,18 @@ the service catalog and the configuration. No I/O, no clock, no randomness."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from .._version import __version__
 from ..catalog import EMPTY_CATALOG, ServiceCatalog
 from ..ingest.values import format_time
 from ..knowledge.loader import KnowledgeBase
-from ..models import Incident, IncidentRef, RootCause, TriageReport
-from ..models.report import Analysis
+from ..models import Incident, TriageReport
 from .actions import _values, plan, render_template
 from .assess import Assessor, CompiledTerm, compile_terms
 from .context import Context, EngineConfig
 from .correlate import correlate
-from .hypotheses import Hypothesis, score
+from .hypotheses import CompiledMode, Hypothesis, compile_modes, score
 from .scope import determine_scope
 from .severity import grade
 from .summary import summarize
@@ -32,6 +33,7 @@ class Engine:
         self.catalog = catalog or EMPTY_CATALOG
         self.config = config or EngineConfig()
         self._terms: tuple[CompiledTerm, ...] = compile_terms(knowledge.terms)
+        self._modes: tuple[CompiledMode, ...] = compile_modes(knowledge.failure_modes)
 
     def analyze(self, incident: Incident) -> TriageReport:
         ctx = Context(incident=incident, catalog=self.catalog, config=self.config)
@@ -39,30 +41,31 @@ class Engine:
         correlate(ctx)
         determine_scope(ctx)
         ctx.dependency = _pick_dependency(ctx)
-        hypotheses = score(ctx, self.knowledge.failure_modes)
+        hypotheses = score(ctx, self._modes)
         severity = grade(ctx)
         shown = _shown(hypotheses, self.config)
         actions = plan(ctx, shown, severity, self.knowledge.general_actions)
         values = dict(_values(ctx))
         summary = summarize(ctx, shown, severity, values)
-        return TriageReport(
-            incident=IncidentRef(
-                id=incident.id,
-                services=list(incident.services),
-                regions=list(incident.regions),
-                started_at=format_time(incident.started_at),
-                signal_count=len(incident.signals),
-                environments=list(incident.environments),
-                zones=list(incident.zones),
-                now=format_time(incident.now),
-            ),
-            summary=summary,
-            severity=severity,
-            root_causes=[_cause(h, values) for h in shown],
-            actions=actions,
-            analysis=Analysis(engine=ENGINE_NAME, duration_ms=0.0,
-                              knowledge=list(self.knowledge.sources)),
-        )
+        # one validation of the whole report (pydantic-core) is cheaper than one per part
+        return TriageReport.model_validate({
+            "incident": {
+                "id": incident.id,
+                "services": list(incident.services),
+                "regions": list(incident.regions),
+                "started_at": format_time(incident.started_at),
+                "signal_count": len(incident.signals),
+                "environments": list(incident.environments),
+                "zones": list(incident.zones),
+                "now": format_time(incident.now),
+            },
+            "summary": summary,
+            "severity": severity,
+            "root_causes": [_cause(h, values) for h in shown],
+            "actions": actions,
+            "analysis": {"engine": ENGINE_NAME, "duration_ms": 0.0,
+                         "knowledge": list(self.knowledge.sources)},
+        })
 
     def features(self, incident: Incident) -> Context:
         """The assessment alone (features and impacts), for explanation and tests."""
@@ -90,8 +93,7 @@ def _shown(hypotheses: list[Hypothesis], config: EngineConfig) -> list[Hypothesi
     return shown[: config.max_causes]
 
 
-def _cause(h: Hypothesis, values: dict[str, str]) -> RootCause:
-    title = render_template(h.mode.title, values)
-    return RootCause(category=h.mode.category, title=title, confidence=h.confidence,
-                     evidence=h.evidence, counter_evidence=h.counter_evidence,
-                     failure_mode=h.mode.id)
+def _cause(h: Hypothesis, values: dict[str, str]) -> dict[str, Any]:
+    return {"category": h.mode.category, "title": render_template(h.mode.title, values),
+            "confidence": h.confidence, "evidence": h.evidence,
+            "counter_evidence": h.counter_evidence, "failure_mode": h.mode.id}

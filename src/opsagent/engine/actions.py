@@ -10,10 +10,11 @@ command is run.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from ..knowledge.schema import RunbookAction
-from ..models import Action, Level, Severity
+from ..models import Level, Severity
 from .context import Context
 from .hypotheses import Hypothesis
 
@@ -41,11 +42,11 @@ _FALLBACK = {
 
 
 def plan(ctx: Context, hypotheses: list[Hypothesis], severity: Severity,
-         general: tuple[RunbookAction, ...]) -> list[Action]:
+         general: tuple[RunbookAction, ...]) -> list[dict[str, Any]]:
     values = _values(ctx)
     present = set(ctx.features.ids())
     present.add(f"severity.{severity.level.value.lower()}")
-    candidates: list[tuple[tuple[Any, ...], Action]] = []
+    candidates: list[tuple[tuple[Any, ...], RunbookAction, str | None]] = []
     leading = [h for h in hypotheses if h.confidence >= max(0.25, ctx.config.min_confidence)][:3]
     if not leading and hypotheses:
         leading = hypotheses[:1]
@@ -53,7 +54,6 @@ def plan(ctx: Context, hypotheses: list[Hypothesis], severity: Severity,
         for index, item in enumerate(hypothesis.mode.actions):
             if not _applies(item, present, hypothesis.confidence):
                 continue
-            action = _fill(item, values, hypothesis.mode.category)
             confident = hypothesis.confidence >= 0.5 or rank == 0
             if item.kind == "mitigate" and item.risk == "low" and confident:
                 band = 0
@@ -63,27 +63,30 @@ def plan(ctx: Context, hypotheses: list[Hypothesis], severity: Severity,
                 band = 3
             else:
                 band = 2 + _KIND_RANK[item.kind]
-            candidates.append(((band, rank, _RISK_RANK[item.risk], index), action))
+            candidates.append(((band, rank, _RISK_RANK[item.risk], index), item,
+                               hypothesis.mode.category))
     top_category = leading[0].mode.category if leading else None
     for index, item in enumerate(general):
         if not _applies(item, present, 1.0):
             continue
         band = {"escalate": 2, "communicate": 4, "follow_up": 5}.get(item.kind, 3)
-        action = _fill(item, values, top_category)
-        candidates.append(((band, 9, _RISK_RANK[item.risk], index), action))
-    candidates.sort(key=lambda pair: pair[0])
-    out: list[Action] = []
+        candidates.append(((band, 9, _RISK_RANK[item.risk], index), item, top_category))
+    candidates.sort(key=lambda entry: entry[0])
+    limit = ctx.config.max_actions
+    if severity.level == Level.LOW:
+        limit = min(limit, 5)
+    out: list[dict[str, Any]] = []
     seen: set[str] = set()
-    for _, action in candidates:
-        key = action.title.lower()
+    for _, item, cause in candidates:
+        if len(out) >= limit:
+            break
+        action = _fill(item, values, cause)
+        key = str(action["title"]).lower()
         if key in seen:
             continue
         seen.add(key)
         out.append(action)
-    limit = ctx.config.max_actions
-    if severity.level == Level.LOW:
-        limit = min(limit, 5)
-    return out[:limit]
+    return out
 
 
 def _applies(item: RunbookAction, present: set[str], confidence: float) -> bool:
@@ -94,28 +97,63 @@ def _applies(item: RunbookAction, present: set[str], confidence: float) -> bool:
     return not any(f in present for f in item.unless)
 
 
+Token = tuple[str, tuple[str, ...], tuple[tuple[bool, str], ...]]
+
+
+@lru_cache(maxsize=2048)
+def _tokens(template: str) -> tuple[Token, ...]:
+    """A template split once into segments: (kind, names needed, parts) where kind is
+    "plain" or "optional" and parts are (is_placeholder, text)."""
+    out: list[Token] = []
+    position = 0
+    for match in _OPTIONAL.finditer(template):
+        if match.start() > position:
+            out.append(_segment("plain", template[position:match.start()]))
+        out.append(_segment("optional", match.group(1)))
+        position = match.end()
+    if position < len(template):
+        out.append(_segment("plain", template[position:]))
+    return tuple(out)
+
+
+def _segment(kind: str, text: str) -> Token:
+    parts: list[tuple[bool, str]] = []
+    position = 0
+    for match in _PLACEHOLDER.finditer(text):
+        if match.start() > position:
+            parts.append((False, text[position:match.start()]))
+        parts.append((True, match.group(1)))
+        position = match.end()
+    if position < len(text):
+        parts.append((False, text[position:]))
+    names = tuple(name for is_name, name in parts if is_name)
+    return (kind, names, tuple(parts))
+
+
 def render_template(template: str, values: dict[str, str]) -> str:
     """Fill ``{name}`` placeholders; a ``[...]`` segment is kept only when every
     placeholder inside it is known (``Check {dependency}[ in {region}]``)."""
+    if "{" not in template:
+        return template
+    out: list[str] = []
+    for kind, names, parts in _tokens(template):
+        if kind == "optional" and not all(name in values for name in names):
+            continue
+        for is_name, text in parts:
+            if not is_name:
+                out.append(text)
+            elif text in values:
+                out.append(values[text])
+            else:
+                out.append(_FALLBACK.get(text, text))
+    return "".join(out)
 
-    def optional(match: re.Match[str]) -> str:
-        inner = match.group(1)
-        names = _PLACEHOLDER.findall(inner)
-        if all(name in values for name in names):
-            return inner
-        return ""
 
-    text = _OPTIONAL.sub(optional, template)
-    return _PLACEHOLDER.sub(
-        lambda m: values[m.group(1)] if m.group(1) in values
-        else _FALLBACK.get(m.group(1), m.group(1)), text)
-
-
-def _fill(item: RunbookAction, values: _Defaults, cause: str | None) -> Action:
-    title = render_template(item.title, values)
-    rationale = render_template(item.rationale, values)
-    return Action(title=title, kind=item.kind, risk=item.risk, rationale=rationale,
-                  cause=cause)
+def _fill(item: RunbookAction, values: _Defaults, cause: str | None) -> dict[str, Any]:
+    """The action as report data (validated with the whole report)."""
+    return {"title": render_template(item.title, values), "kind": item.kind,
+            "risk": item.risk, "rationale": render_template(item.rationale, values),
+            "cause": cause}
 
 
 def _values(ctx: Context) -> _Defaults:

@@ -22,14 +22,27 @@ class CompiledTerm:
     regex: re.Pattern[str]
     strength: float
     dependency: str | None
+    lowered: bool  # True: match against the lower-cased text, without IGNORECASE
+
+    def search(self, text: str, lowered: str) -> bool:
+        return (self.regex.search(lowered) if self.lowered else self.regex.search(text)) \
+            is not None
+
+
+_ESCAPE = re.compile(r"\\.")
 
 
 def compile_terms(terms: Iterable[Term]) -> tuple[CompiledTerm, ...]:
+    """Compile each term's patterns into one regex. Patterns written in lower case (the
+    usual) run case-sensitively against lower-cased text, about twice as fast as
+    IGNORECASE; a pattern with upper-case letters keeps IGNORECASE semantics."""
     compiled = []
     for term in terms:
         pattern = "|".join(f"(?:{p})" for p in term.patterns)
-        compiled.append(CompiledTerm(term.feature, re.compile(pattern, re.IGNORECASE),
-                                     term.strength, term.dependency))
+        lower_only = not any(c.isupper() for c in _ESCAPE.sub("", pattern))
+        flags = 0 if lower_only else re.IGNORECASE
+        compiled.append(CompiledTerm(term.feature, re.compile(pattern, flags), term.strength,
+                                     term.dependency, lower_only))
     return tuple(compiled)
 
 
@@ -77,6 +90,7 @@ class Assessor:
         self.terms = terms
         self.features = ctx.features
         self.cfg = ctx.config
+        self._seen: dict[str, tuple[CompiledTerm, ...]] = {}  # text -> matching terms
 
     def run(self) -> None:
         for signal in self.ctx.incident.signals:
@@ -362,14 +376,22 @@ class Assessor:
             self._match(s.text, f'{kind}: "{_snippet(s.text)}"{count}'
                         + (" (resolved)" if resolved else ""), factor, s)
 
+    def _matching(self, text: str) -> tuple[CompiledTerm, ...]:
+        found = self._seen.get(text)  # alert storms repeat the same words many times
+        if found is None:
+            lowered = text.lower()
+            found = self._seen[text] = tuple(
+                t for t in self.terms
+                if (t.regex.search(lowered) if t.lowered else t.regex.search(text)))
+        return found
+
     def _match(self, text: str, evidence: str, factor: float, s: Signal | None) -> None:
-        for term in self.terms:
-            if term.regex.search(text):
-                self.features.add(term.feature, term.strength * factor, evidence)
-                implied = term.dependency
-                if implied and not (s is not None and s.dependency) \
-                        and implied not in self.ctx.dependency_hints:
-                    self.ctx.dependency_hints.append(implied)
+        for term in self._matching(text):
+            self.features.add(term.feature, term.strength * factor, evidence)
+            implied = term.dependency
+            if implied and not (s is not None and s.dependency) \
+                    and implied not in self.ctx.dependency_hints:
+                self.ctx.dependency_hints.append(implied)
 
     def _extras(self, extras: Mapping[str, Any]) -> None:
         for key, value in extras.items():

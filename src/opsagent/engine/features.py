@@ -7,7 +7,7 @@ that established it. ``text.*`` and ``impact.*`` features come from the vocabula
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, KeysView
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -115,6 +115,9 @@ class FeatureSet:
 
     def __contains__(self, feature_id: object) -> bool:
         return feature_id in self._items
+
+    def keys(self) -> KeysView[str]:
+        return self._items.keys()
 
     def ids(self) -> list[str]:
         return sorted(self._items)

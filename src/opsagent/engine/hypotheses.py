@@ -23,11 +23,25 @@ class Hypothesis:
     weight_for: list[tuple[float, str]] = field(default_factory=list)
 
 
-def score(ctx: Context, modes: tuple[FailureMode, ...]) -> list[Hypothesis]:
+@dataclass(frozen=True)
+class CompiledMode:
+    mode: FailureMode
+    order: int
+    requires: frozenset[str]
+
+
+def compile_modes(modes: tuple[FailureMode, ...]) -> tuple[CompiledMode, ...]:
+    return tuple(CompiledMode(mode, index, frozenset(mode.requires_any))
+                 for index, mode in enumerate(modes))
+
+
+def score(ctx: Context, modes: tuple[CompiledMode, ...]) -> list[Hypothesis]:
     features = ctx.features
-    out: list[Hypothesis] = []
-    for order, mode in enumerate(modes):
-        if mode.requires_any and not any(f in features for f in mode.requires_any):
+    present = features.keys()
+    out: list[tuple[int, Hypothesis]] = []
+    for compiled in modes:
+        mode = compiled.mode
+        if compiled.requires and compiled.requires.isdisjoint(present):
             continue
         keep = 1.0 - mode.prior
         evidence: list[tuple[float, str]] = []
@@ -69,14 +83,12 @@ def score(ctx: Context, modes: tuple[FailureMode, ...]) -> list[Hypothesis]:
             weight_for=evidence,
         )
         if hypothesis.evidence:
-            out.append(hypothesis)
-        del order
-    order_index = {mode.id: i for i, mode in enumerate(modes)}
-    out.sort(key=lambda h: (-h.confidence, order_index[h.mode.id]))
+            out.append((compiled.order, hypothesis))
+    out.sort(key=lambda pair: (-pair[1].confidence, pair[0]))
     # one hypothesis per category: the best failure mode speaks for it
     seen: set[str] = set()
     best: list[Hypothesis] = []
-    for hypothesis in out:
+    for _, hypothesis in out:
         if hypothesis.mode.category in seen:
             continue
         seen.add(hypothesis.mode.category)

@@ -5,11 +5,13 @@
 * ``service_name`` keeps a readable display form (``"checkout-service"``).
 * ``canonical_region`` maps provider display names and zones to region ids:
   ``"US East (N. Virginia)"`` → ``us-east-1``, ``"us-east-1a"`` → ``us-east-1``.
+* ``workload_name`` drops the generated suffixes of Kubernetes pod and ReplicaSet names.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _SUFFIXES = (
     "service",
@@ -24,11 +26,21 @@ _SUFFIXES = (
     "production",
     "deployment",
     "deploy",
+    # load balancers, target groups and functions named after their service
+    "alb",
+    "elb",
+    "nlb",
+    "lb",
+    "tg",
+    "lambda",
+    "function",
+    "fn",
 )
 _SEPARATORS = re.compile(r"[\s_.:]+")
 _NON_NAME = re.compile(r"[^a-z0-9-]+")
 
 
+@lru_cache(maxsize=4096)
 def service_name(raw: str | None) -> str | None:
     """Display form: lower case, org/namespace prefix dropped, spaces → dashes."""
     if raw is None:
@@ -44,6 +56,7 @@ def service_name(raw: str | None) -> str | None:
     return text or None
 
 
+@lru_cache(maxsize=4096)
 def service_key(raw: str | None) -> str | None:
     """Identity form: the display form without generic suffixes such as ``-service``."""
     name = service_name(raw)
@@ -53,6 +66,48 @@ def service_key(raw: str | None) -> str | None:
     while len(parts) > 1 and parts[-1] in _SUFFIXES:
         parts.pop()
     return "-".join(parts)
+
+
+# Kubernetes generates names from this alphabet (no vowels, no 0/1/3) for the random
+# pod suffix (5 characters) and the ReplicaSet pod-template hash (6-10 characters).
+_K8S_ALNUM = "bcdfghjklmnpqrstvwxz2456789"
+_POD_SUFFIX = re.compile(rf"-[{_K8S_ALNUM}]{{5}}$")
+_TEMPLATE_HASH = re.compile(rf"-(?:[{_K8S_ALNUM}]{{6,10}}|\d{{6,10}})$")
+_ORDINAL = re.compile(r"-\d{1,4}$")
+
+
+def workload_name(name: str | None, kind: str = "Pod") -> str | None:
+    """The workload behind a generated Kubernetes name: ``checkout-7d9f8b6c5d-x2x9k`` (a
+    Deployment's pod) → ``checkout``; ``checkout-7d9f8b6c5d`` (its ReplicaSet) →
+    ``checkout``; ``redis-0`` (a StatefulSet's pod) → ``redis``; a CronJob's pod
+    ``report-28114560-x2x9k`` → ``report``. Other kinds keep their name.
+    """
+    if not name:
+        return None
+    text = str(name).strip().lower()
+    kind = kind.lower()
+    if kind == "pod":
+        stripped = _POD_SUFFIX.sub("", text)
+        # Deployment / CronJob pods lose the template hash; StatefulSet pods the ordinal.
+        text = _TEMPLATE_HASH.sub("", stripped) if stripped != text else _ORDINAL.sub("", text)
+    elif kind in {"replicaset", "job"}:
+        text = _TEMPLATE_HASH.sub("", text)
+    return text or None
+
+
+_EC2_HOST = re.compile(r"\.([a-z]{2}(?:-gov)?-[a-z]+-\d)\.compute\.internal$")
+
+
+def region_from_host(host: str | None) -> str | None:
+    """The AWS region in an EC2 private host name (``ip-10-0-1-5.eu-west-1.compute.internal``,
+    or ``*.ec2.internal`` for us-east-1), as EKS node names carry it."""
+    if not host:
+        return None
+    text = str(host).strip().lower()
+    if text.endswith(".ec2.internal"):
+        return "us-east-1"
+    match = _EC2_HOST.search(text)
+    return match.group(1) if match else None
 
 
 # AWS display names (as CloudWatch alarms delivered through SNS carry them).
@@ -98,12 +153,76 @@ _AWS_DISPLAY = {
     "eu (paris)": "eu-west-3",
     "eu (stockholm)": "eu-north-1",
     "eu (milan)": "eu-south-1",
+    # Older SNS/console forms ("US - N. Virginia", "EU - Ireland") are rewritten to
+    # "us (n. virginia)" / "eu (ireland)" before the lookup.
+    "us (n. virginia)": "us-east-1",
+    "us standard": "us-east-1",
+    "us (ohio)": "us-east-2",
+    "us (oregon)": "us-west-2",
+    "us (n. california)": "us-west-1",
+    "asia pacific (taipei)": "ap-east-2",
+    "asia pacific (new zealand)": "ap-southeast-6",
+    "china (beijing)": "cn-north-1",
+    "china (ningxia)": "cn-northwest-1",
+    "aws govcloud (us)": "us-gov-west-1",
 }
+# Azure display names → region ids ("East US" → eastus).
+_AZURE_DISPLAY = {
+    "east us": "eastus",
+    "east us 2": "eastus2",
+    "central us": "centralus",
+    "north central us": "northcentralus",
+    "south central us": "southcentralus",
+    "west central us": "westcentralus",
+    "west us": "westus",
+    "west us 2": "westus2",
+    "west us 3": "westus3",
+    "canada central": "canadacentral",
+    "north europe": "northeurope",
+    "west europe": "westeurope",
+    "uk south": "uksouth",
+    "uk west": "ukwest",
+    "france central": "francecentral",
+    "germany west central": "germanywestcentral",
+    "sweden central": "swedencentral",
+    "switzerland north": "switzerlandnorth",
+    "southeast asia": "southeastasia",
+    "east asia": "eastasia",
+    "japan east": "japaneast",
+    "japan west": "japanwest",
+    "korea central": "koreacentral",
+    "central india": "centralindia",
+    "australia east": "australiaeast",
+    "brazil south": "brazilsouth",
+}
+# AWS availability-zone ids ("use1-az4") name their region by a short prefix.
+_AWS_AZ_ID_PREFIX = {
+    "use1": "us-east-1",
+    "use2": "us-east-2",
+    "usw1": "us-west-1",
+    "usw2": "us-west-2",
+    "cac1": "ca-central-1",
+    "euw1": "eu-west-1",
+    "euw2": "eu-west-2",
+    "euw3": "eu-west-3",
+    "euc1": "eu-central-1",
+    "eun1": "eu-north-1",
+    "eus1": "eu-south-1",
+    "aps1": "ap-south-1",
+    "apse1": "ap-southeast-1",
+    "apse2": "ap-southeast-2",
+    "apne1": "ap-northeast-1",
+    "apne2": "ap-northeast-2",
+    "apne3": "ap-northeast-3",
+    "sae1": "sa-east-1",
+}
+_DASHED_DISPLAY = re.compile(r"^([a-z][a-z ]*?) - (.+)$")  # "eu - ireland"
 _AWS_REGION = re.compile(r"^([a-z]{2}(?:-gov)?-[a-z]+-\d)([a-z])?$")
-_AWS_AZ_ID = re.compile(r"^([a-z]{3}\d)-az\d$")  # "use1-az1": an AZ id; region unknown
+_AWS_AZ_ID = re.compile(r"^([a-z]{3,4}\d)-az\d+$")  # "use1-az1": an AZ id
 _GCP_REGION = re.compile(r"^([a-z]+-[a-z]+\d)(?:-([a-z]))?$")
 
 
+@lru_cache(maxsize=4096)
 def canonical_region(raw: str | None) -> tuple[str | None, str | None]:
     """``(region, zone)`` for a region or zone name from any source."""
     if raw is None:
@@ -112,15 +231,21 @@ def canonical_region(raw: str | None) -> tuple[str | None, str | None]:
     if not text:
         return None, None
     lowered = " ".join(text.lower().split())
+    dashed = _DASHED_DISPLAY.match(lowered)
+    if dashed:  # the older "EU - Ireland" form
+        lowered = f"{dashed.group(1)} ({dashed.group(2)})"
     if lowered in _AWS_DISPLAY:
         return _AWS_DISPLAY[lowered], None
+    if lowered in _AZURE_DISPLAY:
+        return _AZURE_DISPLAY[lowered], None
     compact = lowered.replace("_", "-").replace(" ", "-")
     match = _AWS_REGION.match(compact)
     if match:
         region = match.group(1)
         return region, (compact if match.group(2) else None)
-    if _AWS_AZ_ID.match(compact):
-        return None, compact
+    match = _AWS_AZ_ID.match(compact)
+    if match:
+        return _AWS_AZ_ID_PREFIX.get(match.group(1)), compact
     match = _GCP_REGION.match(compact)
     if match:
         region = match.group(1)
