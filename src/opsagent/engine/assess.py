@@ -217,8 +217,14 @@ class Assessor:
             if s.value < limit:
                 return
             strength = min(1.0, 0.55 + (s.value - limit) / max(1e-9, 1 - limit) * 0.45)
+            raw_name = s.labels.get("raw_name")
+            if raw_name:  # "db_cpu": say so, and let its words ("db") count as evidence
+                label = raw_name
             text = f"{label} {_pct(s.value)}{where}{suffix}"
             self.features.add(feature, strength * damp, text)
+            if raw_name:
+                self._match(raw_name.replace("_", " ").replace(".", " "), text,
+                            0.75 * strength * damp, s)
             if not resolved:
                 self.ctx.headline.append(f"{label.replace(' at', '')} at {_pct(s.value)}")
             if dep:

@@ -632,14 +632,16 @@ class _EventParser:
                 value_raw = raw_value
             if value_raw is None:
                 continue
-            parser = _parser_for(name, key)
+            if name not in _CANONICAL:
+                name = _canonical_suffix(key) or name
+            parser = _parser_for(name, key, value_raw)
             value = parser(value_raw, field if not spec else f"{field}.value")
             labels = {"stat": "p99"} if "p99" in key else {}
             self._emit(
                 kind=SignalKind.METRIC,
                 name=name,
                 value=value,
-                unit=_unit_for(name, key) if not spec.get("unit") else
+                unit=_unit_for(name, key, value_raw) if not spec.get("unit") else
                 as_text(spec.get("unit"), f"{field}.unit"),
                 baseline=_opt(spec, "baseline", parser, prefix=f"{field}."),
                 objective=_opt(spec, "threshold", parser, prefix=f"{field}.")
@@ -647,7 +649,7 @@ class _EventParser:
                 else _opt(spec, "objective", parser, prefix=f"{field}."),
                 dependency=service_name(as_text(spec.get("dependency"), f"{field}.dependency"))
                 or None,
-                labels={**labels, "raw_name": str(raw_name)} if name != raw_name else labels,
+                labels={**labels, "raw_name": str(raw_name)} if name != key else labels,
             )
 
     def _texts(self, key: str, kind: SignalKind) -> None:
@@ -736,19 +738,57 @@ def _opt(doc: Mapping[str, Any], key: str, parser: Any, *, prefix: str = "") -> 
     return result
 
 
-def _parser_for(name: str, raw_key: str) -> Any:
+_CANONICAL = {"error_rate", "http_5xx_rate", "http_4xx_rate", "latency_ms", "availability",
+              "rps", "cpu", "memory", "disk", "connections", "queue_depth", "restarts",
+              "replication_lag_s", "cache_hit_rate", "packet_loss", "throttled_rate",
+              "saturation", "clock_skew_ms", "cert_expiry_days"}
+_SUFFIXES = (("cpu", "cpu"), ("cpu_percent", "cpu"), ("cpu_utilization", "cpu"),
+             ("cpu_usage", "cpu"), ("memory", "memory"), ("mem", "memory"),
+             ("memory_usage", "memory"), ("memory_percent", "memory"), ("disk", "disk"),
+             ("disk_usage", "disk"), ("disk_used", "disk"), ("connections_used", "connections"),
+             ("connection_pool", "connections"), ("pool_usage", "connections"))
+
+
+def _canonical_suffix(key: str) -> str | None:
+    """``db_cpu`` → ``cpu``, ``redis_memory_usage`` → ``memory`` (the prefix stays in the
+    ``raw_name`` label and its words are read by the analysis)."""
+    for suffix, name in _SUFFIXES:
+        if key.endswith("_" + suffix):
+            return name
+    return None
+
+
+def _signed_duration(value: Any, field: str) -> float:
+    """A duration that may be negative (a clock offset)."""
+    if isinstance(value, str) and value.strip().startswith("-"):
+        return -parse_duration_ms(value.strip()[1:], field)
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
+        return -parse_duration_ms(-value, field)
+    return parse_duration_ms(value, field)
+
+
+def _parser_for(name: str, raw_key: str, raw_value: Any = None) -> Any:
     if name in _RATIO_METRICS or raw_key.endswith(("_percent", "_pct", "_ratio", "_rate")):
         return parse_ratio
+    if name == "clock_skew_ms":
+        return _signed_duration
     if name in _DURATION_METRICS or raw_key.endswith(("_ms", "latency", "_duration")):
         return parse_duration_ms
+    if isinstance(raw_value, str):  # an unknown metric written with a unit
+        text = raw_value.strip().lower()
+        if text.endswith("%"):
+            return parse_ratio
+        if text[-2:] in ("ms", "us") or (text.endswith("s") and text[:-1].strip()
+                                         .replace(".", "", 1).isdigit()):
+            return parse_duration_ms
     return parse_number
 
 
-def _unit_for(name: str, raw_key: str) -> str | None:
-    parser = _parser_for(name, raw_key)
+def _unit_for(name: str, raw_key: str, raw_value: Any = None) -> str | None:
+    parser = _parser_for(name, raw_key, raw_value)
     if parser is parse_ratio:
         return "ratio"
-    if parser is parse_duration_ms:
+    if parser in (parse_duration_ms, _signed_duration):
         return "ms"
     if name == "replication_lag_s":
         return "s"
