@@ -89,12 +89,21 @@ def plan(ctx: Context, hypotheses: list[Hypothesis], severity: Severity,
     return out
 
 
+@lru_cache(maxsize=4096)
+def _conditions(when: tuple[str, ...], unless: tuple[str, ...]
+                ) -> tuple[frozenset[str], frozenset[str]]:
+    return frozenset(when), frozenset(unless)
+
+
 def _applies(item: RunbookAction, present: set[str], confidence: float) -> bool:
     if confidence < item.min_confidence:
         return False
-    if item.when and not any(f in present for f in item.when):
+    if not item.when and not item.unless:
+        return True
+    when, unless = _conditions(tuple(item.when), tuple(item.unless))
+    if when and when.isdisjoint(present):
         return False
-    return not any(f in present for f in item.unless)
+    return unless.isdisjoint(present)
 
 
 Token = tuple[str, tuple[str, ...], tuple[tuple[bool, str], ...]]
