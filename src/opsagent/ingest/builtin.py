@@ -4,13 +4,30 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .alertmanager import AlertmanagerAdapter
+from .cloudwatch import CloudWatchAdapter
+from .datadog import DatadogAdapter
 from .generic import GenericEventAdapter
+from .github import GitHubDeploymentAdapter
+from .grafana import GrafanaAdapter
+from .kubernetes import KubernetesAdapter
+from .pagerduty import PagerDutyAdapter
+from .sentry import SentryAdapter
 
 if TYPE_CHECKING:
     from ..registry import Registry
 
 
 def register(registry: Registry) -> None:
-    # Vendor formats first (their detection is structural and specific); the generic
-    # hand-written event last, as the fallback.
+    # Vendor formats first (their detection is structural and specific, and no two
+    # accept the same document); Datadog last among them, as its templates are
+    # user-defined. The generic hand-written event last, as the fallback.
+    registry.add_adapter(AlertmanagerAdapter())
+    registry.add_adapter(GrafanaAdapter())
+    registry.add_adapter(PagerDutyAdapter())
+    registry.add_adapter(CloudWatchAdapter())
+    registry.add_adapter(SentryAdapter())
+    registry.add_adapter(GitHubDeploymentAdapter())
+    registry.add_adapter(KubernetesAdapter())
+    registry.add_adapter(DatadogAdapter())
     registry.add_adapter(GenericEventAdapter(), fallback=True)

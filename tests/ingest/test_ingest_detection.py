@@ -1,0 +1,153 @@
+"""Format detection and the errors a user gets for documents that are not right."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from opsagent.errors import InputError, UnrecognizedInput
+from opsagent.ingest import build_incident, detect, parse_text
+from opsagent.registry import default_registry
+
+from .conftest import ROOT_EXAMPLE, documents, load
+
+NOW = datetime(2024, 12, 1, tzinfo=timezone.utc)
+VENDOR_ADAPTERS = [a for a in default_registry().adapters() if a.name != "generic"]
+
+
+def test_every_format_is_registered_before_the_generic_fallback() -> None:
+    names = [a.name for a in default_registry().adapters()]
+    assert names[-1] == "generic"
+    assert set(names) >= {"alertmanager", "grafana", "pagerduty", "datadog", "cloudwatch",
+                          "sentry", "github", "kubernetes"}
+
+
+def test_detection_picks_the_vendor_of_each_sample(sample: Path) -> None:
+    for doc in documents(sample):
+        adapter = detect(doc, default_registry(), sample.name)
+        assert adapter.name == sample.parent.name
+
+
+def test_no_vendor_adapter_claims_another_vendors_sample(sample: Path) -> None:
+    for doc in documents(sample):
+        claims = [a.name for a in VENDOR_ADAPTERS if a.detect(doc)]
+        assert claims == [sample.parent.name]
+
+
+def test_the_generic_example_is_left_to_the_generic_adapter() -> None:
+    doc = json.loads(ROOT_EXAMPLE.read_text(encoding="utf-8"))
+    assert [a.name for a in VENDOR_ADAPTERS if a.detect(doc)] == []
+    assert detect(doc, default_registry(), "example").name == "generic"
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        {"foo": 1, "bar": [1, 2]},
+        {"alert_transition": "Triggered"},  # one Datadog-looking key is not enough
+        {"Type": "Notification", "Message": "hello", "TopicArn": "arn:aws:sns:x"},
+        {"kind": "Deployment", "apiVersion": "apps/v1", "metadata": {"name": "checkout"}},
+        {"action": "created", "pull_request": {"number": 1}},
+    ],
+    ids=["unknown", "datadog-like", "sns-not-an-alarm", "k8s-deployment", "github-pr"],
+)
+def test_unrecognised_documents_say_what_was_expected(doc: dict[str, Any]) -> None:
+    raw = json.dumps(doc).encode()
+    with pytest.raises(UnrecognizedInput) as caught:
+        build_incident(parse_text(raw, "mystery.json"), now=NOW)
+    message = str(caught.value)
+    assert message.startswith("mystery.json: ")
+    for title in ("Prometheus Alertmanager webhook", "Grafana alerting webhook", "PagerDuty",
+                  "Datadog webhook", "AWS CloudWatch alarm", "Sentry webhook",
+                  "GitHub deployment", "Kubernetes Events"):
+        assert title in message
+
+
+def _set(path: tuple[Any, ...], value: Any) -> Callable[[Any], None]:
+    def mutate(doc: Any) -> None:
+        target = doc
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = value
+
+    return mutate
+
+
+def _set_in_message(path: tuple[Any, ...], value: Any,
+                    envelope: tuple[Any, ...] = ()) -> Callable[[Any], None]:
+    """Change a field of the alarm carried as a JSON string in an SNS ``Message``."""
+
+    def mutate(doc: Any) -> None:
+        holder = doc
+        for key in envelope:
+            holder = holder[key]
+        message = json.loads(holder["Message"])
+        _set(path, value)(message)
+        holder["Message"] = json.dumps(message)
+
+    return mutate
+
+
+BROKEN: list[tuple[str, Callable[[Any], None], str]] = [
+    ("alertmanager/firing_checkout", _set(("alerts", 1, "startsAt"), "the day before"),
+     "alerts[1].startsAt"),
+    ("alertmanager/storm", _set(("alerts", 7, "labels"), "severity=critical"),
+     "alerts[7].labels"),
+    ("alertmanager/resolved", _set(("alerts", 0, "status"), "exploded"), "alerts[0].status"),
+    ("alertmanager/truncated", _set(("truncatedAlerts",), "many"), "truncatedAlerts"),
+    ("grafana/firing_values", _set(("alerts", 0, "values"), [44.2]), "alerts[0].values"),
+    ("grafana/legacy", _set(("state",), "on fire"), "state"),
+    ("pagerduty/v3_incident_triggered", _set(("event", "data", "service"), "Checkout"),
+     "event.data.service"),
+    ("pagerduty/events_v2_trigger", _set(("payload", "severity"), "urgent"), "payload.severity"),
+    ("pagerduty/events_v2_trigger", _set(("payload", "timestamp"), {"at": 1}),
+     "payload.timestamp"),
+    ("pagerduty/events_v2_resolve", _set(("event_action",), "snooze"), "event_action"),
+    ("datadog/custom_triggered", _set(("date",), "soon"), "date"),
+    ("datadog/warn_uppercase_keys", _set(("DATE",), "soon"), "DATE"),
+    ("datadog/custom_triggered", _set(("tags",), 42), "tags"),
+    ("cloudwatch/sns_rds_cpu", _set(("Message",), '{"AlarmName": "orders-db-cpu-high", "New'),
+     "Message"),  # a truncated alarm
+    ("cloudwatch/sns_rds_cpu", _set_in_message(("Trigger", "Threshold"), "high"),
+     "Message.Trigger.Threshold"),
+    ("cloudwatch/lambda_records_alb",
+     _set_in_message(("NewStateValue",), "MAYBE", envelope=("Records", 0, "Sns")),
+     "Records[0].Sns.Message.NewStateValue"),
+    ("cloudwatch/eventbridge_lambda_errors", _set(("detail", "state", "timestamp"), "noon"),
+     "detail.state.timestamp"),
+    ("sentry/issue_alert", _set(("data", "event", "tags"), "env:prod"), "data.event.tags"),
+    ("sentry/issue_alert", _set(("data", "event", "timestamp"), "later"),
+     "data.event.timestamp"),
+    ("sentry/metric_alert_critical", _set(("action",), "panic"), "action"),
+    ("sentry/issue_created", _set(("data", "issue", "count"), "lots"), "data.issue.count"),
+    ("github/deployment_status_success", _set(("deployment_status", "state"), "exploded"),
+     "deployment_status.state"),
+    ("github/deployment_created", _set(("deployment", "created_at"), [2024]),
+     "deployment.created_at"),
+    ("kubernetes/event_list", _set(("items", 4, "count"), "many"), "items[4].count"),
+    ("kubernetes/event_core_backoff", _set(("involvedObject",), "pod/checkout"),
+     "involvedObject"),
+    ("kubernetes/pod_oomkilled",
+     _set(("status", "containerStatuses", 0, "restartCount"), "seven"),
+     "status.containerStatuses[0].restartCount"),
+]
+
+
+@pytest.mark.parametrize(("name", "mutate", "field"), BROKEN,
+                         ids=[f"{n}:{f}" for n, _, f in BROKEN])
+def test_a_broken_field_is_named(name: str, mutate: Callable[[Any], None], field: str) -> None:
+    doc = copy.deepcopy(load(name))
+    mutate(doc)
+    with pytest.raises(InputError) as caught:
+        build_incident(parse_text(json.dumps(doc).encode(), "bad.json"), now=NOW)
+    error = caught.value
+    assert not isinstance(error, UnrecognizedInput)
+    assert error.field == field
+    assert str(error).startswith(f"bad.json: field '{field}': ")
+    assert "\n" not in str(error)
