@@ -1,0 +1,384 @@
+"""Performance benchmark of the opsagent engine. Prints numbers; asserts nothing.
+
+    python benchmarks/perf.py            # full run (about a minute)
+    python benchmarks/perf.py --quick    # a short run (a few seconds)
+
+Measures, in-process with pre-parsed payloads and a pinned ``now``:
+
+* throughput (incidents/s) and latency per incident (mean/p50/p95/p99) on the bundled
+  example and on a mix of the labeled corpus cases;
+* peak memory (tracemalloc over the corpus mix, and the process's ru_maxrss);
+* how cost grows with the number of signals in one incident (1 → 1,000 Alertmanager
+  alerts in one webhook, and generic alerts in one event);
+* how cost grows with the size of the knowledge base (built-in failure modes ×1, ×4, ×16);
+* CLI cold start (``opsagent analyze examples/checkout-service.json`` as a subprocess,
+  median of several runs) and the heaviest imports (``python -X importtime``).
+
+The last section is a Markdown table to paste into the README.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import gc
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "checkout-service.json"
+CORPUS = ROOT / "benchmarks" / "scenarios"
+NOW = datetime(2026, 3, 14, 10, 30, tzinfo=timezone.utc)
+
+
+def percentile(values: Sequence[float], pct: float) -> float:
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * pct // 100))  # nearest rank
+    return ordered[int(min(rank, len(ordered))) - 1]
+
+
+def timed(fn: Callable[[], object], *, repeat: int, min_seconds: float = 0.0) -> list[float]:
+    """Latencies in ms of ``repeat`` calls (more if ``min_seconds`` is not reached)."""
+    fn()  # warm-up: one-time loading is not charged
+    out: list[float] = []
+    started = time.perf_counter()
+    while len(out) < repeat or time.perf_counter() - started < min_seconds:
+        t0 = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t0) * 1000.0)
+    return out
+
+
+def stats(latencies: Sequence[float]) -> dict[str, float]:
+    total_s = sum(latencies) / 1000.0
+    return {
+        "n": len(latencies),
+        "per_s": len(latencies) / total_s if total_s else float("inf"),
+        "mean": statistics.fmean(latencies),
+        "p50": percentile(latencies, 50),
+        "p95": percentile(latencies, 95),
+        "p99": percentile(latencies, 99),
+    }
+
+
+def fmt_ms(value: float) -> str:
+    return f"{value:.2f}" if value < 10 else f"{value:.1f}"
+
+
+# --- workloads ------------------------------------------------------------------------
+def corpus_mix() -> list[tuple[str, tuple[Any, ...], datetime]]:
+    from opsagent.evaluation import load_corpus
+
+    cases, _ = load_corpus(CORPUS)
+    return [(c.name, c.payloads, c.expected.now) for c in cases]
+
+
+def alertmanager_payload(n: int) -> dict[str, Any]:
+    start = (NOW - timedelta(minutes=12)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    alerts = [{
+        "status": "firing",
+        "labels": {"alertname": "HighErrorRate", "severity": "critical",
+                   "service": f"svc-{i % 50}", "instance": f"10.0.{i // 250}.{i % 250}:8080",
+                   "region": "us-east-1"},
+        "annotations": {"summary": f"5xx ratio 12% on instance {i}",
+                        "description": "upstream timeouts to payflow-gateway"},
+        "startsAt": start, "endsAt": "0001-01-01T00:00:00Z",
+        "generatorURL": "http://prometheus:9090/graph", "fingerprint": f"{i:016x}",
+    } for i in range(n)]
+    return {"version": "4", "groupKey": "{}:{}", "truncatedAlerts": 0, "status": "firing",
+            "receiver": "pager", "groupLabels": {}, "commonLabels": {"severity": "critical"},
+            "commonAnnotations": {}, "externalURL": "http://alertmanager:9093",
+            "alerts": alerts}
+
+
+def generic_alerts_payload(n: int) -> dict[str, Any]:
+    return {"service": "checkout-service", "environment": "production", "error_rate": "12%",
+            "alerts": [{"name": f"HighErrorRate-{i}", "severity": "critical",
+                        "service": f"svc-{i % 50}", "started_at": "12 minutes ago",
+                        "summary": f"5xx ratio 12% on instance {i}; upstream timeouts"}
+                       for i in range(n)]}
+
+
+def scaled_knowledge(factor: int) -> Any:
+    from opsagent.knowledge import load_knowledge
+
+    kb = load_knowledge()
+    if factor == 1:
+        return kb
+    modes = list(kb.failure_modes)
+    origin = dict(kb.origin)
+    for copy in range(1, factor):
+        for fm in kb.failure_modes:
+            clone = fm.model_copy(update={"id": f"{fm.id}_copy{copy}"})
+            modes.append(clone)
+            origin[clone.id] = kb.origin.get(fm.id, "")
+    return replace(kb, failure_modes=tuple(modes), origin=origin)
+
+
+# --- sections -----------------------------------------------------------------------
+def bench_engine(quick: bool) -> dict[str, Any]:
+    import opsagent
+
+    example = json.loads(EXAMPLE.read_text())
+    results: dict[str, Any] = {}
+    lat = timed(lambda: opsagent.analyze(example, now=NOW), repeat=50 if quick else 500,
+                min_seconds=0.5 if quick else 3.0)
+    results["example"] = stats(lat)
+
+    mix = corpus_mix()
+    rounds = 1 if quick else 5
+    opsagent.analyze(*mix[0][1], now=mix[0][2])
+    lat = []
+    for _ in range(rounds):
+        for _, payloads, now in mix:
+            t0 = time.perf_counter()
+            with contextlib.suppress(Exception):  # a rejected case still costs its time
+                opsagent.analyze(*payloads, now=now)
+            lat.append((time.perf_counter() - t0) * 1000.0)
+    results["corpus"] = stats(lat)
+    results["corpus_cases"] = len(mix)
+    return results
+
+
+def bench_memory() -> dict[str, float]:
+    import resource
+
+    import opsagent
+
+    mix = corpus_mix()
+    gc.collect()
+    tracemalloc.start()
+    for _, payloads, now in mix:
+        with contextlib.suppress(Exception):
+            opsagent.analyze(*payloads, now=now)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    example = json.loads(EXAMPLE.read_text())
+    tracemalloc.start()
+    opsagent.analyze(example, now=NOW)
+    _, peak_one = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    big = alertmanager_payload(1000)
+    opsagent.analyze(big, now=NOW)
+    gc.collect()
+    tracemalloc.start()
+    opsagent.analyze(big, now=NOW)
+    _, peak_big = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    cold = subprocess.run(
+        [sys.executable, "-c",
+         "import json, sys, tracemalloc\n"
+         "tracemalloc.start()\n"
+         "import opsagent\n"
+         f"opsagent.analyze(json.loads(open({str(EXAMPLE)!r}).read()), "
+         "now='2026-03-14T10:30:00Z')\n"
+         "print(tracemalloc.get_traced_memory()[1])"],
+        capture_output=True, cwd=ROOT, check=False)
+    cold_peak = int(cold.stdout.strip() or 0)
+    maxrss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    if sys.platform == "darwin":  # bytes there, KiB on Linux
+        maxrss_kb //= 1024
+    return {"tracemalloc_peak_corpus_mib": peak / 1_048_576,
+            "tracemalloc_peak_example_kib": peak_one / 1024,
+            "tracemalloc_peak_1000_alerts_mib": peak_big / 1_048_576,
+            "tracemalloc_cold_process_mib": cold_peak / 1_048_576,
+            "maxrss_mib": maxrss_kb / 1024}
+
+
+def bench_signals(quick: bool) -> list[dict[str, Any]]:
+    import opsagent
+
+    rows = []
+    for n in (1, 10, 100, 1000):
+        for kind, build in (("alertmanager", alertmanager_payload),
+                            ("generic", generic_alerts_payload)):
+            payload = build(n)
+            repeat = {1: 50, 10: 50, 100: 20, 1000: 5}[n] // (5 if quick else 1) or 1
+            lat = timed(functools.partial(opsagent.analyze, payload, now=NOW), repeat=repeat)
+            rows.append({"alerts": n, "format": kind, "median_ms": statistics.median(lat),
+                         "per_alert_us": statistics.median(lat) * 1000.0 / n})
+    return rows
+
+
+def bench_knowledge(quick: bool) -> list[dict[str, Any]]:
+    import opsagent
+
+    example = json.loads(EXAMPLE.read_text())
+    mix = corpus_mix()[: 10 if quick else 30]
+    rows = []
+    for factor in (1, 4, 16):
+        kb = scaled_knowledge(factor)
+        t0 = time.perf_counter()
+        opsagent.analyze(example, now=NOW, knowledge=kb)  # compiles the engine for this kb
+        first_ms = (time.perf_counter() - t0) * 1000.0
+        lat = timed(functools.partial(opsagent.analyze, example, now=NOW, knowledge=kb),
+                    repeat=20 if quick else 100)
+        mix_lat = []
+        for _, payloads, now in mix:
+            t0 = time.perf_counter()
+            with contextlib.suppress(Exception):
+                opsagent.analyze(*payloads, now=now, knowledge=kb)
+            mix_lat.append((time.perf_counter() - t0) * 1000.0)
+        rows.append({"factor": factor, "failure_modes": len(kb.failure_modes),
+                     "first_call_ms": first_ms, "example_median_ms": statistics.median(lat),
+                     "corpus_mean_ms": statistics.fmean(mix_lat)})
+    return rows
+
+
+def cli_command() -> list[str]:
+    exe = shutil.which("opsagent")
+    return [exe] if exe else [sys.executable, "-m", "opsagent.cli"]
+
+
+def bench_cli(quick: bool) -> dict[str, Any]:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("OPENAI_API_KEY", "OPSAGENT_LLM", "OPSAGENT_CONFIG")}
+    cmd = [*cli_command(), "analyze", str(EXAMPLE), "--now", "2026-03-14T10:30:00Z"]
+    runs = []
+    for _ in range(3 if quick else 7):
+        t0 = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, env=env, cwd=ROOT, check=False)
+        runs.append((time.perf_counter() - t0) * 1000.0)
+        if proc.returncode != 0:
+            return {"error": proc.stderr.decode(errors="replace").strip()[:200]}
+    bare = []
+    for _ in range(3 if quick else 7):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"], env=env, check=False)
+        bare.append((time.perf_counter() - t0) * 1000.0)
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-c", "import opsagent.cli"],
+                          capture_output=True, env=env, cwd=ROOT, check=False)
+    imports = []
+    for line in proc.stderr.decode(errors="replace").splitlines():
+        parts = line.split("|")
+        if len(parts) != 3 or not line.startswith("import time:"):
+            continue
+        try:
+            self_us = int(parts[0].split(":")[1])
+            cumulative_us = int(parts[1])
+        except ValueError:
+            continue
+        name = parts[2].rstrip()
+        depth = (len(name) - len(name.lstrip())) // 2
+        imports.append((cumulative_us, self_us, name.strip(), depth))
+    total = next((c for c, _, n, _ in imports if n == "opsagent.cli"), None)
+    # heaviest packages pulled in by the CLI (their own root import, cumulative time)
+    roots: dict[str, int] = {}
+    for cumulative, _, name, _ in imports:
+        if "." not in name and not name.startswith("_") and name != "opsagent":
+            roots[name] = max(roots.get(name, 0), cumulative)
+    top_level = sorted(((c, 0, n, 0) for n, c in roots.items()), reverse=True)[:8]
+    top_self = sorted(((s, n) for _, s, n, _ in imports), reverse=True)[:8]
+    return {"median_ms": statistics.median(runs), "min_ms": min(runs),
+            "python_startup_ms": statistics.median(bare),
+            "import_cli_ms": total / 1000.0 if total else None,
+            "top_imports": [(n, c / 1000.0) for c, _, n, _ in top_level],
+            "top_self": [(n, s / 1000.0) for s, n in top_self]}
+
+
+# --- output -------------------------------------------------------------------------
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="a short run (a few seconds)")
+    parser.add_argument("--json", action="store_true", help="print the raw numbers as JSON")
+    args = parser.parse_args(argv)
+    quick: bool = args.quick
+
+    from opsagent import __version__
+
+    env = (f"opsagent {__version__}, Python {platform.python_version()}, "
+           f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs"
+           + (", --quick" if quick else ""))
+    engine = bench_engine(quick)
+    memory = bench_memory()
+    signals = bench_signals(quick)
+    knowledge = bench_knowledge(quick)
+    cli = bench_cli(quick)
+    if args.json:
+        print(json.dumps({"environment": env, "engine": engine, "memory": memory,
+                          "signals": signals, "knowledge": knowledge, "cli": cli}, indent=2))
+        return 0
+
+    print(f"# opsagent performance ({env})\n")
+    print("## Engine, in process (pre-parsed payloads, pinned now)\n")
+    print("| workload | incidents/s | mean ms | p50 ms | p95 ms | p99 ms | runs |")
+    print("|---|---|---|---|---|---|---|")
+    for label, key in ((f"bundled example ({EXAMPLE.name})", "example"),
+                       (f"corpus mix ({engine['corpus_cases']} cases)", "corpus")):
+        s = engine[key]
+        print(f"| {label} | {s['per_s']:,.0f} | {fmt_ms(s['mean'])} | {fmt_ms(s['p50'])} | "
+              f"{fmt_ms(s['p95'])} | {fmt_ms(s['p99'])} | {s['n']} |")
+    print("\n## Memory\n")
+    print(f"- tracemalloc peak over the whole corpus mix: "
+          f"{memory['tracemalloc_peak_corpus_mib']:.1f} MiB")
+    print(f"- tracemalloc peak for one example incident: "
+          f"{memory['tracemalloc_peak_example_kib']:.0f} KiB")
+    print(f"- tracemalloc peak for one incident of 1,000 Alertmanager alerts: "
+          f"{memory['tracemalloc_peak_1000_alerts_mib']:.1f} MiB")
+    print(f"- tracemalloc peak of a fresh process (import opsagent, load the knowledge base, "
+          f"analyze the example): {memory['tracemalloc_cold_process_mib']:.1f} MiB")
+    print(f"- this process's max RSS (interpreter + everything loaded): "
+          f"{memory['maxrss_mib']:.0f} MiB")
+    print("\n## Cost vs number of signals in one incident\n")
+    print("| alerts | Alertmanager webhook ms | per alert µs | generic event ms | per alert µs |")
+    print("|---|---|---|---|---|")
+    for n in (1, 10, 100, 1000):
+        am = next(r for r in signals if r["alerts"] == n and r["format"] == "alertmanager")
+        ge = next(r for r in signals if r["alerts"] == n and r["format"] == "generic")
+        print(f"| {n:,} | {fmt_ms(am['median_ms'])} | {am['per_alert_us']:,.0f} | "
+              f"{fmt_ms(ge['median_ms'])} | {ge['per_alert_us']:,.0f} |")
+    print("\n## Cost vs knowledge-base size\n")
+    print("| failure modes | first call (compile) ms | example median ms | corpus mean ms |")
+    print("|---|---|---|---|")
+    for r in knowledge:
+        print(f"| {r['failure_modes']} (×{r['factor']}) | {fmt_ms(r['first_call_ms'])} | "
+              f"{fmt_ms(r['example_median_ms'])} | {fmt_ms(r['corpus_mean_ms'])} |")
+    print("\n## CLI cold start\n")
+    if "error" in cli:
+        print(f"- `opsagent analyze` failed: {cli['error']}")
+    else:
+        print(f"- `opsagent analyze {EXAMPLE.relative_to(ROOT)}`: median "
+              f"{cli['median_ms']:.0f} ms (min {cli['min_ms']:.0f} ms); bare "
+              f"`python -c pass`: {cli['python_startup_ms']:.0f} ms")
+        if cli["import_cli_ms"] is not None:
+            print(f"- `import opsagent.cli`: {cli['import_cli_ms']:.0f} ms; heaviest packages "
+                  "(cumulative import time): " + ", ".join(f"{n} {ms:.0f} ms"
+                                                          for n, ms in cli["top_imports"]))
+            print("- slowest single modules (self time): " + ", ".join(
+                f"{n} {ms:.1f} ms" for n, ms in cli["top_self"]))
+
+    ex, mix = engine["example"], engine["corpus"]
+    am1000 = next(r for r in signals if r["alerts"] == 1000 and r["format"] == "alertmanager")
+    kb16 = knowledge[-1]
+    print("\n## For the README\n")
+    print("| metric | value |\n|---|---|")
+    print(f"| engine throughput, bundled example | {ex['per_s']:,.0f} incidents/s "
+          f"(p50 {fmt_ms(ex['p50'])} ms, p99 {fmt_ms(ex['p99'])} ms) |")
+    print(f"| engine latency, {engine['corpus_cases']} labeled scenarios | mean "
+          f"{fmt_ms(mix['mean'])} ms, p95 {fmt_ms(mix['p95'])} ms, p99 {fmt_ms(mix['p99'])} ms |")
+    print(f"| one incident with 1,000 Alertmanager alerts | {fmt_ms(am1000['median_ms'])} ms |")
+    print(f"| knowledge base ×16 ({kb16['failure_modes']} failure modes) | "
+          f"{fmt_ms(kb16['example_median_ms'])} ms per incident |")
+    print(f"| peak traced memory, whole corpus | "
+          f"{memory['tracemalloc_peak_corpus_mib']:.1f} MiB (max RSS "
+          f"{memory['maxrss_mib']:.0f} MiB) |")
+    if "error" not in cli:
+        print(f"| CLI cold start (`opsagent analyze`) | {cli['median_ms']:.0f} ms median |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

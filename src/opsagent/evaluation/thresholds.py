@@ -1,0 +1,63 @@
+"""The pinned quality bar of the engine on the scenario corpus.
+
+``DEFAULT_THRESHOLDS`` is the single place these numbers live: ``opsagent eval`` uses them
+as its defaults and the test suite asserts them. Raise them as the engine improves; lower
+them only with a reason in the commit message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+from .scoring import Aggregate
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    min_severity_accuracy: float = 0.80
+    min_severity_balanced_accuracy: float = 0.75
+    min_top1_accuracy: float = 0.70
+    min_top3_accuracy: float = 0.85
+    min_action_recall: float = 0.70
+    max_forbidden_actions: int = 0
+    max_failures: int = 0
+    # Engine only (in-process, per case); not applied to runs with an LLM agent.
+    max_p95_latency_ms: float | None = 250.0
+
+    def with_overrides(self, **values: Any) -> Thresholds:
+        """A copy with every given non-None value replaced."""
+        return replace(self, **{k: v for k, v in values.items() if v is not None})
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def violations(self, agg: Aggregate) -> list[str]:
+        """One sentence per threshold that ``agg`` does not meet (empty: all met)."""
+        out: list[str] = []
+
+        def low(name: str, value: float | None, minimum: float) -> None:
+            if value is None or value < minimum:
+                shown = "n/a" if value is None else f"{value:.3f}"
+                out.append(f"{name} {shown} is below the minimum {minimum:.3f}")
+
+        low("severity accuracy", agg.severity_accuracy, self.min_severity_accuracy)
+        low("severity balanced accuracy", agg.severity_balanced_accuracy,
+            self.min_severity_balanced_accuracy)
+        low("top-1 accuracy", agg.top1_accuracy, self.min_top1_accuracy)
+        low("top-3 accuracy", agg.top3_accuracy, self.min_top3_accuracy)
+        if agg.action_recall is not None:  # None: no case lists expected actions
+            low("action recall", agg.action_recall, self.min_action_recall)
+        if agg.forbidden_actions > self.max_forbidden_actions:
+            out.append(f"{agg.forbidden_actions} forbidden action(s) recommended; "
+                       f"at most {self.max_forbidden_actions} allowed")
+        if agg.failures > self.max_failures:
+            out.append(f"{agg.failures} case(s) failed; at most {self.max_failures} allowed")
+        if (self.max_p95_latency_ms is not None and agg.latency_p95_ms is not None
+                and agg.latency_p95_ms > self.max_p95_latency_ms):
+            out.append(f"p95 latency {agg.latency_p95_ms:.1f} ms is above the maximum "
+                       f"{self.max_p95_latency_ms:.1f} ms")
+        return out
+
+
+DEFAULT_THRESHOLDS = Thresholds()
