@@ -104,8 +104,6 @@ def test_kubectl_events_point_at_memory() -> None:
     assert categories(report, 1) == ["resource_exhaustion"]
 
 
-@pytest.mark.xfail(strict=True, reason="engine: the vocabulary reads a Kubernetes pod eviction "
-                   "for memory pressure ('Evicted') as cache eviction")
 def test_a_pod_eviction_is_not_a_cache_problem() -> None:
     report = triage(load("kubernetes/event_list"))
     assert "cache" not in categories(report, 3)
@@ -117,8 +115,6 @@ def test_a_disk_filling_up_is_resource_exhaustion() -> None:
 
 
 # ------------------------------------------------------------------------- databases
-@pytest.mark.xfail(strict=True, reason="engine: a CPU alarm on an RDS instance (AWS/RDS, "
-                   "DBInstanceIdentifier) ranks capacity and dependency_failure above database")
 def test_an_rds_cpu_alarm_is_a_database_problem() -> None:
     report = triage(load("cloudwatch/sns_rds_cpu"))
     assert categories(report, 1) == ["database"]

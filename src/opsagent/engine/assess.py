@@ -12,6 +12,11 @@ from typing import Any
 from ..knowledge.schema import Term
 from ..models import Signal, SignalKind, SignalStatus, SourceSeverity
 from .context import Context, Impact
+from .textfacts import extract
+
+_CRITICAL_WORK = re.compile(r"^(authori[sz]ations?|payments?|transactions?|orders?|checkouts?|"
+                            r"log-?ins?|sign-?ins?|purchases?|charges?)$")
+_STATED_KINDS = (SignalKind.ALERT, SignalKind.SYMPTOM, SignalKind.STATUS)
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
@@ -129,6 +134,13 @@ class Assessor:
             if s.baseline is not None:
                 ref = f"baseline {_pct(s.baseline)}"
             text = f"{label} {_pct(s.value)}{where} ({ref}){suffix}"
+            stated = s.labels.get("stated")
+            if stated:  # a share written in words: quote it
+                work = s.labels.get("work", "requests")
+                text = f'{_pct(s.value)} of {work} failing{where}: "{stated}"'
+                if _CRITICAL_WORK.match(work) and s.value >= self.cfg.critical_error_rate \
+                        and not resolved and not dep:
+                    self.features.add("impact.critical_flow", 1.0, text)
             if dep:
                 self.features.add("dependency.degraded", strength * damp, f"dependency {text}")
                 self._hint_dependency(dep, first=True)
@@ -172,6 +184,10 @@ class Assessor:
             if not resolved:
                 factor = s.value / limit
                 critical = entry.critical
+                if s.service:
+                    self.ctx.impacted_services.add(s.service)
+                if entry.customer_facing or critical:
+                    self.ctx.worst_latency_factor = max(self.ctx.worst_latency_factor, factor)
                 if factor >= self.cfg.latency_high_factor and critical:
                     self.ctx.impacts.append(Impact(
                         2, min(1.0, 0.75 + factor / 40),
@@ -217,6 +233,10 @@ class Assessor:
             if s.value < limit:
                 return
             strength = min(1.0, 0.55 + (s.value - limit) / max(1e-9, 1 - limit) * 0.45)
+            if _DATASTORE.search(f"{s.dependency or ''} {s.service or ''} "
+                                 f"{s.labels.get('namespace', '')} {s.labels.get('raw_name', '')}"):
+                feature = "db.saturated"  # the database's own resources, not the service's
+                label = f"database {label.replace(' at', '')}"
             raw_name = s.labels.get("raw_name")
             if raw_name:  # "db_cpu": say so, and let its words ("db") count as evidence
                 label = raw_name
@@ -308,6 +328,10 @@ class Assessor:
         value = s.value
         cfg = self.cfg
         self.ctx.headline.append(f"elevated errors ({_pct(value)})")
+        if s.service:
+            self.ctx.impacted_services.add(s.service)
+        if entry.customer_facing or entry.critical:
+            self.ctx.worst_error = max(self.ctx.worst_error, value)
         if entry.critical and value >= cfg.critical_error_rate:
             self.ctx.impacts.append(Impact(
                 2, min(1.0, 0.78 + value), f"{text}: at or above {_pct(cfg.critical_error_rate)} "
@@ -333,6 +357,9 @@ class Assessor:
         if s.severity == SourceSeverity.CRITICAL and not resolved:
             self.features.add("source.critical", 1.0,
                               f"{s.source} rates {s.name or 'the alert'} critical")
+        if s.severity in (SourceSeverity.CRITICAL, SourceSeverity.ERROR) and not resolved \
+                and s.service and not s.dependency:
+            self.ctx.impacted_services.add(s.service)
 
     def _status(self, s: Signal) -> None:
         status = (s.labels.get("status") or s.text).lower()
@@ -363,8 +390,30 @@ class Assessor:
             hints.append(name)
 
     # free text ----------------------------------------------------------------
+    def _stated_numbers(self, s: Signal, text: str) -> None:
+        """Readings written in words become metrics (see :mod:`.textfacts`)."""
+        shares, latencies, instances = extract(text)
+        base = {"kind": SignalKind.METRIC, "source": s.source, "service": s.service,
+                "dependency": s.dependency, "region": s.region, "zone": s.zone,
+                "environment": s.environment, "status": s.status, "at": s.at}
+        for share in shares[:3]:
+            self._metric(Signal(**base, name="error_rate", value=share.value, unit="ratio",
+                                objective=0.001,
+                                labels={"stated": _snippet(share.quote, 90),
+                                        "work": share.what}))
+        for latency in latencies[:2]:
+            self._metric(Signal(
+                **base, name="latency_ms", value=latency.value_ms, unit="ms",
+                objective=latency.reference_ms if latency.is_objective else None,
+                baseline=None if latency.is_objective else latency.reference_ms,
+                labels={"stat": latency.stat}))
+        for item in instances[:3]:
+            self.ctx.instances.append((item.affected, item.total, item.quote))
+
     def _texts(self, s: Signal) -> None:
         resolved = s.status == SignalStatus.RESOLVED
+        if s.kind in _STATED_KINDS and not resolved and s.text:
+            self._stated_numbers(s, s.text)
         factor = _KIND_FACTOR.get(s.kind, 0.8) * (0.4 if resolved else 1.0)
         if s.kind == SignalKind.ALERT and s.name:
             name_words = _CAMEL.sub(" ", s.name).replace("_", " ")
@@ -392,7 +441,17 @@ class Assessor:
         return found
 
     def _match(self, text: str, evidence: str, factor: float, s: Signal | None) -> None:
-        for term in self._matching(text):
+        matched = self._matching(text)
+        if s is not None and s.status != SignalStatus.RESOLVED and s.kind != SignalKind.METRIC \
+                and any(t.feature in ("text.crash", "text.oom") for t in matched):
+            who = (s.labels.get("pod") or s.labels.get("instance") or s.labels.get("host")
+                   or s.labels.get("object"))
+            if who:
+                self.ctx.crashing.add(who)
+        for term in matched:
+            if term.feature.startswith("impact.") and s is not None \
+                    and s.kind == SignalKind.LOG:
+                continue  # machine log lines are not a statement of user impact
             self.features.add(term.feature, term.strength * factor, evidence)
             implied = term.dependency
             if implied and not (s is not None and s.dependency) \
@@ -424,6 +483,9 @@ _SATURATION = {
     "connections": ("connections.saturated", "connections_saturated", "connection pool at"),
     "saturation": ("cpu.saturated", "cpu_saturated", "saturation"),
 }
+_DATASTORE = re.compile(
+    r"(?i)(\b|_|-)(db|database|postgres\w*|pg|mysql|mariadb|aurora|rds|mongo\w*|cassandra|"
+    r"dynamo\w*|cockroach\w*|sql|redshift|aws/rds|aws/dynamodb|docdb)(\b|_|-)")
 _KIND_FACTOR = {
     SignalKind.SYMPTOM: 1.0,
     SignalKind.ALERT: 0.95,

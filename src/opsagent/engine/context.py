@@ -55,6 +55,11 @@ class Context:
     dependency_hints: list[str] = field(default_factory=list)
     change_refs: dict[str, str] = field(default_factory=dict)  # {version}, {change} ...
     headline: list[str] = field(default_factory=list)  # impact phrases for the summary
+    impacted_services: set[str] = field(default_factory=set)  # with measured user impact
+    worst_error: float = 0.0  # worst error share on a customer-facing service
+    worst_latency_factor: float = 0.0  # worst latency / objective on a customer-facing one
+    crashing: set[str] = field(default_factory=set)  # instances seen crashing / OOM-killed
+    instances: list[tuple[int, int, str]] = field(default_factory=list)  # "3 of 6 pods"
     _entries: dict[str, ServiceEntry] = field(default_factory=dict)
 
     @property

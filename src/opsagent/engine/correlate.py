@@ -82,7 +82,7 @@ def correlate(ctx: Context) -> None:
         desc = f" ({_short(details.description)})" if details and details.description else ""
         if change.at is None:
             age_text = "at an unknown time"
-            strength = 0.35
+            strength = 0.15  # a release tag on an error, say: it exists, but when?
             age: timedelta | None = None
         else:
             age = onset - change.at
@@ -110,7 +110,12 @@ def correlate(ctx: Context) -> None:
             if ctype == ChangeType.DEPLOY:
                 features.add("change.deploy.other", strength,
                              f"{sentence}; {who} is not one of the affected services")
-            continue
+                continue
+            # A configuration, content, DNS or infrastructure push to a shared component
+            # (an agent on every host, the CDN, the resolver) is a plausible far trigger
+            # even though that component is not among the affected services.
+            strength *= 0.7
+            sentence = f"{sentence}; {who} is shared infrastructure, not an affected service"
         if relation == "dependency":
             features.add("change.dependency.recent", strength,
                          f"{sentence}; {who} is a dependency of {ctx.service}")

@@ -28,6 +28,7 @@ ENGINE_FEATURES: dict[str, str] = {
     "memory.high": "memory utilisation near its limit",
     "disk.high": "disk utilisation near full",
     "connections.saturated": "a connection pool near exhaustion",
+    "db.saturated": "a database's CPU, memory, storage or connections near their limit",
     "queue.backlog": "a queue backing up",
     "restarts": "containers or processes restarting",
     "replication.lag": "database replication lag",

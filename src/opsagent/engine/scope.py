@@ -75,8 +75,13 @@ def determine_scope(ctx: Context) -> None:
                      f"{len(services)} services are affected: "
                      + ", ".join(sorted(incident.services)[:6])
                      + ("…" if len(incident.services) > 6 else ""))
-        ctx.impacts.append(Impact(2 if len(services) >= 4 else 1, 0.72 if len(services) >= 4
-                                  else 0.6, f"{len(services)} services are affected at once"))
+        impacted = {service_key(s) for s in ctx.impacted_services}
+        if len(impacted) >= 4:
+            ctx.impacts.append(Impact(2, 0.72, f"{len(impacted)} services show user-facing "
+                                               "errors or latency at once"))
+        else:
+            ctx.impacts.append(Impact(1, 0.55, f"{len(services)} services are affected at "
+                                               "once"))
     elif len(services) <= 1:
         features.add("scope.single_service", 1.0, None)
     if len(regions) >= 2 and len([s for s in scope if s.kind == SignalKind.METRIC]) >= 2:

@@ -1,5 +1,6 @@
 """Severity from the rubric: the impact facts set the grade, context can only soften it
-(non-production, recovered, a single instance), and every reason names its fact.
+(non-production, recovered, a single instance, a scheduled event), and every reason
+names its fact.
 
 A source's own severity (``critical``, ``P1``) is evidence, not the verdict: on its own
 a firing critical alert raises the grade to MEDIUM, not HIGH.
@@ -9,55 +10,94 @@ from __future__ import annotations
 
 from ..models import Level, Severity
 from .context import Context, Impact
+from .features import FeatureSet
 
 _LEVELS = (Level.LOW, Level.MEDIUM, Level.HIGH)
+_FAILURE_WORDS = ("text.errors", "text.outage", "text.timeout", "text.5xx", "text.slow",
+                  "text.tls", "text.crash", "errors.elevated", "latency.elevated",
+                  "availability.low", "text.connection_refused")
+_ACTIVE_IMPACT = ("errors.elevated", "latency.elevated", "availability.low",
+                  "impact.critical_flow", "impact.total_outage", "impact.financial",
+                  "impact.wrong_data", "text.outage", "text.errors")
+_RESOURCES = (
+    ("memory.high", "memory is near its limit"),
+    ("connections.saturated", "a connection pool is nearly exhausted"),
+    ("db.saturated", "a database is near its resource limits"),
+    ("cpu.saturated", "CPU is saturated"),
+    ("disk.high", "a disk is nearly full"),
+    ("queue.backlog", "a queue is backing up"),
+    ("cert.expiring", "a certificate is about to expire"),
+    ("replication.lag", "database replicas are lagging"),
+    ("restarts", "containers are restarting"),
+)
+
+
+def _first(features: FeatureSet, name: str, default: str) -> str:
+    found = features.get(name)
+    return found.evidence[0] if found is not None and found.evidence else default
 
 
 def grade(ctx: Context) -> Severity:
     features = ctx.features
+    cfg = ctx.config
     impacts = list(ctx.impacts)
     service = ctx.service or "the service"
 
-    flow = features.get("impact.critical_flow")
-    if flow is not None and flow.strength >= 0.5:
-        quote = flow.evidence[0] if flow.evidence else "a critical flow is failing"
-        impacts.append(Impact(2, 0.9, f"customers cannot complete a critical flow ({quote})"))
+    # HIGH: what the rubric names
     for feature, reason in (
+        ("impact.critical_flow", "customers cannot complete a critical flow"),
+        ("impact.total_outage", "the product is down for its users"),
+        ("impact.financial", "money is being lost or customers are charged wrongly"),
         ("text.compromise", "a security breach is suspected"),
         ("text.data_loss", "data loss is suspected"),
     ):
         found = features.get(feature)
         if found is not None and found.strength >= 0.5:
-            impacts.append(Impact(2, 0.88, f"{reason} ({found.evidence[0]})"))
-    if features.strength("dependency.degraded") >= 0.5 and not any(
-            i.level >= 1 for i in impacts):
-        evidence = features.get("dependency.degraded")
-        detail = evidence.evidence[0] if evidence and evidence.evidence else "degraded"
-        impacts.append(Impact(1, 0.5, f"a dependency is degraded ({detail})"))
-    for feature, reason in (
-        ("memory.high", "memory is near its limit"),
-        ("connections.saturated", "a connection pool is nearly exhausted"),
-        ("cpu.saturated", "CPU is saturated"),
-        ("queue.backlog", "a queue is backing up"),
-        ("cert.expiring", "a certificate is about to expire"),
-        ("replication.lag", "database replicas are lagging"),
-        ("restarts", "containers are restarting"),
-    ):
-        found = features.get(feature)
-        if found is not None and found.strength >= 0.5:
-            impacts.append(Impact(1, 0.45, f"{reason} ({found.evidence[0]})"))
+            impacts.append(Impact(2, 0.9, f"{reason} ({_first(features, feature, '')})"))
+    if ctx.worst_error >= cfg.critical_error_rate \
+            and ctx.worst_latency_factor >= cfg.latency_high_factor:
+        impacts.append(Impact(2, 0.8, f"errors at {ctx.worst_error:.0%} and latency "
+                                      f"{ctx.worst_latency_factor:.1f}× its objective at once"))
     if features.strength("cert.expired") > 0.5:
-        found = features.get("cert.expired")
-        assert found is not None
-        impacts.append(Impact(2, 0.8, f"a certificate has expired ({found.evidence[0]})"))
+        impacts.append(Impact(2, 0.8, "a certificate has expired "
+                                      f"({_first(features, 'cert.expired', '')})"))
+    # MEDIUM: partial degradation
+    wrong = features.get("impact.wrong_data")
+    if wrong is not None and wrong.strength >= 0.5:
+        impacts.append(Impact(1, 0.55, f"customers see wrong data ({wrong.evidence[0]})"))
+    if len(ctx.crashing) >= 2:
+        impacts.append(Impact(1, 0.5, f"{len(ctx.crashing)} instances are crash-looping or "
+                                      "being OOM-killed"))
+    for affected, total, quote in ctx.instances:
+        if affected >= 2 and affected < total and any(f in features for f in (
+                "memory.high", "cpu.saturated", "text.oom", "text.crash", "restarts")):
+            impacts.append(Impact(1, 0.5, f"{affected} of {total} instances affected "
+                                          f'("{quote}")'))
+            break
+    dependency = features.get("dependency.degraded")
+    if dependency is not None and dependency.strength >= 0.7:
+        impacts.append(Impact(1, 0.5, f"a dependency is degraded ({dependency.evidence[0]})"))
+    elif dependency is not None:
+        impacts.append(Impact(0, 0.3, f"a dependency reports trouble ({dependency.evidence[0]})"))
+    for feature, reason in _RESOURCES:
+        found = features.get(feature)
+        if found is None:
+            continue
+        evidence = found.evidence[0] if found.evidence else reason
+        if found.strength >= 0.75:
+            impacts.append(Impact(1, 0.45, f"{reason} ({evidence})"))
+        else:
+            impacts.append(Impact(0, 0.3, f"{reason} ({evidence}), with headroom left"))
     if "source.critical" in features and not any(i.level >= 1 for i in impacts):
-        found = features.get("source.critical")
-        assert found is not None
-        impacts.append(Impact(1, 0.5, f"{found.evidence[0]} (taken as evidence, not as the "
-                                      "verdict)"))
+        impacts.append(Impact(1, 0.5, f"{_first(features, 'source.critical', '')} (taken as "
+                                      "evidence, not as the verdict)"))
     users = features.get("impact.users_reporting")
     if users is not None and not any(i.level >= 1 for i in impacts):
-        impacts.append(Impact(1, 0.45, f"users report problems ({users.evidence[0]})"))
+        if any(f in features for f in _FAILURE_WORDS):
+            impacts.append(Impact(1, 0.45, f"users report failures ({users.evidence[0]})"))
+        else:
+            impacts.append(Impact(0, 0.3, f"users report a problem with no failure measured "
+                                          f"({users.evidence[0]})"))
     if not impacts:
         impacts.append(Impact(0, 0.2, "no measured user impact in the signals given"))
 
@@ -65,24 +105,24 @@ def grade(ctx: Context) -> Severity:
     top = impacts[0]
     level = top.level
     score = top.score
-    # several independent HIGH/MEDIUM facts reinforce each other a little
+    # several independent facts at the same level reinforce each other a little
     score = min(1.0, score + 0.02 * (len([i for i in impacts if i.level == level]) - 1))
-    reasons = [i.reason for i in impacts if i.level == level][:4]
+    reasons = list(dict.fromkeys(i.reason for i in impacts if i.level == level))[:4]
 
     caps: list[tuple[int, str]] = []
     if "env.nonprod" in features:
-        found = features.get("env.nonprod")
-        caps.append((0, f"{found.evidence[0] if found else 'non-production'}: "
+        caps.append((0, f"{_first(features, 'env.nonprod', 'non-production')}: "
                         "no production users affected"))
     if "recovered" in features:
-        found = features.get("recovered")
-        caps.append((0, f"{found.evidence[0] if found else 'recovered'}: "
+        caps.append((0, f"{_first(features, 'recovered', 'recovered')}: "
                         "the problem is no longer active"))
     if "scope.single_instance" in features and level <= 1 and not any(
             f in features for f in ("errors.elevated", "latency.elevated")):
-        found = features.get("scope.single_instance")
-        caps.append((0, f"{found.evidence[0] if found else 'single instance'}; "
+        caps.append((0, f"{_first(features, 'scope.single_instance', 'single instance')}; "
                         "the service as a whole is not reported degraded"))
+    if "text.scheduled" in features and not any(f in features for f in _ACTIVE_IMPACT):
+        caps.append((0, f"{_first(features, 'text.scheduled', 'scheduled')}: a scheduled "
+                        "event, nothing is failing yet"))
     for cap, reason in caps:
         if level > cap:
             level = cap

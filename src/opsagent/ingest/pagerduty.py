@@ -50,7 +50,7 @@ from .base import ParseContext
 from .fields import Path, arr, obj, req_obj, scalar_text, text, time, user_errors_only, where
 from .labels import LabelView
 from .metrics import canonical_metric
-from .normalize import service_name
+from .normalize import canonical_region, service_name
 from .signals import join_text, metric_from_alert
 
 PRIORITY_SEVERITY: dict[str, SourceSeverity] = {
@@ -230,12 +230,18 @@ def _parse_event(doc: Mapping[str, Any], ctx: ParseContext) -> list[Signal]:
         )
     details, detail_text = _custom_details(payload, path)
     view = LabelView(details)
-    service = view.service() or _plain_name(text(payload, "group", path)) or _plain_name(
-        text(payload, "source", path)
-    )
+    group = text(payload, "group", path)
+    source = text(payload, "source", path)
     component = service_name(text(payload, "component", path))
+    group_region = _region_like(group)
+    service = view.service() or (None if group_region else _plain_name(group))
+    if service is None:
+        # a monitoring tool as the source ("aws-health") reports about the component
+        service = component if _MONITOR.search(source) and component else _plain_name(source)
     dependency = view.dependency() or (component if component and component != service else None)
     region, zone = view.region_zone()
+    if region is None and group_region:
+        region = group_region
     labels = {k: v for k, v in details.items() if len(v) <= 200}
     for key in ("source", "component", "group", "class"):
         value = text(payload, key, path)
@@ -348,6 +354,20 @@ def _numeric_details(payload: Mapping[str, Any], path: Path) -> list[tuple[str, 
         if number is not None and number == number and abs(number) != float("inf"):
             out.append((str(key), number))
     return out
+
+
+_MONITOR = re.compile(r"(?i)\b(aws-?health|health|cloudwatch|datadog|prometheus|alertmanager|"
+                      r"nagios|icinga|zabbix|pingdom|uptime\w*|monitor\w*|synthetic\w*|"
+                      r"new ?relic|grafana|sentry|statuspage|checkly)\b")
+
+
+def _region_like(value: str) -> str | None:
+    """The region when a field holds a cloud region id (``eu-west-1``), else None."""
+    region, zone = canonical_region(value)
+    if region and (region != value.strip().lower().replace(" ", "-") or zone
+                   or re.match(r"^[a-z]{2}(-gov)?-[a-z]+-\d$|^[a-z]+-[a-z]+\d$", region)):
+        return region
+    return None
 
 
 def _plain_name(value: str) -> str | None:

@@ -1,0 +1,124 @@
+"""Numbers that people and alert templates write in words.
+
+``"payments-api: 64% of authorisations fail"``, ``"errors 0.8%"``,
+``"p99 4.1 s (SLO 1 s)"``, ``"3 of 48,210 rows rejected"``, ``"on 3 of 6 pods"``: each
+becomes a reading that the assessment treats like a measured metric, so that impact
+written in an alert's summary counts the same whatever the vendor format.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_FAIL = re.compile(
+    r"\b(fail\w*|errors?|erroring|time[sd]?[ -]?out|timing out|rejected|declined|cannot|can't|"
+    r"unable|broken|5\d\d|affected|impacted|lost|dropped|not (load|complet|work)\w*|"
+    r"see (errors|failures)|get (errors|5\d\d)|return(ing)? (5\d\d|errors?))\b",
+    re.IGNORECASE,
+)
+_WHAT = (
+    r"requests?|calls?|users?|customers?|authori[sz]ations?|payments?|transactions?|orders?|"
+    r"checkouts?|log-?ins?|sign-?ins?|queries|query|jobs?|messages?|sessions?|traffic|pages?|"
+    r"page loads|uploads?|downloads?|searches|deliveries|emails?|connections?|lookups?|"
+    r"probes?|tenants?|merchants?|devices?|clients?|responses?|attempts?|charges?|purchases?|"
+    r"builds?|rows|records|items|events|files|checks"
+)
+_SHARE = re.compile(
+    r"(?P<pct>\d{1,3}(?:\.\d+)?)\s?%\s+(?:of\s+)(?:[\w'-]+\s+){0,3}?(?P<what>" + _WHAT + r")\b"
+    r"(?P<rest>[^.;]{0,60})",
+    re.IGNORECASE,
+)
+_N_OF_M = re.compile(
+    r"(?P<n>\d[\d,]*)\s+(?:of|out of)\s+(?P<m>\d[\d,]*)\s+(?:[\w'-]+\s+){0,2}?"
+    r"(?P<what>" + _WHAT + r"|pods?|replicas?|instances?|nodes?|hosts?|containers?|servers?)\b"
+    r"(?P<rest>[^.;]{0,60})",
+    re.IGNORECASE,
+)
+_RATE = re.compile(
+    r"\b(?:error rate|errors?|failure rate|5xx(?: rate| ratio)?|http 5xx)\s*"
+    r"(?:of|at|is|are|=|:|~|≈|around|about|near)?\s*(?P<pct>\d{1,3}(?:\.\d+)?)\s?%"
+    r"|(?P<pct2>\d{1,3}(?:\.\d+)?)\s?%\s+(?:errors|error rate|5xx|failures|failure rate)\b",
+    re.IGNORECASE,
+)
+_LATENCY = re.compile(
+    r"\bp(?P<stat>50|75|90|95|99|999)\s*(?:latency\s*)?(?:of|at|is|=|:)?\s*"
+    r"(?P<v>\d+(?:\.\d+)?)\s?(?P<u>ms|s|sec|secs|seconds)\b\s*"
+    r"\((?P<kind>slo|objective|target|threshold|baseline|normal(?:ly)?|usual(?:ly)?|was)\s*"
+    r"(?:is|of|:)?\s*(?P<r>\d+(?:\.\d+)?)\s?(?P<ru>ms|s|sec|secs|seconds)\)",
+    re.IGNORECASE,
+)
+_INSTANCES = ("pod", "replica", "instance", "node", "host", "container", "server")
+
+
+@dataclass(frozen=True)
+class Share:
+    """A share of failing work: ``value`` in [0, 1], of ``what`` (requests, payments ...)."""
+
+    value: float
+    what: str
+    quote: str
+
+
+@dataclass(frozen=True)
+class Latency:
+    value_ms: float
+    reference_ms: float
+    is_objective: bool  # True: an SLO/target; False: a baseline
+    stat: str
+
+
+@dataclass(frozen=True)
+class Instances:
+    affected: int
+    total: int
+    quote: str
+
+
+def _ms(value: str, unit: str) -> float:
+    return float(value) * (1.0 if unit.lower() == "ms" else 1000.0)
+
+
+def _quote(text: str, start: int, end: int) -> str:
+    return " ".join(text[max(0, start - 30):end + 10].split())
+
+
+def extract(text: str) -> tuple[list[Share], list[Latency], list[Instances]]:
+    shares: list[Share] = []
+    latencies: list[Latency] = []
+    instances: list[Instances] = []
+    if not any(ch.isdigit() for ch in text):
+        return shares, latencies, instances
+    for match in _SHARE.finditer(text):
+        if _FAIL.search(match.group("rest")) or _FAIL.search(text[max(0, match.start() - 40):
+                                                                   match.start()]):
+            value = float(match.group("pct")) / 100
+            if 0 < value <= 1:
+                shares.append(Share(value, match.group("what").lower(),
+                                    _quote(text, match.start(), match.end())))
+    for match in _N_OF_M.finditer(text):
+        n = int(match.group("n").replace(",", ""))
+        m = int(match.group("m").replace(",", ""))
+        if not 0 < n <= m:
+            continue
+        what = match.group("what").lower()
+        quote = _quote(text, match.start(), match.end())
+        if what.startswith(_INSTANCES):
+            instances.append(Instances(n, m, quote))
+        elif _FAIL.search(match.group("rest")):
+            shares.append(Share(n / m, what, quote))
+    if not shares:
+        for match in _RATE.finditer(text):
+            pct = match.group("pct") or match.group("pct2")
+            value = float(pct) / 100
+            if 0 < value <= 1:
+                shares.append(Share(value, "requests", _quote(text, match.start(), match.end())))
+    for match in _LATENCY.finditer(text):
+        kind = match.group("kind").lower()
+        latencies.append(Latency(
+            _ms(match.group("v"), match.group("u")),
+            _ms(match.group("r"), match.group("ru")),
+            kind in ("slo", "objective", "target", "threshold"),
+            "p" + match.group("stat"),
+        ))
+    return shares, latencies, instances
