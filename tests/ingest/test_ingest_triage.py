@@ -11,8 +11,6 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
-import pytest
-
 import opsagent
 from opsagent.models import Level, TriageReport
 
