@@ -17,6 +17,13 @@ from .textfacts import extract
 _CRITICAL_WORK = re.compile(r"^(authori[sz]ations?|payments?|transactions?|orders?|checkouts?|"
                             r"log-?ins?|sign-?ins?|purchases?|charges?)$")
 _STATED_KINDS = (SignalKind.ALERT, SignalKind.SYMPTOM, SignalKind.STATUS)
+_FAILING = {"text.errors", "text.outage", "text.timeout", "text.5xx", "text.slow", "text.tls",
+            "text.crash", "text.connection_refused", "impact.critical_flow",
+            "impact.wrong_data"}
+_NO_IMPACT = re.compile(r"(?i)\b(no|not|without|unaffected|zero) (customer|user|visible|"
+                        r"impact|errors?)\b|\bunaffected\b|\bworks? normally\b|"
+                        r"\b(automatically )?rolled back\b|\baborted the (rollout|deploy\w*)\b|"
+                        r"\bback (on|to) (the )?(stable|previous|normal)\b")
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
@@ -218,6 +225,10 @@ class Assessor:
                     self.features.add("traffic.surge", min(1.0, 0.4 + (ratio - 1.8) / 3) * damp,
                                       f"request rate {s.value:,.0f}/s{where} is {ratio:.1f}× "
                                       f"its baseline {s.baseline:,.0f}/s{suffix}")
+                elif 0.7 <= ratio <= 1.3:
+                    self.features.add("traffic.normal", 1.0,
+                                      f"request rate {s.value:,.0f}/s{where} is normal "
+                                      f"(baseline {s.baseline:,.0f}/s)")
                 elif ratio <= 0.5:
                     self.features.add("traffic.drop", min(1.0, 0.4 + (0.5 - ratio)) * damp,
                                       f"request rate {s.value:,.0f}/s{where} fell to "
@@ -312,6 +323,9 @@ class Assessor:
                 abnormal = min(1.0, 0.4 + abs(math.log(abs(ratio) or 1e-9)) / 5)
                 self.features.add("metric.anomaly", abnormal * damp,
                                   f"{label} {s.value:g}{where} vs baseline {s.baseline:g}{suffix}")
+                if ratio >= 5 and _MONEY.search(label) and s.status != SignalStatus.RESOLVED:
+                    self.features.add("impact.financial", 0.9,
+                                      f"{label} is {ratio:,.0f}× its baseline{where}")
         elif s.objective is not None and s.value > s.objective:
             abnormal = 0.7
             self.features.add("metric.anomaly", abnormal * damp,
@@ -357,7 +371,7 @@ class Assessor:
         if s.severity == SourceSeverity.CRITICAL and not resolved:
             self.features.add("source.critical", 1.0,
                               f"{s.source} rates {s.name or 'the alert'} critical")
-        if s.severity in (SourceSeverity.CRITICAL, SourceSeverity.ERROR) and not resolved \
+        if s.severity == SourceSeverity.CRITICAL and not resolved \
                 and s.service and not s.dependency:
             self.ctx.impacted_services.add(s.service)
 
@@ -370,6 +384,10 @@ class Assessor:
                 self._hint_dependency(s.dependency, first=True)
             elif _DEGRADED_WORDS.search(status) and not resolved:
                 self.features.add("dependency.degraded", 0.75, f"{s.text}{_where_region(s)}")
+                self._hint_dependency(s.dependency, first=True)
+            elif _THROTTLED_WORDS.search(status) and not resolved:
+                self.features.add("throttling", 0.9, f"{s.text}{_where_region(s)}")
+                self.features.add("dependency.degraded", 0.6, f"{s.text}{_where_region(s)}")
                 self._hint_dependency(s.dependency, first=True)
             elif _HEALTHY_WORDS.search(status):
                 self.features.add("dependency.healthy", 1.0, f"{s.text}{_where_region(s)}")
@@ -448,6 +466,9 @@ class Assessor:
                    or s.labels.get("object"))
             if who:
                 self.ctx.crashing.add(who)
+        if s is not None and s.kind == SignalKind.SYMPTOM and s.status != SignalStatus.RESOLVED \
+                and any(t.feature in _FAILING for t in matched) and not _NO_IMPACT.search(text):
+            self.ctx.failing_symptoms.append(text)
         for term in matched:
             if term.feature.startswith("impact.") and s is not None \
                     and s.kind == SignalKind.LOG:
@@ -496,6 +517,9 @@ _DOWN_WORDS = re.compile(r"\b(down|outage|major|unavailable|unreachable|failing|
                          r"critical|offline|error)\b")
 _DEGRADED_WORDS = re.compile(r"\b(degraded|partial|elevated|slow|errors?|timeouts?|"
                              r"impaired|unstable|flapping|warning|intermittent|high)\b")
+_THROTTLED_WORDS = re.compile(r"\b(throttl\w*|rate[- ]?limit\w*|quota\w*|429)\b")
+_MONEY = re.compile(r"(?i)(usd|eur|gbp|jpy|dollars?|euros?|revenue|position|exposure|spend|"
+                    r"cost|loss|pnl|refunds?|payouts?)")
 _HEALTHY_WORDS = re.compile(r"\b(operational|healthy|ok|up|normal|green|fine|good)\b")
 
 

@@ -59,6 +59,7 @@ class Context:
     worst_error: float = 0.0  # worst error share on a customer-facing service
     worst_latency_factor: float = 0.0  # worst latency / objective on a customer-facing one
     crashing: set[str] = field(default_factory=set)  # instances seen crashing / OOM-killed
+    failing_symptoms: list[str] = field(default_factory=list)  # what people see failing
     instances: list[tuple[int, int, str]] = field(default_factory=list)  # "3 of 6 pods"
     _entries: dict[str, ServiceEntry] = field(default_factory=dict)
 

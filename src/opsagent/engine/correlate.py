@@ -25,7 +25,7 @@ _FEATURE_BY_TYPE = {
     ChangeType.DNS: "change.dns.recent",
     ChangeType.CERTIFICATE: "change.certificate.recent",
     ChangeType.SCALE: "change.scale.recent",
-    ChangeType.OTHER: "change.config.recent",
+    ChangeType.OTHER: "change.other.recent",
 }
 _NOUN = {
     ChangeType.DEPLOY: "deploy",
@@ -38,7 +38,7 @@ _NOUN = {
     ChangeType.DNS: "DNS change",
     ChangeType.CERTIFICATE: "certificate change",
     ChangeType.SCALE: "scaling change",
-    ChangeType.OTHER: "change",
+    ChangeType.OTHER: "operational change",
 }
 STALE_AFTER = timedelta(days=7)
 

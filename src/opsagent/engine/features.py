@@ -23,6 +23,7 @@ ENGINE_FEATURES: dict[str, str] = {
     "availability.low": "availability is below its objective",
     "traffic.surge": "request rate far above its baseline",
     "traffic.drop": "request rate far below its baseline",
+    "traffic.normal": "request rate near its baseline",
     # resources
     "cpu.saturated": "CPU utilisation at or near saturation",
     "memory.high": "memory utilisation near its limit",
@@ -56,6 +57,7 @@ ENGINE_FEATURES: dict[str, str] = {
     "change.dns.recent": "a DNS change before the onset",
     "change.certificate.recent": "a certificate change before the onset",
     "change.scale.recent": "a scaling change before the onset",
+    "change.other.recent": "an operational change (a script, a manual action) before the onset",
     "change.rollback": "a rollback was made",
     "change.after_onset": "a change made after the problem began",
     "change.none": "no change was reported",

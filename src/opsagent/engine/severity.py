@@ -29,6 +29,7 @@ _RESOURCES = (
     ("cert.expiring", "a certificate is about to expire"),
     ("replication.lag", "database replicas are lagging"),
     ("restarts", "containers are restarting"),
+    ("throttling", "calls are being throttled"),
 )
 
 
@@ -88,6 +89,10 @@ def grade(ctx: Context) -> Severity:
             impacts.append(Impact(1, 0.45, f"{reason} ({evidence})"))
         else:
             impacts.append(Impact(0, 0.3, f"{reason} ({evidence}), with headroom left"))
+    if ctx.failing_symptoms and not any(i.level >= 1 for i in impacts):
+        quote = ctx.failing_symptoms[0]
+        quote = quote if len(quote) <= 100 else quote[:99] + "…"
+        impacts.append(Impact(1, 0.45, f'people report failures: "{quote}"'))
     if "source.critical" in features and not any(i.level >= 1 for i in impacts):
         impacts.append(Impact(1, 0.5, f"{_first(features, 'source.critical', '')} (taken as "
                                       "evidence, not as the verdict)"))

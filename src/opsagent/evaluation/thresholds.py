@@ -15,11 +15,13 @@ from .scoring import Aggregate
 
 @dataclass(frozen=True)
 class Thresholds:
-    min_severity_accuracy: float = 0.80
-    min_severity_balanced_accuracy: float = 0.75
-    min_top1_accuracy: float = 0.70
-    min_top3_accuracy: float = 0.85
-    min_action_recall: float = 0.70
+    # Raised from 0.80/0.75/0.70/0.85/0.70 once the engine reached 96-100% on the corpus;
+    # set a little below the current figures so that a regression fails the suite.
+    min_severity_accuracy: float = 0.93
+    min_severity_balanced_accuracy: float = 0.93
+    min_top1_accuracy: float = 0.90
+    min_top3_accuracy: float = 0.95
+    min_action_recall: float = 0.90
     max_forbidden_actions: int = 0
     max_failures: int = 0
     # Engine only (in-process, per case); not applied to runs with an LLM agent.
