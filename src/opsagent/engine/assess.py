@@ -12,6 +12,7 @@ from typing import Any
 from ..knowledge.schema import Term
 from ..models import Signal, SignalKind, SignalStatus, SourceSeverity
 from .context import Context, Impact
+from .prefilter import required_literals
 from .textfacts import extract
 
 _CRITICAL_WORK = re.compile(r"^(authori[sz]ations?|payments?|transactions?|orders?|checkouts?|"
@@ -35,6 +36,7 @@ class CompiledTerm:
     strength: float
     dependency: str | None
     lowered: bool  # True: match against the lower-cased text, without IGNORECASE
+    needles: re.Pattern[str] | None  # finds a literal every match contains (None: unknown)
 
     def search(self, text: str, lowered: str) -> bool:
         return (self.regex.search(lowered) if self.lowered else self.regex.search(text)) \
@@ -53,8 +55,11 @@ def compile_terms(terms: Iterable[Term]) -> tuple[CompiledTerm, ...]:
         pattern = "|".join(f"(?:{p})" for p in term.patterns)
         lower_only = not any(c.isupper() for c in _ESCAPE.sub("", pattern))
         flags = 0 if lower_only else re.IGNORECASE
+        literals = required_literals(term.patterns) if lower_only else None
+        needles = re.compile("|".join(re.escape(n) for n in sorted(
+            literals, key=len, reverse=True))) if literals else None
         compiled.append(CompiledTerm(term.feature, re.compile(pattern, flags), term.strength,
-                                     term.dependency, lower_only))
+                                     term.dependency, lower_only, needles))
     return tuple(compiled)
 
 
@@ -455,7 +460,8 @@ class Assessor:
             lowered = text.lower()
             found = self._seen[text] = tuple(
                 t for t in self.terms
-                if (t.regex.search(lowered) if t.lowered else t.regex.search(text)))
+                if (t.needles is None or t.needles.search(lowered))
+                and (t.regex.search(lowered) if t.lowered else t.regex.search(text)))
         return found
 
     def _match(self, text: str, evidence: str, factor: float, s: Signal | None) -> None:
