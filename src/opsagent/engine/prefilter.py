@@ -9,21 +9,22 @@ that term, which then always runs its regex.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
-try:  # Python 3.11+
+if sys.version_info >= (3, 11):
     import re._constants as _c
     import re._parser as _parser
-except ImportError:  # Python 3.10
-    import sre_constants as _c  # type: ignore[no-redef]
-    import sre_parse as _parser  # type: ignore[no-redef]
+else:  # Python 3.10 (the same modules under their old names)
+    import sre_constants as _c
+    import sre_parse as _parser
 
 
 def required_literals(patterns: list[str]) -> tuple[str, ...] | None:
     needles: list[str] = []
     for pattern in patterns:
         try:
-            parsed = _parser.parse(pattern)
+            parsed: Any = _parser.parse(pattern)
         except Exception:  # an unusual pattern: no prefilter
             return None
         for alternative in _alternatives(list(parsed)):
