@@ -249,7 +249,7 @@ class Assessor:
             if s.value < limit:
                 return
             strength = min(1.0, 0.55 + (s.value - limit) / max(1e-9, 1 - limit) * 0.45)
-            if _DATASTORE.search(f"{s.dependency or ''} {s.service or ''} "
+            if name != "disk" and _DATASTORE.search(f"{s.dependency or ''} {s.service or ''} "
                                  f"{s.labels.get('namespace', '')} {s.labels.get('raw_name', '')}"):
                 feature = "db.saturated"  # the database's own resources, not the service's
                 label = f"database {label.replace(' at', '')}"

@@ -18,7 +18,7 @@ from .context import Context
 _FEATURE_BY_TYPE = {
     ChangeType.DEPLOY: "change.deploy.recent",
     ChangeType.CONFIG: "change.config.recent",
-    ChangeType.FLAG: "change.config.recent",
+    ChangeType.FLAG: "change.flag.recent",
     ChangeType.SECRET: "change.secret.recent",
     ChangeType.MIGRATION: "change.migration.recent",
     ChangeType.INFRA: "change.infra.recent",

@@ -51,6 +51,7 @@ ENGINE_FEATURES: dict[str, str] = {
     "change.deploy.other": "a deploy of a service that is not affected",
     "change.dependency.recent": "a change to a dependency of an affected service",
     "change.config.recent": "a configuration or feature-flag change before the onset",
+    "change.flag.recent": "a feature-flag change before the onset",
     "change.secret.recent": "a secret or credential change before the onset",
     "change.migration.recent": "a schema or data migration before the onset",
     "change.infra.recent": "an infrastructure change before the onset",
