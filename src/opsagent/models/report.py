@@ -112,6 +112,7 @@ class AgentInfo(_Model):
     latency_ms: float = 0.0
     tools_used: list[str] = Field(default_factory=list)
     repaired: bool = False
+    guardrails: list[str] = Field(default_factory=list)  # what the guardrails changed
 
 
 class Analysis(_Model):

@@ -1,0 +1,210 @@
+"""``refine``: the engine's report, reviewed by the agent, guarded and merged.
+
+It never raises. Any failure (a missing extra, a provider error, a timeout, an answer
+still invalid after one repair) returns the engine's report with ``analysis.fallback``
+saying why; ``analysis.agent`` records the run either way.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import AgentError
+from ..models import AgentInfo, Incident, TriageReport
+from .answer import response_model
+from .evidence import EvidenceCatalog
+from .guardrails import merge
+from .prompt import render_task
+from .providers import Provider, provider_of
+from .redact import redact
+from .settings import LLMSettings
+
+log = logging.getLogger("opsagent.agent")
+
+
+@dataclass
+class _Outcome:
+    run: Any = None  # crew.AgentRun
+    error: BaseException | None = None
+    tokens: tuple[int, int] | None = None  # (in, out) spent by this run, failed or not
+
+
+def refine(
+    report: TriageReport,
+    incident: Incident,
+    settings: LLMSettings,
+    *,
+    knowledge: object | None = None,
+    catalog: object | None = None,
+) -> TriageReport:
+    """The engine's ``report`` refined by the LLM agent; never raises."""
+    started = time.perf_counter()
+    info = AgentInfo(model=settings.model, provider=settings.provider)
+    try:
+        provider = provider_of(settings)
+        evidence = EvidenceCatalog.build(report, incident)
+        tools = settings.tools if settings.tools is not None else provider.default_tools
+        prompt = render_task(report, evidence, tools=tools)
+        outcome = _run_with_deadline(incident, settings, provider, evidence, prompt, tools,
+                                     knowledge, catalog)
+        info.latency_ms = _elapsed(started)
+        if outcome is None:
+            return _fallback(report, info, f"timeout after {settings.timeout:g}s")
+        if outcome.tokens is not None:
+            info.tokens_in, info.tokens_out = outcome.tokens
+        if outcome.error is not None:
+            return _fallback(report, info, describe_error(outcome.error))
+        run = outcome.run
+        if outcome.tokens is None:
+            info.tokens_in, info.tokens_out = run.tokens_in, run.tokens_out
+        info.tools_used = list(run.tools_used)
+        info.repaired = run.repaired
+        decision = merge(run.answer, report, evidence)
+        info.guardrails = [redact(n) for n in [*run.dropped, *decision.notes]]
+        refined = decision.report
+        refined.analysis.agent = info
+        refined.analysis.fallback = None
+        return refined
+    except Exception as exc:  # the run must never crash because of the agent
+        log.debug("agent failed", exc_info=True)
+        info.latency_ms = _elapsed(started)
+        return _fallback(report, info, describe_error(exc))
+
+
+def _run_with_deadline(incident: Incident, settings: LLMSettings, provider: Provider,
+                       evidence: EvidenceCatalog, prompt: Any, tools: bool,
+                       knowledge: object | None, catalog: object | None) -> _Outcome | None:
+    """Run the crew in a worker thread; None when the time budget runs out."""
+    outcome = _Outcome()
+    cancel = threading.Event()
+    release = _mute_root_logging()
+
+    def work() -> None:
+        llm: Any = None
+        before = (0, 0)
+        try:
+            from .crew import run_crew
+            from .toolbox import Toolbox
+
+            llm = settings.llm if settings.llm is not None else provider.create(settings)
+            before = _usage(llm) or (0, 0)
+            bind = getattr(llm, "set_cancel_event", None)
+            if callable(bind):
+                bind(cancel)
+            structured = settings.structured_output if settings.structured_output is not None \
+                else provider.default_structured
+            if structured:
+                model = response_model(evidence.ids(), constrained=provider.constrained_schema)
+                provider.structure(llm, model.model_json_schema())
+            box = Toolbox(evidence, prompt.nonce, knowledge=knowledge, service_catalog=catalog,
+                          services=list(incident.services)) if tools else None
+            outcome.run = run_crew(llm, prompt=prompt, catalog=evidence, toolbox=box,
+                                   max_iterations=settings.max_iterations)
+        except BaseException as exc:  # reported to the caller, never raised in the thread
+            outcome.error = exc
+        finally:
+            after = _usage(llm) if llm is not None else None
+            if after is not None:
+                outcome.tokens = (after[0] - before[0], after[1] - before[1])
+            release()
+
+    worker = threading.Thread(target=work, name="opsagent-agent", daemon=True)
+    worker.start()
+    worker.join(settings.timeout)
+    if worker.is_alive():
+        cancel.set()  # a local model stops at its next token; HTTP calls time out alone
+        return None
+    return outcome
+
+
+def _usage(llm: Any) -> tuple[int, int] | None:
+    """Tokens (in, out) the LLM object has counted over its lifetime, if it counts."""
+    summary = getattr(llm, "get_token_usage_summary", None)
+    if not callable(summary):
+        return None
+    try:
+        usage = summary()
+        return int(usage.prompt_tokens or 0), int(usage.completion_tokens or 0)
+    except Exception:  # a provider without usage accounting
+        return None
+
+
+def _mute_root_logging() -> Any:
+    """CrewAI logs provider failures through the *root* logger, which, when the
+    application has configured no logging, sets up a stderr handler on the fly. While the
+    agent runs (and until its thread ends, even after a timeout) a null handler stands in;
+    an application's own logging configuration is left alone."""
+    root = logging.getLogger()
+    if root.handlers:
+        return lambda: None
+    stand_in = logging.NullHandler()
+    root.addHandler(stand_in)
+    return lambda: root.removeHandler(stand_in)
+
+
+def describe_error(exc: BaseException) -> str:
+    """A short, secret-free reason for ``analysis.fallback``."""
+    if isinstance(exc, AgentError):
+        return redact(_one_line(str(exc)))
+    status = _status_code(exc)
+    name = type(exc).__name__
+    if _in_chain(exc, json.JSONDecodeError):
+        return "LLM error: the provider's response is not valid JSON"
+    if status == 429:
+        return "LLM error: rate limited (HTTP 429)"
+    if status is not None:
+        return f"LLM error: HTTP {status} from the provider"
+    lowered = f"{name} {exc}".lower()
+    if "timeout" in lowered or "timed out" in lowered:
+        return "LLM error: the request timed out"
+    if "connect" in lowered:
+        return "LLM error: cannot connect to the provider"
+    if "context" in lowered and ("window" in lowered or "length" in lowered or
+                                 "exceed" in lowered):
+        return "LLM error: the prompt does not fit the model's context window"
+    return redact(f"LLM error: {name}: {_one_line(str(exc))}")[:300]
+
+
+def _status_code(exc: BaseException) -> int | None:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        for holder in (current, getattr(current, "response", None)):
+            code = getattr(holder, "status_code", None)
+            if isinstance(code, int) and 400 <= code < 600:
+                return code
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _in_chain(exc: BaseException, kind: type[BaseException]) -> bool:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, kind):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _one_line(text: str) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= 240 else line[:239] + "…"
+
+
+def _fallback(report: TriageReport, info: AgentInfo, reason: str) -> TriageReport:
+    out = report.model_copy(deep=True)
+    out.analysis.agent = info
+    out.analysis.fallback = reason
+    return out
+
+
+def _elapsed(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 1)
