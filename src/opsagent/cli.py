@@ -147,6 +147,7 @@ def analyze(
         llm=None if no_llm else (llm or settings.llm),
         use_env=not no_llm,
         env=os.environ,
+        config_file=settings.path,
     )
     text = render_text(report, detail=False) if (brief and format == "text") else renderer(report)
     if output is not None:
@@ -263,8 +264,9 @@ def _register_extensions() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; map errors to exit codes and one readable line each."""
-    _register_extensions()
     args = sys.argv[1:] if argv is None else argv
+    if not args or args[0] in ("eval", "--help", "-h"):  # keep `analyze` start-up lean
+        _register_extensions()
     debug = os.environ.get("OPSAGENT_DEBUG") == "1"
     try:
         try:

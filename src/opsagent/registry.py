@@ -89,6 +89,9 @@ def default_registry() -> Registry:
 
         register_adapters(registry)
         register_renderers(registry)
+        from .agent.providers import register as register_providers  # no LLM library loads
+
+        register_providers(registry)
         _load_plugins(registry)
         _DEFAULT = registry
     return _DEFAULT

@@ -216,7 +216,7 @@ def test_engine_only_runs_import_no_llm_stack() -> None:
         "import sys, opsagent.cli as c\n"
         "c.main(['analyze', sys.argv[1], '--now', '2026-01-15T12:00:00Z'])\n"
         "heavy = [m for m in ('crewai', 'litellm', 'openai', 'anthropic', 'llama_cpp',"
-        " 'opsagent.agent') if m in sys.modules]\n"
+        " 'opsagent.agent.refine') if m in sys.modules]\n"
         "print('HEAVY', heavy)\n"
     )
     env = {k: v for k, v in os.environ.items() if k not in ("OPENAI_API_KEY", "OPSAGENT_LLM")}

@@ -81,7 +81,13 @@ class Decision:
 
 
 def severity_floor(report: TriageReport) -> tuple[Level, str | None]:
-    """The lowest level the agent may grade, and the hard fact that forces it."""
+    """The lowest level the agent may grade, and the hard fact that forces it.
+
+    The engine marks it (``severity.floor``); reports without that field (older engines,
+    hand-built reports) fall back to recognising the hard facts in the reasons."""
+    floor = report.severity.floor
+    if floor is not None:
+        return floor, (report.severity.reasons[0] if report.severity.reasons else None)
     if report.severity.level == Level.HIGH:
         for reason in report.severity.reasons:
             if HARD_FACTS.search(reason):

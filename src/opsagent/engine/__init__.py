@@ -11,7 +11,7 @@ from ..ingest.values import format_time
 from ..knowledge.loader import KnowledgeBase
 from ..models import Incident, TriageReport
 from .actions import _values, plan, render_template
-from .assess import Assessor, CompiledTerm, compile_terms
+from .assess import Assessor, TermSet
 from .context import Context, EngineConfig
 from .correlate import correlate
 from .hypotheses import CompiledMode, Hypothesis, compile_modes, score
@@ -32,7 +32,7 @@ class Engine:
         self.knowledge = knowledge
         self.catalog = catalog or EMPTY_CATALOG
         self.config = config or EngineConfig()
-        self._terms: tuple[CompiledTerm, ...] = compile_terms(knowledge.terms)
+        self._terms = TermSet(knowledge.terms)
         self._modes: tuple[CompiledMode, ...] = compile_modes(knowledge.failure_modes)
 
     def analyze(self, incident: Incident) -> TriageReport:

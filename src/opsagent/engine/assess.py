@@ -46,21 +46,41 @@ class CompiledTerm:
 _ESCAPE = re.compile(r"\\.")
 
 
-def compile_terms(terms: Iterable[Term]) -> tuple[CompiledTerm, ...]:
+def compile_terms(terms: Iterable[Term], *, prefilter: bool = True) -> tuple[CompiledTerm, ...]:
     """Compile each term's patterns into one regex. Patterns written in lower case (the
     usual) run case-sensitively against lower-cased text, about twice as fast as
-    IGNORECASE; a pattern with upper-case letters keeps IGNORECASE semantics."""
+    IGNORECASE; a pattern with upper-case letters keeps IGNORECASE semantics. With
+    ``prefilter``, each term also gets its literal prefilter (see :mod:`.prefilter`)."""
     compiled = []
     for term in terms:
         pattern = "|".join(f"(?:{p})" for p in term.patterns)
         lower_only = not any(c.isupper() for c in _ESCAPE.sub("", pattern))
         flags = 0 if lower_only else re.IGNORECASE
-        literals = required_literals(term.patterns) if lower_only else None
+        literals = required_literals(term.patterns) if lower_only and prefilter else None
         needles = re.compile("|".join(re.escape(n) for n in sorted(
             literals, key=len, reverse=True))) if literals else None
         compiled.append(CompiledTerm(term.feature, re.compile(pattern, flags), term.strength,
                                      term.dependency, lower_only, needles))
     return tuple(compiled)
+
+
+class TermSet:
+    """The compiled vocabulary of one engine. The prefilter costs about as much to build
+    as the regexes themselves, so it is built only once the engine has read enough text
+    to profit from it (batch runs, alert storms); a one-shot CLI run skips it. Results
+    are the same with and without it."""
+
+    PREFILTER_AFTER = 300  # texts
+
+    def __init__(self, terms: Iterable[Term]) -> None:
+        self._source = tuple(terms)
+        self.terms = compile_terms(self._source, prefilter=False)
+        self._seen = 0
+
+    def count(self, texts: int) -> None:
+        if self._seen < self.PREFILTER_AFTER <= self._seen + texts:
+            self.terms = compile_terms(self._source, prefilter=True)
+        self._seen += texts
 
 
 def _pct(value: float) -> str:
@@ -102,9 +122,10 @@ def _ratio_strength(value: float, limit: float, scale: float = 10.0) -> float:
 
 
 class Assessor:
-    def __init__(self, ctx: Context, terms: tuple[CompiledTerm, ...]) -> None:
+    def __init__(self, ctx: Context, terms: TermSet | tuple[CompiledTerm, ...]) -> None:
         self.ctx = ctx
-        self.terms = terms
+        self.termset = terms if isinstance(terms, TermSet) else None
+        self.terms = terms.terms if isinstance(terms, TermSet) else terms
         self.features = ctx.features
         self.cfg = ctx.config
         self._seen: dict[str, tuple[CompiledTerm, ...]] = {}  # text -> matching terms
@@ -121,6 +142,8 @@ class Assessor:
                 self._texts(signal)
         self._extras(self.ctx.incident.extras)
         self._service_traits()
+        if self.termset is not None:
+            self.termset.count(len(self._seen))
 
     # metrics ------------------------------------------------------------------
     def _metric(self, s: Signal) -> None:
@@ -354,11 +377,12 @@ class Assessor:
         if entry.critical and value >= cfg.critical_error_rate:
             self.ctx.impacts.append(Impact(
                 2, min(1.0, 0.78 + value), f"{text}: at or above {_pct(cfg.critical_error_rate)} "
-                f"on critical service {s.service}"))
+                f"on critical service {s.service}", hard=True))
         elif entry.customer_facing and value >= cfg.customer_error_rate:
             self.ctx.impacts.append(Impact(
                 2, min(1.0, 0.72 + value / 2), f"{text}: at least "
-                f"{_pct(cfg.customer_error_rate)} of requests fail on a customer-facing service"))
+                f"{_pct(cfg.customer_error_rate)} of requests fail on a customer-facing service",
+                hard=True))
         elif entry.customer_facing or entry.critical:
             self.ctx.impacts.append(Impact(1, min(0.69, 0.45 + value * 3), text))
         else:

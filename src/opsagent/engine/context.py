@@ -41,6 +41,7 @@ class Impact:
     level: int  # 0 LOW, 1 MEDIUM, 2 HIGH
     score: float  # 0..1 within the scale
     reason: str
+    hard: bool = False  # a hard fact of the rubric: no reviewer may grade below it
 
 
 @dataclass

@@ -54,7 +54,8 @@ def grade(ctx: Context) -> Severity:
     ):
         found = features.get(feature)
         if found is not None and found.strength >= 0.5:
-            impacts.append(Impact(2, 0.9, f"{reason} ({_first(features, feature, '')})"))
+            impacts.append(Impact(2, 0.9, f"{reason} ({_first(features, feature, '')})",
+                                  hard=True))
     if ctx.worst_error >= cfg.critical_error_rate \
             and ctx.worst_latency_factor >= cfg.latency_high_factor:
         impacts.append(Impact(2, 0.8, f"errors at {ctx.worst_error:.0%} and latency "
@@ -140,7 +141,9 @@ def grade(ctx: Context) -> Severity:
             "critical" in r for r in reasons):
         reasons.append(f"{service} is on a critical path")
     score = _clamp(score, level)
-    return Severity(level=_LEVELS[level], score=round(score, 2), reasons=reasons)
+    hard = level == 2 and any(i.hard and i.level == 2 for i in impacts)
+    return Severity(level=_LEVELS[level], score=round(score, 2), reasons=reasons,
+                    floor=Level.HIGH if hard else None)
 
 
 def _clamp(score: float, level: int) -> float:

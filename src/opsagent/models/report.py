@@ -85,6 +85,9 @@ class Severity(_Model):
     level: Level
     score: float = Field(ge=0.0, le=1.0)
     reasons: list[str] = Field(default_factory=list)
+    # The lowest level the hard facts allow (a critical flow broken, the critical error
+    # rate reached, a breach or data loss suspected); None when nothing forces a level.
+    floor: Level | None = None
 
 
 class RootCause(_Model):
