@@ -120,8 +120,8 @@ def triage(
     report.analysis.duration_ms = round(elapsed, 3)
     settings = None
     environ = env if env is not None else os.environ
-    wants_agent = llm is not None or (use_env and any(
-        environ.get(name) for name in ("OPSAGENT_LLM", "OPENAI_API_KEY")))
+    wants_agent = llm is not None or (use_env and (config_file is not None or any(
+        environ.get(name) for name in ("OPSAGENT_LLM", "OPENAI_API_KEY"))))
     if wants_agent:
         from .agent import resolve_llm
 

@@ -89,9 +89,8 @@ def default_registry() -> Registry:
 
         register_adapters(registry)
         register_renderers(registry)
-        from .agent.providers import register as register_providers  # no LLM library loads
-
-        register_providers(registry)
+        # The LLM providers join this registry when the agent first runs
+        # (opsagent.agent.providers.register), so engine-only runs never import the agent.
         _load_plugins(registry)
         _DEFAULT = registry
     return _DEFAULT
