@@ -42,6 +42,10 @@ class UserError(OpsagentError):
         super().__init__(self.format())
 
     def format(self) -> str:
+        """One line: ``source:line: field 'x': message`` (unprintable characters escaped)."""
+        return _one_line(self._format())
+
+    def _format(self) -> str:
         where = ""
         if self.source:
             where = self.source
@@ -64,6 +68,13 @@ class UserError(OpsagentError):
                 self.line = line
             self.args = (self.format(),)
         return self
+
+
+def _one_line(text: str) -> str:
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" if ord(ch) < 256
+                   else f"\\u{ord(ch):04x}" for ch in text)
 
 
 class InputError(UserError):

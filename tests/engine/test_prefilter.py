@@ -10,12 +10,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from opsagent.api import default_knowledge
-from opsagent.engine.assess import CompiledTerm, compile_terms
-from opsagent.engine.prefilter import required_literals
+from opsagent.engine.assess import CompiledTerm, TermSet, compile_terms
+from opsagent.engine.prefilter import required_literals, word_triggers
 
 from ..conftest import ROOT
 
 TERMS = compile_terms(default_knowledge().terms)
+TERMSET = TermSet(default_knowledge().terms)
+TERMSET.enable_prefilter()
 
 
 def _unfiltered(text: str) -> list[str]:
@@ -26,7 +28,7 @@ def _unfiltered(text: str) -> list[str]:
 
 def _filtered(text: str) -> list[str]:
     low = text.lower()
-    return [t.feature for t in TERMS if _passes(t, low)
+    return [t.feature for t in TERMSET.candidates(low) if _passes(t, low)
             and (t.regex.search(low) if t.lowered else t.regex.search(text))]
 
 
@@ -66,7 +68,9 @@ def test_prefilter_is_sound_on_every_real_text() -> None:
 
 
 def test_most_terms_have_a_prefilter() -> None:
-    assert sum(t.needles is not None for t in TERMS) >= len(TERMS) - 2
+    terms = TERMSET.terms
+    assert sum(t.needles is not None for t in terms) >= len(terms) - 2
+    assert len(TERMSET.always) <= 6  # terms that every text must try
 
 
 @settings(max_examples=300, deadline=None)
@@ -85,3 +89,11 @@ def test_required_literals() -> None:
     assert required_literals([r"\b(foo|barbaz)\b"]) == ("foo", "barbaz")
     assert required_literals([r"\d+ ms"]) == (" ms",)
     assert required_literals([r"[a-z]+"]) is None
+
+
+def test_word_triggers() -> None:
+    assert word_triggers([r"\btim(e|ed|ing)[ -]?outs?\b"]) == ("tim",)
+    assert word_triggers([r"\b(foo|bar)baz"]) == ("foobaz", "barbaz")
+    assert word_triggers([r"\bdeadline[ _]exceeded\b", r"\bx509\b"]) == ("deadline", "x509")
+    assert word_triggers([r"timeout"]) is None  # not anchored at a word start
+    assert word_triggers([r"\b\w+ api"]) is None

@@ -106,37 +106,36 @@ def _applies(item: RunbookAction, present: set[str], confidence: float) -> bool:
     return unless.isdisjoint(present)
 
 
-Token = tuple[str, tuple[str, ...], tuple[tuple[bool, str], ...]]
+Segment = tuple[bool, tuple[str, ...], str]  # (optional, names needed, format string)
 
 
-@lru_cache(maxsize=2048)
-def _tokens(template: str) -> tuple[Token, ...]:
-    """A template split once into segments: (kind, names needed, parts) where kind is
-    "plain" or "optional" and parts are (is_placeholder, text)."""
-    out: list[Token] = []
+@lru_cache(maxsize=4096)
+def _segments(template: str) -> tuple[Segment, ...]:
+    """A template split once into plain and optional (``[...]``) segments, each a
+    ``str.format`` string with its placeholder names."""
+    out: list[Segment] = []
     position = 0
     for match in _OPTIONAL.finditer(template):
         if match.start() > position:
-            out.append(_segment("plain", template[position:match.start()]))
-        out.append(_segment("optional", match.group(1)))
+            out.append(_segment(False, template[position:match.start()]))
+        out.append(_segment(True, match.group(1)))
         position = match.end()
     if position < len(template):
-        out.append(_segment("plain", template[position:]))
+        out.append(_segment(False, template[position:]))
     return tuple(out)
 
 
-def _segment(kind: str, text: str) -> Token:
-    parts: list[tuple[bool, str]] = []
-    position = 0
-    for match in _PLACEHOLDER.finditer(text):
-        if match.start() > position:
-            parts.append((False, text[position:match.start()]))
-        parts.append((True, match.group(1)))
-        position = match.end()
-    if position < len(text):
-        parts.append((False, text[position:]))
-    names = tuple(name for is_name, name in parts if is_name)
-    return (kind, names, tuple(parts))
+def _segment(optional: bool, text: str) -> Segment:
+    names = tuple(_PLACEHOLDER.findall(text))
+    # only {name} placeholders are fields: double every other brace
+    escaped = _PLACEHOLDER.sub(lambda m: "\0" + m.group(1) + "\1", text)
+    escaped = escaped.replace("{", "{{").replace("}", "}}")
+    return (optional, names, escaped.replace("\0", "{").replace("\1", "}"))
+
+
+class _Lenient(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return _FALLBACK.get(key, key)
 
 
 def render_template(template: str, values: dict[str, str]) -> str:
@@ -144,18 +143,15 @@ def render_template(template: str, values: dict[str, str]) -> str:
     placeholder inside it is known (``Check {dependency}[ in {region}]``)."""
     if "{" not in template:
         return template
-    out: list[str] = []
-    for kind, names, parts in _tokens(template):
-        if kind == "optional" and not all(name in values for name in names):
-            continue
-        for is_name, text in parts:
-            if not is_name:
-                out.append(text)
-            elif text in values:
-                out.append(values[text])
-            else:
-                out.append(_FALLBACK.get(text, text))
-    return "".join(out)
+    lenient = values if isinstance(values, _Defaults) else _Lenient(values)
+    segments = _segments(template)
+    if len(segments) == 1 and not segments[0][0]:  # the usual case: no [...] segment
+        return segments[0][2].format_map(lenient)
+    parts = []
+    for optional, names, text in segments:
+        if not optional or all(name in values for name in names):
+            parts.append(text.format_map(lenient))
+    return "".join(parts)
 
 
 def _fill(item: RunbookAction, values: _Defaults, cause: str | None) -> dict[str, Any]:

@@ -12,12 +12,13 @@ from typing import Any
 from ..knowledge.schema import Term
 from ..models import Signal, SignalKind, SignalStatus, SourceSeverity
 from .context import Context, Impact
-from .prefilter import required_literals
+from .prefilter import required_literals, word_triggers
 from .textfacts import extract
 
 _CRITICAL_WORK = re.compile(r"^(authori[sz]ations?|payments?|transactions?|orders?|checkouts?|"
                             r"log-?ins?|sign-?ins?|purchases?|charges?)$")
 _STATED_KINDS = (SignalKind.ALERT, SignalKind.SYMPTOM, SignalKind.STATUS)
+_CRASH_FEATURES = frozenset({"text.crash", "text.oom"})
 _FAILING = {"text.errors", "text.outage", "text.timeout", "text.5xx", "text.slow", "text.tls",
             "text.crash", "text.connection_refused", "impact.critical_flow",
             "impact.wrong_data"}
@@ -44,6 +45,7 @@ class CompiledTerm:
 
 
 _ESCAPE = re.compile(r"\\.")
+_TOKEN = re.compile(r"\w+")
 
 
 def compile_terms(terms: Iterable[Term], *, prefilter: bool = True) -> tuple[CompiledTerm, ...]:
@@ -76,11 +78,52 @@ class TermSet:
         self._source = tuple(terms)
         self.terms = compile_terms(self._source, prefilter=False)
         self._seen = 0
+        self._always_set: frozenset[int] = frozenset()
+        self._bare: tuple[CompiledTerm, ...] = ()
+        # word-start index: the first three letters of a trigger -> (trigger, term indices)
+        self.index: dict[str, tuple[tuple[str, tuple[int, ...]], ...]] = {}
+        self.always: tuple[int, ...] = ()  # terms without word triggers
 
     def count(self, texts: int) -> None:
         if self._seen < self.PREFILTER_AFTER <= self._seen + texts:
-            self.terms = compile_terms(self._source, prefilter=True)
+            self.enable_prefilter()
         self._seen += texts
+
+    def enable_prefilter(self) -> None:
+        self.terms = compile_terms(self._source, prefilter=True)
+        index: dict[str, list[int]] = {}
+        always: list[int] = []
+        for position, term in enumerate(self._source):
+            triggers = word_triggers(term.patterns) if self.terms[position].lowered else None
+            if not triggers:
+                always.append(position)
+                continue
+            for trigger in triggers:
+                index.setdefault(trigger, []).append(position)
+        grouped: dict[str, list[tuple[str, tuple[int, ...]]]] = {}
+        for trigger, positions in index.items():
+            grouped.setdefault(trigger[:3], []).append((trigger, tuple(positions)))
+        self.index = {k: tuple(v) for k, v in grouped.items()}
+        self.always = tuple(always)
+        self._always_set = frozenset(always)
+        # the same terms without their needle check (the trigger already did that work)
+        self._bare = tuple(CompiledTerm(t.feature, t.regex, t.strength, t.dependency,
+                                        t.lowered, None) for t in self.terms)
+
+    def candidates(self, lowered: str) -> list[CompiledTerm]:
+        """The terms that may match ``lowered`` (all of them without the prefilter).
+        Terms found through a word trigger need no further needle check."""
+        if not self.index:
+            return list(self.terms)
+        found = set(self.always)
+        index = self.index
+        for token in set(_TOKEN.findall(lowered)):
+            for key in {token[:1], token[:2], token[:3]}:
+                for trigger, positions in index.get(key, ()):
+                    if token.startswith(trigger):
+                        found.update(positions)
+        terms = self.terms
+        return [terms[i] if i in self._always_set else self._bare[i] for i in sorted(found)]
 
 
 def _pct(value: float) -> str:
@@ -482,16 +525,19 @@ class Assessor:
         found = self._seen.get(text)  # alert storms repeat the same words many times
         if found is None:
             lowered = text.lower()
+            pool = self.termset.candidates(lowered) if self.termset is not None else self.terms
             found = self._seen[text] = tuple(
-                t for t in self.terms
+                t for t in pool
                 if (t.needles is None or t.needles.search(lowered))
                 and (t.regex.search(lowered) if t.lowered else t.regex.search(text)))
         return found
 
     def _match(self, text: str, evidence: str, factor: float, s: Signal | None) -> None:
         matched = self._matching(text)
+        if not matched:
+            return
         if s is not None and s.status != SignalStatus.RESOLVED and s.kind != SignalKind.METRIC \
-                and any(t.feature in ("text.crash", "text.oom") for t in matched):
+                and any(t.feature in _CRASH_FEATURES for t in matched):
             who = (s.labels.get("pod") or s.labels.get("instance") or s.labels.get("host")
                    or s.labels.get("object"))
             if who:

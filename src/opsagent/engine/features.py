@@ -123,6 +123,10 @@ class FeatureSet:
     def keys(self) -> KeysView[str]:
         return self._items.keys()
 
+    def mapping(self) -> dict[str, Feature]:
+        """The features by id (read-only use)."""
+        return self._items
+
     def ids(self) -> list[str]:
         return sorted(self._items)
 

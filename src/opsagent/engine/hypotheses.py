@@ -23,60 +23,70 @@ class Hypothesis:
     weight_for: list[tuple[float, str]] = field(default_factory=list)
 
 
+# (feature, absent, weight, note): one evidence rule, unpacked once from the YAML model
+Rule = tuple[str | None, str | None, float, str | None]
+
+
 @dataclass(frozen=True)
 class CompiledMode:
     mode: FailureMode
     order: int
     requires: frozenset[str]
+    supports: tuple[Rule, ...]
+    opposes: tuple[Rule, ...]
 
 
 def compile_modes(modes: tuple[FailureMode, ...]) -> tuple[CompiledMode, ...]:
-    return tuple(CompiledMode(mode, index, frozenset(mode.requires_any))
-                 for index, mode in enumerate(modes))
+    return tuple(
+        CompiledMode(mode, index, frozenset(mode.requires_any),
+                     tuple((r.feature, r.absent, r.weight, r.note) for r in mode.supports),
+                     tuple((r.feature, r.absent, r.weight, r.note) for r in mode.opposes))
+        for index, mode in enumerate(modes))
 
 
 def score(ctx: Context, modes: tuple[CompiledMode, ...]) -> list[Hypothesis]:
-    features = ctx.features
-    present = features.keys()
+    found_by_id = ctx.features.mapping()
+    get = found_by_id.get
     out: list[tuple[int, Hypothesis]] = []
     for compiled in modes:
-        mode = compiled.mode
-        if compiled.requires and compiled.requires.isdisjoint(present):
+        if compiled.requires and compiled.requires.isdisjoint(found_by_id):
             continue
-        keep = 1.0 - mode.prior
+        keep = 1.0 - compiled.mode.prior
         evidence: list[tuple[float, str]] = []
-        for rule in mode.supports:
-            if rule.feature is not None:
-                found = features.get(rule.feature)
+        for feature, absent, weight, note in compiled.supports:
+            if feature is not None:
+                found = get(feature)
                 if found is None:
                     continue
-                contribution = rule.weight * found.strength
+                contribution = weight * found.strength
                 keep *= 1.0 - contribution
-                for sentence in found.evidence[:3]:
-                    evidence.append((contribution, sentence))
-                if rule.note and not found.evidence:
-                    evidence.append((contribution, rule.note))
-            elif rule.absent is not None and rule.absent not in features:
-                keep *= 1.0 - rule.weight
-                evidence.append((rule.weight, rule.note or ""))
+                if found.evidence:
+                    evidence.extend((contribution, sentence) for sentence in found.evidence[:3])
+                elif note:
+                    evidence.append((contribution, note))
+            elif absent is not None and absent not in found_by_id:
+                keep *= 1.0 - weight
+                evidence.append((weight, note or ""))
+        if not evidence:
+            continue
         confidence = 1.0 - keep
         against: list[tuple[float, str]] = []
-        for rule in mode.opposes:
-            if rule.feature is not None:
-                found = features.get(rule.feature)
+        for feature, absent, weight, note in compiled.opposes:
+            if feature is not None:
+                found = get(feature)
                 if found is None:
                     continue
-                penalty = rule.weight * found.strength
+                penalty = weight * found.strength
                 confidence *= 1.0 - penalty
-                sentences = found.evidence[:2] or ([rule.note] if rule.note else [])
-                for sentence in sentences:
-                    against.append((penalty, rule.note if rule.note and not found.evidence
-                                    else sentence))
-            elif rule.absent is not None and rule.absent not in features:
-                confidence *= 1.0 - rule.weight
-                against.append((rule.weight, rule.note or ""))
+                if found.evidence:
+                    against.extend((penalty, sentence) for sentence in found.evidence[:2])
+                elif note:
+                    against.append((penalty, note))
+            elif absent is not None and absent not in found_by_id:
+                confidence *= 1.0 - weight
+                against.append((weight, note or ""))
         hypothesis = Hypothesis(
-            mode=mode,
+            mode=compiled.mode,
             confidence=round(min(0.99, max(0.0, confidence)), 2),
             evidence=_ranked(evidence),
             counter_evidence=_ranked(against),

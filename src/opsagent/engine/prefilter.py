@@ -101,3 +101,57 @@ def _flatten(items: list[Any]) -> list[tuple[Any, Any]]:
                 continue
         out.append((op, arg))
     return out
+
+
+def word_triggers(patterns: list[str]) -> tuple[str, ...] | None:
+    """Word starts that every match begins a word with: for each alternative, the
+    letters of the literal that follows its leading ``\\b`` (``\\bdeadline[ _]exceeded``
+    gives ``deadline``). A match then has a word token in the text that starts with one of
+    them. None when an alternative does not start that way (no word-start prefilter)."""
+    triggers: list[str] = []
+    for pattern in patterns:
+        try:
+            parsed: Any = _parser.parse(pattern)
+        except Exception:
+            return None
+        for alternative in _alternatives(list(parsed)):
+            found = _leading_words(_flatten(alternative), depth=0)
+            if not found:
+                return None
+            triggers.extend(found)
+    return tuple(dict.fromkeys(triggers))
+
+
+def _leading_words(items: list[tuple[Any, Any]], depth: int) -> list[str] | None:
+    if not items or depth > 3:
+        return None
+    op, arg = items[0]
+    if op is not _c.AT or arg not in (_c.AT_BOUNDARY, _c.AT_BEGINNING, _c.AT_BEGINNING_STRING):
+        return None
+    return _word_at(items[1:], depth)
+
+
+def _word_at(items: list[tuple[Any, Any]], depth: int) -> list[str] | None:
+    """The word characters that must open the match of ``items`` (after a boundary)."""
+    word = ""
+    for index, (op, arg) in enumerate(items):
+        if op is _c.LITERAL and (chr(arg).isalnum() or chr(arg) == "_"):
+            word += chr(arg)
+            continue
+        if word:
+            return [word]
+        branches: list[list[Any]] | None = None
+        if op is _c.BRANCH:
+            branches = [list(b) for b in arg[1]]
+        elif op is _c.SUBPATTERN and len(arg[-1]) == 1 and arg[-1][0][0] is _c.BRANCH:
+            branches = [list(b) for b in arg[-1][0][1][1]]
+        if branches is None or depth > 3:
+            return None
+        out: list[str] = []
+        for branch in branches:
+            found = _word_at(_flatten(branch) + items[index + 1:], depth + 1)
+            if not found:
+                return None
+            out.extend(found)
+        return out
+    return [word] if word else None

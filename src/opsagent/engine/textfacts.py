@@ -48,6 +48,7 @@ _LATENCY = re.compile(
     r"(?:is|of|:)?\s*(?P<r>\d+(?:\.\d+)?)\s?(?P<ru>ms|s|sec|secs|seconds)\)",
     re.IGNORECASE,
 )
+_DIGIT = re.compile(r"\d")
 _INSTANCES = ("pod", "replica", "instance", "node", "host", "container", "server")
 
 
@@ -87,7 +88,7 @@ def extract(text: str) -> tuple[list[Share], list[Latency], list[Instances]]:
     shares: list[Share] = []
     latencies: list[Latency] = []
     instances: list[Instances] = []
-    if not any(ch.isdigit() for ch in text):
+    if _DIGIT.search(text) is None:
         return shares, latencies, instances
     for match in _SHARE.finditer(text):
         if _FAIL.search(match.group("rest")) or _FAIL.search(text[max(0, match.start() - 40):

@@ -242,8 +242,8 @@ def format_time(value: datetime | None) -> str | None:
         return None
     value = value.astimezone(timezone.utc)
     if value.microsecond:
-        return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return value.isoformat(timespec="milliseconds")[:23] + "Z"
+    return value.isoformat(timespec="seconds")[:19] + "Z"
 
 
 def as_text(value: Any, field: str, *, max_length: int = 4000) -> str:
