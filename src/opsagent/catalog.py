@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -123,7 +124,10 @@ class ServiceCatalog(BaseModel):
         return any(service_key(dep) == key for dep in entry.dependencies)
 
 
+@lru_cache(maxsize=4096)
 def infer_entry(service: str | None) -> ServiceEntry:
+    """What a reasonable engineer assumes about a service from its name (a pure function
+    of the name, so computed once per name; entries are frozen)."""
     name = (service or "").lower()
     critical = bool(name) and bool(_CRITICAL_WORDS.search(name))
     internal = bool(name) and bool(_INTERNAL_WORDS.search(name)) and not critical

@@ -44,8 +44,8 @@ class Engine:
         hypotheses = score(ctx, self._modes)
         severity = grade(ctx)
         shown = _shown(hypotheses, self.config)
-        actions = plan(ctx, shown, severity, self.knowledge.general_actions)
-        values = dict(_values(ctx))
+        values = _values(ctx)
+        actions = plan(ctx, shown, severity, self.knowledge.general_actions, values)
         summary = summarize(ctx, shown, severity, values)
         # one validation of the whole report (pydantic-core) is cheaper than one per part
         return TriageReport.model_validate({

@@ -42,9 +42,10 @@ _FALLBACK = {
 
 
 def plan(ctx: Context, hypotheses: list[Hypothesis], severity: Severity,
-         general: tuple[RunbookAction, ...]) -> list[dict[str, Any]]:
-    values = _values(ctx)
-    present = set(ctx.features.ids())
+         general: tuple[RunbookAction, ...], values: _Defaults | None = None
+         ) -> list[dict[str, Any]]:
+    values = values if values is not None else _values(ctx)
+    present = set(ctx.features.keys())
     present.add(f"severity.{severity.level.value.lower()}")
     candidates: list[tuple[tuple[Any, ...], RunbookAction, str | None]] = []
     leading = [h for h in hypotheses if h.confidence >= max(0.25, ctx.config.min_confidence)][:3]

@@ -144,7 +144,7 @@ def correlate(ctx: Context) -> None:
     if own_deploy_ages and min(own_deploy_ages) > STALE_AFTER:
         features.add("change.deploy.stale", 1.0,
                      f"the last deploy was {humanize_age(min(own_deploy_ages))} before the onset")
-    relevant = [f for f in features.ids() if f.startswith("change.") and f.endswith(".recent")]
+    relevant = [f for f in features.mapping() if f.startswith("change.") and f.endswith(".recent")]
     if not relevant and "change.deploy.failed" not in features:
         features.add("change.none", 0.6,
                      "no change to the affected services was reported before the onset")

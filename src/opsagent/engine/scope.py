@@ -3,8 +3,6 @@ and whether it is still going on."""
 
 from __future__ import annotations
 
-from collections import Counter
-
 from ..ingest.normalize import service_key
 from ..models import SignalKind, SignalStatus
 from .context import Context, Impact
@@ -42,7 +40,10 @@ def determine_scope(ctx: Context) -> None:
                      f"environment {', '.join(sorted(envs))} is not production")
 
     # regions
-    regions = Counter(s.region for s in scope if s.region)
+    regions: dict[str, int] = {}
+    for s in scope:
+        if s.region:
+            regions[s.region] = regions.get(s.region, 0) + 1
     healthy_regions = {s.region for s in resolved if s.region} - set(regions)
     if len(regions) >= 2:
         features.add("scope.multi_region", min(1.0, 0.5 + 0.2 * len(regions)),
