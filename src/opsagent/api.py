@@ -137,7 +137,9 @@ def triage(
 def _resolve_knowledge(knowledge: KnowledgeBase | Sequence[str | Path] | None) -> KnowledgeBase:
     if isinstance(knowledge, KnowledgeBase):
         return knowledge
-    return default_knowledge(tuple(knowledge or ()))
+    if not knowledge:
+        return _cached_knowledge(())
+    return default_knowledge(tuple(knowledge))
 
 
 def _resolve_config(config: EngineConfig | Mapping[str, Any] | None) -> EngineConfig | None:
