@@ -30,7 +30,7 @@ _NO_IMPACT = re.compile(r"(?i)\b(no|not|without|unaffected|zero) (customer|user|
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CompiledTerm:
     feature: str
     regex: re.Pattern[str]

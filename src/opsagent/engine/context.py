@@ -34,7 +34,7 @@ class EngineConfig(BaseModel):
     max_actions: int = Field(8, ge=1, le=30)
 
 
-@dataclass
+@dataclass(slots=True)
 class Impact:
     """One fact about user impact; severity is graded from these."""
 
@@ -44,7 +44,7 @@ class Impact:
     hard: bool = False  # a hard fact of the rubric: no reviewer may grade below it
 
 
-@dataclass
+@dataclass(slots=True)
 class Context:
     incident: Incident
     catalog: ServiceCatalog

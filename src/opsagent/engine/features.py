@@ -87,7 +87,7 @@ def known_features(terms: Iterable[Term]) -> set[str]:
     return set(ENGINE_FEATURES) | SEVERITY_FEATURES | {t.feature for t in terms}
 
 
-@dataclass
+@dataclass(slots=True)
 class Feature:
     id: str
     strength: float

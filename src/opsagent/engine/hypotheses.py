@@ -14,7 +14,7 @@ from ..knowledge.schema import FailureMode
 from .context import Context
 
 
-@dataclass
+@dataclass(slots=True)
 class Hypothesis:
     mode: FailureMode
     confidence: float
