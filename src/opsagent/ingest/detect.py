@@ -8,12 +8,13 @@ from typing import Any
 from ..errors import InputError, UnrecognizedInput
 from ..registry import Registry
 from .base import Adapter
+from .fields import kind_of
 
 
 def detect(doc: Any, registry: Registry, source: str) -> Adapter:
     if not isinstance(doc, Mapping):
         raise InputError(
-            f"expected a JSON object (an event or an alert payload), got {_json_type(doc)}",
+            f"expected a JSON object (an event or an alert payload), got {kind_of(doc)}",
             source=source,
         )
     for adapter in registry.adapters():
@@ -25,17 +26,3 @@ def detect(doc: Any, registry: Registry, source: str) -> Adapter:
         f"not a recognised payload (fields: {keys}); expected one of: {expected}",
         source=source,
     )
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    return type(value).__name__

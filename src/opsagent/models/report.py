@@ -7,29 +7,11 @@ Fields may be added; none may be renamed or removed without bumping
 from __future__ import annotations
 
 from enum import Enum
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
 SCHEMA_VERSION = 1
-
-CATEGORIES: tuple[str, ...] = (
-    "deploy_regression",
-    "config_change",
-    "dependency_failure",
-    "database",
-    "capacity",
-    "resource_exhaustion",
-    "network",
-    "dns",
-    "certificate",
-    "cloud_provider",
-    "cache",
-    "rate_limit",
-    "security",
-    "data",
-    "clock",
-)
 
 Category = Literal[
     "deploy_regression",
@@ -48,6 +30,8 @@ Category = Literal[
     "data",
     "clock",
 ]
+# The stable taxonomy ids, in the documented order.
+CATEGORIES: tuple[str, ...] = get_args(Category)
 
 
 class Level(str, Enum):
