@@ -73,3 +73,20 @@ def test_same_service_under_different_names_links_the_deploy() -> None:
     )
     assert report.root_causes[0].category == "deploy_regression"
     assert "v2.4.0" in report.root_causes[0].evidence[0]
+
+
+def test_a_rollback_that_changed_nothing_argues_against_the_deploy() -> None:
+    base = _event(last_deploy="2026-01-15T11:40:00Z",
+                  alerts=[{"name": "CartErrorsHigh", "status": "firing",
+                           "started_at": "2026-01-15T11:59:00Z",
+                           "summary": "cart 5xx at 8%"}])
+    before = opsagent.analyze(base, now=NOW)
+    rolled = opsagent.analyze(
+        {**base, "changes": [{"type": "rollback", "at": "2026-01-15T11:56:00Z",
+                              "description": "back to v1.8.3"}]},
+        now=NOW,
+    )
+    assert _deploy_confidence(rolled) < _deploy_confidence(before)
+    deploy = next(c for c in rolled.root_causes if c.category == "deploy_regression")
+    assert any("rolled back" in e for e in deploy.counter_evidence)
+    assert not any(a.title.startswith("Roll back") for a in rolled.actions)

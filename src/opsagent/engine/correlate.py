@@ -93,6 +93,8 @@ def correlate(ctx: Context) -> None:
                 if ctype == ChangeType.ROLLBACK:
                     features.add("change.rollback", 1.0,
                                  f"{who} was already rolled back{version}")
+                    if relation == "own":
+                        _rollback_effect(ctx, change, problems, who)
                 continue
             if incident.started_at is None:  # onset unknown: speak relative to now
                 age_text = f"{humanize_age(age)} ago" if age > timedelta(minutes=1) \
@@ -148,6 +150,25 @@ def correlate(ctx: Context) -> None:
     if not relevant and "change.deploy.failed" not in features:
         features.add("change.none", 0.6,
                      "no change to the affected services was reported before the onset")
+
+
+def _rollback_effect(ctx: Context, rollback: Signal, problems: list[Signal], who: str) -> None:
+    """A rollback after the onset with the problem still there argues against the deploy
+    having caused it (a regression goes away with the code that brought it)."""
+    assert rollback.at is not None
+    firing = [s for s in problems if s.status != SignalStatus.RESOLVED]
+    if not firing:
+        return
+    later = [s for s in firing if s.at is not None and s.at > rollback.at + timedelta(minutes=2)]
+    since = ctx.incident.now - rollback.at
+    if later:
+        ctx.features.add("change.rollback.no_effect", 1.0,
+                         f"{who} was rolled back {humanize_age(since)} ago and problems "
+                         "were still reported after it")
+    elif since >= timedelta(minutes=10):
+        ctx.features.add("change.rollback.no_effect", 0.7,
+                         f"{who} was rolled back {humanize_age(since)} ago and the problem "
+                         "has not resolved")
 
 
 def _first_problem(problems: list[Signal]) -> datetime | None:

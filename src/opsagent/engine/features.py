@@ -60,6 +60,7 @@ ENGINE_FEATURES: dict[str, str] = {
     "change.scale.recent": "a scaling change before the onset",
     "change.other.recent": "an operational change (a script, a manual action) before the onset",
     "change.rollback": "a rollback was made",
+    "change.rollback.no_effect": "a rollback after the onset did not end the problem",
     "change.after_onset": "a change made after the problem began",
     "change.none": "no change was reported",
     # scope
