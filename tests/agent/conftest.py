@@ -3,9 +3,11 @@ SmolLM2 model file, and the recorded provider exchanges."""
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import json
 import socket
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -164,3 +166,15 @@ def smollm2_path() -> Path | None:
         if found:
             return found[0]
     return None
+
+
+@pytest.fixture(autouse=True)
+def _collect_leaked_loopback_connections() -> Any:
+    """Agent runs against the loopback replay servers can leave an HTTP connection to be
+    garbage-collected later (after a timeout the in-flight call finishes in a daemon
+    thread). Collect it here, inside the agent tests, instead of in whatever test runs
+    next."""
+    yield
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        gc.collect()
