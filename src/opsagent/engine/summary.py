@@ -33,7 +33,8 @@ def summarize(ctx: Context, hypotheses: list[Hypothesis], severity: Severity,
             what = [f"errors in its logs (\"{_clip(logs[0])}\")"]
     if not what:
         what = ["a possible problem"]
-    verb = "experienced" if recovered else "is experiencing"
+    plural = len(services) > 1
+    verb = "experienced" if recovered else ("are experiencing" if plural else "is experiencing")
     text = f"{subject} {verb} {_join(what)}"
     if incident.regions:
         text += f" in {', '.join(incident.regions[:3])}"
