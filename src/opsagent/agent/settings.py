@@ -227,18 +227,12 @@ def _coerce(raw: str, kind: type, var: str) -> object:
 
 
 def _read_config(path: Path) -> _FileOptions:
+    from ..config import read_config_file
+
     source = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError("config file not found", source=source) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read the config file: {exc}", source=source) from None
-    data = _parse_config_text(text, path)
-    if data is None:
+    data = read_config_file(path)
+    if not data:
         return _FileOptions()
-    if not isinstance(data, dict):
-        raise ConfigError("expected a mapping at the top level", source=source)
     section: dict[str, Any] = {}
     llm = data.get("llm")
     if isinstance(llm, str):  # "llm: ollama:llama3.1"
@@ -267,13 +261,3 @@ def _find_config(env: Mapping[str, str]) -> Path | None:
     from ..config import find_config
 
     return find_config(None, env)
-
-
-def _parse_config_text(text: str, path: Path) -> object:
-    import yaml  # JSON is YAML too
-
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"invalid YAML: {str(exc).splitlines()[0]}", source=str(path)
-                          ) from None

@@ -12,6 +12,7 @@ from typing import Any
 from ..knowledge.schema import Term
 from ..models import Signal, SignalKind, SignalStatus, SourceSeverity
 from .context import Context, Impact
+from .features import FAILURE_TEXT
 from .prefilter import required_literals, word_triggers
 from .textfacts import extract
 
@@ -19,13 +20,6 @@ _CRITICAL_WORK = re.compile(r"^(authori[sz]ations?|payments?|transactions?|order
                             r"log-?ins?|sign-?ins?|purchases?|charges?)$")
 _STATED_KINDS = (SignalKind.ALERT, SignalKind.SYMPTOM, SignalKind.STATUS)
 _CRASH_FEATURES = frozenset({"text.crash", "text.oom"})
-_FAILING = {"text.errors", "text.outage", "text.timeout", "text.5xx", "text.slow", "text.tls",
-            "text.crash", "text.connection_refused", "impact.critical_flow",
-            "impact.wrong_data"}
-_NO_IMPACT = re.compile(r"(?i)\b(no|not|without|unaffected|zero) (customer|user|visible|"
-                        r"impact|errors?)\b|\bunaffected\b|\bworks? normally\b|"
-                        r"\b(automatically )?rolled back\b|\baborted the (rollout|deploy\w*)\b|"
-                        r"\bback (on|to) (the )?(stable|previous|normal)\b")
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
@@ -543,7 +537,8 @@ class Assessor:
             if who:
                 self.ctx.crashing.add(who)
         if s is not None and s.kind == SignalKind.SYMPTOM and s.status != SignalStatus.RESOLVED \
-                and any(t.feature in _FAILING for t in matched) and not _NO_IMPACT.search(text):
+                and any(t.feature in FAILURE_TEXT for t in matched) \
+                and not any(t.feature == "text.no_impact" for t in matched):
             self.ctx.failing_symptoms.append(text)
         for term in matched:
             if term.feature.startswith("impact.") and s is not None \

@@ -80,6 +80,13 @@ ENGINE_FEATURES: dict[str, str] = {
     "critical_service": "the affected service is on a critical path",
 }
 
+# Words of failure: a symptom with one of these reports something failing.
+FAILURE_TEXT = frozenset({"text.errors", "text.outage", "text.timeout", "text.5xx", "text.slow",
+                          "text.tls", "text.crash", "text.connection_refused",
+                          "impact.critical_flow", "impact.wrong_data"})
+# Measured failure: the signals themselves show errors or slowness.
+MEASURED_FAILURE = frozenset({"errors.elevated", "latency.elevated", "availability.low"})
+
 # Features general actions may also use.
 SEVERITY_FEATURES = {"severity.high", "severity.medium", "severity.low"}
 

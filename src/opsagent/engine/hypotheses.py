@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from ..knowledge.schema import FailureMode
 from .context import Context
+from .features import Feature
 
 
 @dataclass(slots=True)
@@ -45,47 +46,41 @@ def compile_modes(modes: tuple[FailureMode, ...]) -> tuple[CompiledMode, ...]:
         for index, mode in enumerate(modes))
 
 
+def _weigh(rules: tuple[Rule, ...], found_by_id: dict[str, Feature], *, sentences: int
+           ) -> tuple[float, list[tuple[float, str]]]:
+    """Π(1 − weight·strength) over the rules that apply, and their evidence sentences
+    (``absent`` rules apply with strength 1 when their feature is missing)."""
+    product = 1.0
+    items: list[tuple[float, str]] = []
+    for feature, absent, weight, note in rules:
+        if feature is not None:
+            found = found_by_id.get(feature)
+            if found is None:
+                continue
+            part = weight * found.strength
+            product *= 1.0 - part
+            if found.evidence:
+                items.extend((part, sentence) for sentence in found.evidence[:sentences])
+            elif note:
+                items.append((part, note))
+        elif absent is not None and absent not in found_by_id:
+            product *= 1.0 - weight
+            items.append((weight, note or ""))
+    return product, items
+
+
 def score(ctx: Context, modes: tuple[CompiledMode, ...]) -> list[Hypothesis]:
     found_by_id = ctx.features.mapping()
-    get = found_by_id.get
     out: list[tuple[int, Hypothesis]] = []
     for compiled in modes:
         if compiled.requires and compiled.requires.isdisjoint(found_by_id):
             continue
-        keep = 1.0 - compiled.mode.prior
-        evidence: list[tuple[float, str]] = []
-        for feature, absent, weight, note in compiled.supports:
-            if feature is not None:
-                found = get(feature)
-                if found is None:
-                    continue
-                contribution = weight * found.strength
-                keep *= 1.0 - contribution
-                if found.evidence:
-                    evidence.extend((contribution, sentence) for sentence in found.evidence[:3])
-                elif note:
-                    evidence.append((contribution, note))
-            elif absent is not None and absent not in found_by_id:
-                keep *= 1.0 - weight
-                evidence.append((weight, note or ""))
+        kept, evidence = _weigh(compiled.supports, found_by_id, sentences=3)
         if not evidence:
             continue
-        confidence = 1.0 - keep
-        against: list[tuple[float, str]] = []
-        for feature, absent, weight, note in compiled.opposes:
-            if feature is not None:
-                found = get(feature)
-                if found is None:
-                    continue
-                penalty = weight * found.strength
-                confidence *= 1.0 - penalty
-                if found.evidence:
-                    against.extend((penalty, sentence) for sentence in found.evidence[:2])
-                elif note:
-                    against.append((penalty, note))
-            elif absent is not None and absent not in found_by_id:
-                confidence *= 1.0 - weight
-                against.append((weight, note or ""))
+        confidence = 1.0 - (1.0 - compiled.mode.prior) * kept
+        spared, against = _weigh(compiled.opposes, found_by_id, sentences=2)
+        confidence *= spared
         hypothesis = Hypothesis(
             mode=compiled.mode,
             confidence=round(min(0.99, max(0.0, confidence)), 2),

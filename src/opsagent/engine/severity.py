@@ -10,12 +10,10 @@ from __future__ import annotations
 
 from ..models import Level, Severity
 from .context import Context, Impact
-from .features import FeatureSet
+from .features import FAILURE_TEXT, MEASURED_FAILURE, FeatureSet
 
 _LEVELS = (Level.LOW, Level.MEDIUM, Level.HIGH)
-_FAILURE_WORDS = ("text.errors", "text.outage", "text.timeout", "text.5xx", "text.slow",
-                  "text.tls", "text.crash", "errors.elevated", "latency.elevated",
-                  "availability.low", "text.connection_refused")
+_FAILURE_EVIDENCE = FAILURE_TEXT | MEASURED_FAILURE
 _ACTIVE_IMPACT = ("errors.elevated", "latency.elevated", "availability.low",
                   "impact.critical_flow", "impact.total_outage", "impact.financial",
                   "impact.wrong_data", "text.outage", "text.errors")
@@ -99,7 +97,7 @@ def grade(ctx: Context) -> Severity:
                                       "evidence, not as the verdict)"))
     users = features.get("impact.users_reporting")
     if users is not None and not any(i.level >= 1 for i in impacts):
-        if any(f in features for f in _FAILURE_WORDS):
+        if any(f in features for f in _FAILURE_EVIDENCE):
             impacts.append(Impact(1, 0.45, f"users report failures ({users.evidence[0]})"))
         else:
             impacts.append(Impact(0, 0.3, f"users report a problem with no failure measured "
