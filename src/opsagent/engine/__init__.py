@@ -36,10 +36,7 @@ class Engine:
         self._modes: tuple[CompiledMode, ...] = compile_modes(knowledge.failure_modes)
 
     def analyze(self, incident: Incident) -> TriageReport:
-        ctx = Context(incident=incident, catalog=self.catalog, config=self.config)
-        Assessor(ctx, self._terms).run()
-        correlate(ctx)
-        determine_scope(ctx)
+        ctx = self.assess(incident)
         ctx.dependency = _pick_dependency(ctx)
         hypotheses = score(ctx, self._modes)
         severity = grade(ctx)
@@ -67,8 +64,8 @@ class Engine:
                          "knowledge": list(self.knowledge.sources)},
         })
 
-    def features(self, incident: Incident) -> Context:
-        """The assessment alone (features and impacts), for explanation and tests."""
+    def assess(self, incident: Incident) -> Context:
+        """The first stages alone (features, impacts, changes, scope), for explanation."""
         ctx = Context(incident=incident, catalog=self.catalog, config=self.config)
         Assessor(ctx, self._terms).run()
         correlate(ctx)

@@ -134,17 +134,12 @@ def _segment(optional: bool, text: str) -> Segment:
     return (optional, names, escaped.replace("\0", "{").replace("\1", "}"))
 
 
-class _Lenient(dict[str, str]):
-    def __missing__(self, key: str) -> str:
-        return _FALLBACK.get(key, key)
-
-
 def render_template(template: str, values: dict[str, str]) -> str:
     """Fill ``{name}`` placeholders; a ``[...]`` segment is kept only when every
     placeholder inside it is known (``Check {dependency}[ in {region}]``)."""
     if "{" not in template:
         return template
-    lenient = values if isinstance(values, _Defaults) else _Lenient(values)
+    lenient = values if isinstance(values, _Defaults) else _Defaults(values)
     segments = _segments(template)
     if len(segments) == 1 and not segments[0][0]:  # the usual case: no [...] segment
         return segments[0][2].format_map(lenient)

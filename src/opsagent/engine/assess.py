@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..ingest.values import clip
 from ..knowledge.schema import Term
 from ..models import Signal, SignalKind, SignalStatus, SourceSeverity
 from .context import Context, Impact
@@ -432,7 +433,7 @@ class Assessor:
         resolved = s.status == SignalStatus.RESOLVED
         if s.dependency and not resolved:
             self.features.add("dependency.degraded", 0.6,
-                              f"alert {s.name}{_where(s)}: {_snippet(s.text)}".rstrip(": "))
+                              f"alert {s.name}{_where(s)}: {clip(s.text, 110)}".rstrip(": "))
             self._hint_dependency(s.dependency, first=True)
         if s.severity == SourceSeverity.CRITICAL and not resolved:
             self.features.add("source.critical", 1.0,
@@ -483,7 +484,7 @@ class Assessor:
         for share in shares[:3]:
             self._metric(Signal(**base, name="error_rate", value=share.value, unit="ratio",
                                 objective=0.001,
-                                labels={"stated": _snippet(share.quote, 90),
+                                labels={"stated": clip(share.quote, 90),
                                         "work": share.what}))
         for latency in latencies[:2]:
             self._metric(Signal(
@@ -504,7 +505,7 @@ class Assessor:
             text = f"{name_words}. {s.text}" if s.text and s.text != s.name else name_words
             label = f"{s.source} alert {s.name}"
             if s.text and s.text != s.name:
-                label += f': "{_snippet(s.text)}"'
+                label += f': "{clip(s.text, 110)}"'
             self._match(text, label + (" (resolved)" if resolved else ""), factor, s)
         elif s.kind == SignalKind.STATUS and s.dependency:
             return  # already assessed from its status words
@@ -512,7 +513,7 @@ class Assessor:
             kind = {SignalKind.SYMPTOM: "symptom", SignalKind.LOG: "log",
                     SignalKind.STATUS: "status"}.get(s.kind, s.kind.value)
             count = f" (×{s.count})" if s.count > 1 else ""
-            self._match(s.text, f'{kind}: "{_snippet(s.text)}"{count}'
+            self._match(s.text, f'{kind}: "{clip(s.text, 110)}"{count}'
                         + (" (resolved)" if resolved else ""), factor, s)
 
     def _matching(self, text: str) -> tuple[CompiledTerm, ...]:
@@ -554,7 +555,7 @@ class Assessor:
         for key, value in extras.items():
             words = " ".join(_flatten(value))[:2000]
             text = f"{str(key).replace('_', ' ')}: {words}" if words else str(key)
-            self._match(text.replace("_", " "), f'field {key}: "{_snippet(words or key)}"',
+            self._match(text.replace("_", " "), f'field {key}: "{clip(words or key, 110)}"',
                         0.7, None)
 
     def _service_traits(self) -> None:
@@ -598,9 +599,6 @@ def _where_region(s: Signal) -> str:
     return f" in {s.region}" if s.region else ""
 
 
-def _snippet(text: str, limit: int = 110) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _flatten(value: Any, depth: int = 0) -> list[str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from ..ingest.normalize import service_key
-from ..ingest.values import humanize_age
+from ..ingest.values import clip, humanize_age
 from ..models import ChangeType, Signal, SignalKind, SignalStatus
 from .context import Context
 
@@ -79,7 +79,7 @@ def correlate(ctx: Context) -> None:
             relation = "other"
         version = f" {details.version}" if details and details.version else ""
         who = subject or "an unnamed component"
-        desc = f" ({_short(details.description)})" if details and details.description else ""
+        desc = f" ({clip(details.description, 80)})" if details and details.description else ""
         if change.at is None:
             age_text = "at an unknown time"
             strength = 0.15  # a release tag on an error, say: it exists, but when?
@@ -180,6 +180,3 @@ def _order(change: Signal) -> tuple[float, str]:
     return (change.at.timestamp() if change.at else 0.0, change.text)
 
 
-def _short(text: str, limit: int = 80) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"

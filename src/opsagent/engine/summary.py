@@ -3,7 +3,7 @@ hypotheses in plain words."""
 
 from __future__ import annotations
 
-from ..ingest.values import humanize_age
+from ..ingest.values import clip, humanize_age
 from ..models import Severity, SignalKind, SignalStatus
 from .actions import render_template
 from .context import Context
@@ -30,7 +30,7 @@ def summarize(ctx: Context, hypotheses: list[Hypothesis], severity: Severity,
     if not what:
         logs = [s.text for s in incident.signals if s.kind == SignalKind.LOG]
         if logs:
-            what = [f"errors in its logs (\"{_clip(logs[0])}\")"]
+            what = [f"errors in its logs (\"{clip(logs[0], 90)}\")"]
     if not what:
         what = ["a possible problem"]
     plural = len(services) > 1
@@ -68,9 +68,6 @@ def summarize(ctx: Context, hypotheses: list[Hypothesis], severity: Severity,
     return text
 
 
-def _clip(text: str, limit: int = 90) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _dedupe(items: list[str]) -> list[str]:

@@ -168,7 +168,8 @@ def parse_time(value: Any, field: str, now: datetime | None = None) -> datetime 
     text = value.strip()
     if not text:
         return None
-    if _NUMBER.match(text) and not _NUMBER.match(text).group(2):  # type: ignore[union-attr]
+    number = _NUMBER.match(text)
+    if number and not number.group(2):
         return _from_epoch(float(text), field)
     lowered = text.lower()
     if lowered in {"now", "just now", "right now"}:
@@ -262,6 +263,12 @@ def as_text(value: Any, field: str, *, max_length: int = 4000) -> str:
         raise InputError(f"expected text, got {type(value).__name__}", field=field)
     text = text.strip()
     return text[:max_length]
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` on one line, cut to ``limit`` characters with an ellipsis."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def humanize_age(delta: timedelta) -> str:
