@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, KeysView
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..knowledge.schema import Term
@@ -100,6 +100,40 @@ class Feature:
     id: str
     strength: float
     evidence: list[str] = field(default_factory=list)
+    # built only once a second sentence arrives: the sentences seen, and per evidence
+    # line [its shape, its first sentence, how many similar ones were folded into it]
+    _seen: set[str] | None = None
+    _groups: list[list[Any]] | None = None
+
+    def add_evidence(self, sentence: str) -> None:
+        """Keep ``sentence``; one that differs from an earlier one only in ids and numbers
+        (the same alert from several pods) is counted on that line instead."""
+        evidence = self.evidence
+        if not evidence:
+            evidence.append(sentence)
+            return
+        if self._groups is None:
+            if sentence in evidence:
+                return
+            self._seen = set(evidence)
+            self._groups = [[_shape(line), line, 0] for line in evidence]
+        assert self._seen is not None
+        if sentence in self._seen:
+            return
+        self._seen.add(sentence)
+        key = _shape(sentence)
+        for index, group in enumerate(self._groups):
+            if group[0] == key:
+                group[2] += 1
+                evidence[index] = f"{group[1]} (and {group[2]} similar)"
+                return
+        self._groups.append([key, sentence, 0])
+        evidence.append(sentence)
+
+
+def _shape(sentence: str) -> str:
+    """A sentence with every word that holds a digit (ids, pod names, numbers) blanked."""
+    return " ".join("#" if any(c.isdigit() for c in word) else word for word in sentence.split())
 
 
 class FeatureSet:
@@ -115,8 +149,8 @@ class FeatureSet:
             item = self._items[feature_id] = Feature(feature_id, strength)
         elif strength > item.strength:
             item.strength = strength
-        if evidence and evidence not in item.evidence:
-            item.evidence.append(evidence)
+        if evidence:
+            item.add_evidence(evidence)
 
     def strength(self, feature_id: str) -> float:
         item = self._items.get(feature_id)

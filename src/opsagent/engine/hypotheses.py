@@ -8,7 +8,6 @@ not considered at all.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from ..knowledge.schema import FailureMode
@@ -102,28 +101,12 @@ def score(ctx: Context, modes: tuple[CompiledMode, ...]) -> list[Hypothesis]:
     return best
 
 
-_VARYING = re.compile(r"[\w.-]*\d[\w.-]*")  # pod names, ids, numbers
-
-
 def _ranked(items: list[tuple[float, str]], limit: int = 5) -> list[str]:
-    """The strongest distinct sentences. Sentences that differ only in ids and numbers (the
-    same alert from several pods) are shown once, with how many more there are."""
     ordered = sorted(items, key=lambda item: -item[0])
-    firsts: dict[str, str] = {}
-    similar: dict[str, set[str]] = {}
+    out: list[str] = []
     for _, sentence in ordered:
-        if not sentence:
-            continue
-        key = _VARYING.sub("#", sentence)
-        if key not in firsts:
-            if len(firsts) >= limit:
-                continue
-            firsts[key] = sentence
-            similar[key] = {sentence}
-        else:
-            similar[key].add(sentence)
-    out = []
-    for key, sentence in firsts.items():
-        more = len(similar[key]) - 1
-        out.append(f"{sentence} (and {more} similar)" if more else sentence)
+        if sentence and sentence not in out:
+            out.append(sentence)
+        if len(out) >= limit:
+            break
     return out
