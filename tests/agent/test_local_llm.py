@@ -20,9 +20,10 @@ import pytest
 from opsagent.agent import LLMSettings, refine, resolve_llm
 from opsagent.agent.evidence import EvidenceCatalog
 from opsagent.agent.guardrails import severity_floor
+from opsagent.agent.packaged import smollm2_path
 from opsagent.models import CATEGORIES, TriageReport
 
-from .conftest import PLANTED_SECRETS, Case, engine_case, load_yaml, smollm2_path
+from .conftest import PLANTED_SECRETS, Case, engine_case, load_yaml
 from .test_injection import assert_guarded
 
 MODEL = smollm2_path()
