@@ -32,52 +32,68 @@ class CompiledTerm:
     strength: float
     dependency: str | None
     lowered: bool  # True: match against the lower-cased text, without IGNORECASE
-    needles: re.Pattern[str] | None  # finds a literal every match contains (None: unknown)
 
     def search(self, text: str, lowered: str) -> bool:
         return (self.regex.search(lowered) if self.lowered else self.regex.search(text)) \
             is not None
 
 
+@dataclass(frozen=True, slots=True)
+class _Piece:
+    """One pattern of a term, run only when the prefilter lets it through."""
+
+    term: int  # position of its term
+    regex: re.Pattern[str]
+    lowered: bool
+    needles: tuple[str, ...] | None  # one of these literals is in every match (None: no check)
+
+
+# the terms that match a text; whether one is a crash; whether it reports a failure
+_Matched = tuple[tuple[CompiledTerm, ...], bool, bool]
+
 _ESCAPE = re.compile(r"\\.")
-_TOKEN = re.compile(r"\w+")
 
 
-def compile_terms(terms: Iterable[Term], *, prefilter: bool = True) -> tuple[CompiledTerm, ...]:
+def _lower_only(pattern: str) -> bool:
+    return not any(c.isupper() for c in _ESCAPE.sub("", pattern))
+
+
+def compile_terms(terms: Iterable[Term]) -> tuple[CompiledTerm, ...]:
     """Compile each term's patterns into one regex. Patterns written in lower case (the
     usual) run case-sensitively against lower-cased text, about twice as fast as
-    IGNORECASE; a pattern with upper-case letters keeps IGNORECASE semantics. With
-    ``prefilter``, each term also gets its literal prefilter (see :mod:`.prefilter`)."""
+    IGNORECASE; a pattern with upper-case letters keeps IGNORECASE semantics."""
     compiled = []
     for term in terms:
         pattern = "|".join(f"(?:{p})" for p in term.patterns)
-        lower_only = not any(c.isupper() for c in _ESCAPE.sub("", pattern))
-        flags = 0 if lower_only else re.IGNORECASE
-        literals = required_literals(term.patterns) if lower_only and prefilter else None
-        needles = re.compile("|".join(re.escape(n) for n in sorted(
-            literals, key=len, reverse=True))) if literals else None
-        compiled.append(CompiledTerm(term.feature, re.compile(pattern, flags), term.strength,
-                                     term.dependency, lower_only, needles))
+        lower_only = _lower_only(pattern)
+        compiled.append(CompiledTerm(term.feature, re.compile(pattern, 0 if lower_only
+                                                              else re.IGNORECASE),
+                                     term.strength, term.dependency, lower_only))
     return tuple(compiled)
 
 
 class TermSet:
-    """The compiled vocabulary of one engine. The prefilter costs about as much to build
-    as the regexes themselves, so it is built only once the engine has read enough text
-    to profit from it (batch runs, alert storms); a one-shot CLI run skips it. Results
-    are the same with and without it."""
+    """The compiled vocabulary of one engine.
+
+    Without the prefilter, every term's regex runs on every text. With it (see
+    :mod:`.prefilter`), each pattern runs alone and only when the text has a word that
+    starts the way every match of that pattern starts (one scan of the text finds those
+    words), or, for the few patterns without such a word, when the text holds one of its
+    required literals; a term already matched skips its other patterns. The prefilter
+    costs about as much to build as the regexes themselves, so it is built only once the
+    engine has read enough text to profit from it (batch runs, alert storms); a one-shot
+    CLI run skips it. Results are the same with and without it."""
 
     PREFILTER_AFTER = 300  # texts
 
     def __init__(self, terms: Iterable[Term]) -> None:
         self._source = tuple(terms)
-        self.terms = compile_terms(self._source, prefilter=False)
+        self.terms = compile_terms(self._source)
         self._seen = 0
-        self._always_set: frozenset[int] = frozenset()
-        self._bare: tuple[CompiledTerm, ...] = ()
-        # word-start index: the first three letters of a trigger -> (trigger, term indices)
-        self.index: dict[str, tuple[tuple[str, tuple[int, ...]], ...]] = {}
-        self.always: tuple[int, ...] = ()  # terms without word triggers
+        self._pieces: tuple[_Piece, ...] = ()
+        self._scanner: re.Pattern[str] | None = None  # finds trigger words
+        self._by_trigger: dict[str, tuple[int, ...]] = {}  # trigger -> pieces it allows
+        self.always: tuple[int, ...] = ()  # pieces without a trigger word
 
     def count(self, texts: int) -> None:
         if self._seen < self.PREFILTER_AFTER <= self._seen + texts:
@@ -85,40 +101,77 @@ class TermSet:
         self._seen += texts
 
     def enable_prefilter(self) -> None:
-        self.terms = compile_terms(self._source, prefilter=True)
-        index: dict[str, list[int]] = {}
+        pieces: list[_Piece] = []
+        by_trigger: dict[str, list[int]] = {}
         always: list[int] = []
         for position, term in enumerate(self._source):
-            triggers = word_triggers(term.patterns) if self.terms[position].lowered else None
-            if not triggers:
-                always.append(position)
-                continue
-            for trigger in triggers:
-                index.setdefault(trigger, []).append(position)
-        grouped: dict[str, list[tuple[str, tuple[int, ...]]]] = {}
-        for trigger, positions in index.items():
-            grouped.setdefault(trigger[:3], []).append((trigger, tuple(positions)))
-        self.index = {k: tuple(v) for k, v in grouped.items()}
+            for pattern in term.patterns:
+                lower_only = _lower_only(pattern)
+                triggers = word_triggers([pattern]) if lower_only else None
+                needles = required_literals([pattern]) if lower_only and not triggers \
+                    else None
+                index = len(pieces)
+                pieces.append(_Piece(position, re.compile(pattern, 0 if lower_only
+                                                          else re.IGNORECASE),
+                                     lower_only, needles))
+                if not triggers:
+                    always.append(index)
+                for trigger in triggers or ():
+                    by_trigger.setdefault(trigger, []).append(index)
+        # a word that starts with a longer trigger also starts with every shorter one
+        # that is its prefix: the scanner reports the longest, which stands for them all
+        self._by_trigger = {
+            trigger: tuple(sorted({i for other, found in by_trigger.items()
+                                   if trigger.startswith(other) for i in found}))
+            for trigger in by_trigger}
+        self._scanner = re.compile(r"\b" + _trie_pattern(by_trigger)) if by_trigger else None
+        self._pieces = tuple(pieces)
         self.always = tuple(always)
-        self._always_set = frozenset(always)
-        # the same terms without their needle check (the trigger already did that work)
-        self._bare = tuple(CompiledTerm(t.feature, t.regex, t.strength, t.dependency,
-                                        t.lowered, None) for t in self.terms)
 
-    def candidates(self, lowered: str) -> list[CompiledTerm]:
-        """The terms that may match ``lowered`` (all of them without the prefilter).
-        Terms found through a word trigger need no further needle check."""
-        if not self.index:
-            return list(self.terms)
-        found = set(self.always)
-        index = self.index
-        for token in set(_TOKEN.findall(lowered)):
-            for key in {token[:1], token[:2], token[:3]}:
-                for trigger, positions in index.get(key, ()):
-                    if token.startswith(trigger):
-                        found.update(positions)
+    def match(self, text: str, lowered: str) -> tuple[CompiledTerm, ...]:
+        """The terms that match ``text`` (``lowered`` is its lower-case form), in
+        vocabulary order."""
         terms = self.terms
-        return [terms[i] if i in self._always_set else self._bare[i] for i in sorted(found)]
+        if self._scanner is None and not self._pieces:
+            return tuple(t for t in terms
+                         if (t.regex.search(lowered) if t.lowered else t.regex.search(text)))
+        allowed = set(self.always)
+        by_trigger = self._by_trigger
+        if self._scanner is not None:
+            for found in self._scanner.finditer(lowered):
+                allowed.update(by_trigger[found.group()])
+        hit: set[int] = set()
+        pieces = self._pieces
+        for index in sorted(allowed):
+            piece = pieces[index]
+            if piece.term in hit:
+                continue
+            if piece.needles is not None and not any(n in lowered for n in piece.needles):
+                continue
+            if piece.regex.search(lowered) if piece.lowered else piece.regex.search(text):
+                hit.add(piece.term)
+        return tuple(terms[i] for i in sorted(hit))
+
+
+def _trie_pattern(words: Iterable[str]) -> str:
+    """One regex alternation of ``words`` with shared prefixes factored out, so that it
+    matches the longest word that starts at a position (a trie in regex form)."""
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def build(node: dict[str, Any]) -> str:
+        branches = [re.escape(char) + build(child)
+                    for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(trie)
 
 
 def _pct(value: float) -> str:
@@ -160,13 +213,12 @@ def _ratio_strength(value: float, limit: float, scale: float = 10.0) -> float:
 
 
 class Assessor:
-    def __init__(self, ctx: Context, terms: TermSet | tuple[CompiledTerm, ...]) -> None:
+    def __init__(self, ctx: Context, terms: TermSet) -> None:
         self.ctx = ctx
-        self.termset = terms if isinstance(terms, TermSet) else None
-        self.terms = terms.terms if isinstance(terms, TermSet) else terms
+        self.termset = terms
         self.features = ctx.features
         self.cfg = ctx.config
-        self._seen: dict[str, tuple[CompiledTerm, ...]] = {}  # text -> matching terms
+        self._seen: dict[str, _Matched] = {}  # text -> matching terms
 
     def run(self) -> None:
         for signal in self.ctx.incident.signals:
@@ -180,8 +232,7 @@ class Assessor:
                 self._texts(signal)
         self._extras(self.ctx.incident.extras)
         self._service_traits()
-        if self.termset is not None:
-            self.termset.count(len(self._seen))
+        self.termset.count(len(self._seen))
 
     # metrics ------------------------------------------------------------------
     def _metric(self, s: Signal) -> None:
@@ -516,39 +567,38 @@ class Assessor:
             self._match(s.text, f'{kind}: "{clip(s.text, 110)}"{count}'
                         + (" (resolved)" if resolved else ""), factor, s)
 
-    def _matching(self, text: str) -> tuple[CompiledTerm, ...]:
+    def _matching(self, text: str) -> _Matched:
         found = self._seen.get(text)  # alert storms repeat the same words many times
         if found is None:
             lowered = text.lower()
-            pool = self.termset.candidates(lowered) if self.termset is not None else self.terms
-            found = self._seen[text] = tuple(
-                t for t in pool
-                if (t.needles is None or t.needles.search(lowered))
-                and (t.regex.search(lowered) if t.lowered else t.regex.search(text)))
+            terms = self.termset.match(text, lowered)
+            features = {t.feature for t in terms}
+            found = self._seen[text] = (
+                terms, not _CRASH_FEATURES.isdisjoint(features),
+                not FAILURE_TEXT.isdisjoint(features) and "text.no_impact" not in features)
         return found
 
     def _match(self, text: str, evidence: str, factor: float, s: Signal | None) -> None:
-        matched = self._matching(text)
+        matched, crash, failure = self._matching(text)
         if not matched:
             return
-        if s is not None and s.status != SignalStatus.RESOLVED and s.kind != SignalKind.METRIC \
-                and any(t.feature in _CRASH_FEATURES for t in matched):
+        firing = s is not None and s.status != SignalStatus.RESOLVED
+        if crash and firing and s is not None and s.kind != SignalKind.METRIC:
             who = (s.labels.get("pod") or s.labels.get("instance") or s.labels.get("host")
                    or s.labels.get("object"))
             if who:
                 self.ctx.crashing.add(who)
-        if s is not None and s.kind == SignalKind.SYMPTOM and s.status != SignalStatus.RESOLVED \
-                and any(t.feature in FAILURE_TEXT for t in matched) \
-                and not any(t.feature == "text.no_impact" for t in matched):
+        if failure and firing and s is not None and s.kind == SignalKind.SYMPTOM:
             self.ctx.failing_symptoms.append(text)
+        from_log = s is not None and s.kind == SignalKind.LOG
+        own_dependency = s is not None and s.dependency
+        add = self.features.add
         for term in matched:
-            if term.feature.startswith("impact.") and s is not None \
-                    and s.kind == SignalKind.LOG:
+            if from_log and term.feature.startswith("impact."):
                 continue  # machine log lines are not a statement of user impact
-            self.features.add(term.feature, term.strength * factor, evidence)
+            add(term.feature, term.strength * factor, evidence)
             implied = term.dependency
-            if implied and not (s is not None and s.dependency) \
-                    and implied not in self.ctx.dependency_hints:
+            if implied and not own_dependency and implied not in self.ctx.dependency_hints:
                 self.ctx.dependency_hints.append(implied)
 
     def _extras(self, extras: Mapping[str, Any]) -> None:
