@@ -10,7 +10,7 @@ from ..catalog import EMPTY_CATALOG, ServiceCatalog
 from ..ingest.values import format_time
 from ..knowledge.loader import KnowledgeBase
 from ..models import Incident, TriageReport
-from .actions import _values, plan, render_template
+from .actions import _values, compile_actions, plan, render_template
 from .assess import Assessor, TermSet
 from .context import Context, EngineConfig
 from .correlate import correlate
@@ -34,6 +34,9 @@ class Engine:
         self.config = config or EngineConfig()
         self._terms = TermSet(knowledge.terms)
         self._modes: tuple[CompiledMode, ...] = compile_modes(knowledge.failure_modes)
+        self._actions = {mode.id: compile_actions(mode.actions)
+                         for mode in knowledge.failure_modes}
+        self._general = compile_actions(knowledge.general_actions)
 
     def analyze(self, incident: Incident) -> TriageReport:
         ctx = self.assess(incident)
@@ -42,7 +45,7 @@ class Engine:
         severity = grade(ctx)
         shown = _shown(hypotheses, self.config)
         values = _values(ctx)
-        actions = plan(ctx, shown, severity, self.knowledge.general_actions, values)
+        actions = plan(ctx, shown, severity, self._general, values, self._actions)
         summary = summarize(ctx, shown, severity, values)
         # one validation of the whole report (pydantic-core) is cheaper than one per part
         return TriageReport.model_validate({

@@ -10,6 +10,8 @@ command is run.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -41,38 +43,75 @@ _FALLBACK = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class CompiledAction:
+    """A runbook action with its conditions and ordering keys unpacked once."""
+
+    item: RunbookAction
+    index: int  # position in its failure mode (or in the general actions)
+    when: frozenset[str]
+    unless: frozenset[str]
+    min_confidence: float
+    kind_rank: int
+    risk_rank: int
+    low_risk_mitigation: bool
+
+    def applies(self, present: set[str], confidence: float) -> bool:
+        if confidence < self.min_confidence:
+            return False
+        if self.when and self.when.isdisjoint(present):
+            return False
+        return not self.unless or self.unless.isdisjoint(present)
+
+
+def compile_actions(actions: Iterable[RunbookAction]) -> tuple[CompiledAction, ...]:
+    return tuple(
+        CompiledAction(item, index, frozenset(item.when), frozenset(item.unless),
+                       item.min_confidence, _KIND_RANK[item.kind], _RISK_RANK[item.risk],
+                       item.kind == "mitigate" and item.risk == "low")
+        for index, item in enumerate(actions))
+
+
 def plan(ctx: Context, hypotheses: list[Hypothesis], severity: Severity,
-         general: tuple[RunbookAction, ...], values: _Defaults | None = None
+         general: tuple[CompiledAction, ...], values: _Defaults | None = None,
+         compiled: Mapping[str, tuple[CompiledAction, ...]] | None = None,
          ) -> list[dict[str, Any]]:
+    """The ordered actions. ``compiled`` holds each failure mode's actions by mode id
+    (compiled on the spot when missing)."""
     values = values if values is not None else _values(ctx)
     present = set(ctx.features.keys())
-    present.add(f"severity.{severity.level.value.lower()}")
-    candidates: list[tuple[tuple[Any, ...], RunbookAction, str | None]] = []
-    leading = [h for h in hypotheses if h.confidence >= max(0.25, ctx.config.min_confidence)][:3]
+    present.add(_SEVERITY_FEATURE[severity.level])
+    candidates: list[tuple[tuple[int, int, int, int], RunbookAction, str | None]] = []
+    threshold = max(0.25, ctx.config.min_confidence)
+    leading = [h for h in hypotheses if h.confidence >= threshold][:3]
     if not leading and hypotheses:
         leading = hypotheses[:1]
     for rank, hypothesis in enumerate(leading):
-        for index, item in enumerate(hypothesis.mode.actions):
-            if not _applies(item, present, hypothesis.confidence):
+        mode = hypothesis.mode
+        actions = compiled.get(mode.id) if compiled is not None else None
+        if actions is None:
+            actions = compile_actions(mode.actions)
+        confidence = hypothesis.confidence
+        confident = confidence >= 0.5 or rank == 0
+        for action in actions:
+            if not action.applies(present, confidence):
                 continue
-            confident = hypothesis.confidence >= 0.5 or rank == 0
-            if item.kind == "mitigate" and item.risk == "low" and confident:
+            if action.low_risk_mitigation and confident:
                 band = 0
-            elif item.kind == "diagnose":
-                band = 1
-            elif item.kind == "mitigate":
-                band = 3
+            elif action.kind_rank <= 1:  # diagnose; a mitigation that is not low-risk
+                band = 1 if action.kind_rank else 3
             else:
-                band = 2 + _KIND_RANK[item.kind]
-            candidates.append(((band, rank, _RISK_RANK[item.risk], index), item,
-                               hypothesis.mode.category))
+                band = 2 + action.kind_rank
+            candidates.append(((band, rank, action.risk_rank, action.index), action.item,
+                               mode.category))
     top_category = leading[0].mode.category if leading else None
-    for index, item in enumerate(general):
-        if not _applies(item, present, 1.0):
+    for action in general:
+        if not action.applies(present, 1.0):
             continue
-        band = {"escalate": 2, "communicate": 4, "follow_up": 5}.get(item.kind, 3)
-        candidates.append(((band, 9, _RISK_RANK[item.risk], index), item, top_category))
-    candidates.sort(key=lambda entry: entry[0])
+        band = _GENERAL_BAND.get(action.item.kind, 3)
+        candidates.append(((band, 9, action.risk_rank, action.index), action.item,
+                           top_category))
+    candidates.sort(key=_first)
     limit = ctx.config.max_actions
     if severity.level == Level.LOW:
         limit = min(limit, 5)
@@ -81,30 +120,23 @@ def plan(ctx: Context, hypotheses: list[Hypothesis], severity: Severity,
     for _, item, cause in candidates:
         if len(out) >= limit:
             break
-        action = _fill(item, values, cause)
-        key = str(action["title"]).lower()
+        title = render_template(item.title, values)
+        key = title.lower()
         if key in seen:
             continue
         seen.add(key)
-        out.append(action)
+        out.append({"title": title, "kind": item.kind, "risk": item.risk,
+                    "rationale": render_template(item.rationale, values), "cause": cause})
     return out
 
 
-@lru_cache(maxsize=4096)
-def _conditions(when: tuple[str, ...], unless: tuple[str, ...]
-                ) -> tuple[frozenset[str], frozenset[str]]:
-    return frozenset(when), frozenset(unless)
+_SEVERITY_FEATURE = {level: f"severity.{level.value.lower()}" for level in Level}
+_GENERAL_BAND = {"escalate": 2, "communicate": 4, "follow_up": 5}
 
 
-def _applies(item: RunbookAction, present: set[str], confidence: float) -> bool:
-    if confidence < item.min_confidence:
-        return False
-    if not item.when and not item.unless:
-        return True
-    when, unless = _conditions(tuple(item.when), tuple(item.unless))
-    if when and when.isdisjoint(present):
-        return False
-    return unless.isdisjoint(present)
+def _first(entry: tuple[tuple[int, int, int, int], RunbookAction, str | None]
+           ) -> tuple[int, int, int, int]:
+    return entry[0]
 
 
 Segment = tuple[bool, tuple[str, ...], str]  # (optional, names needed, format string)
@@ -148,13 +180,6 @@ def render_template(template: str, values: dict[str, str]) -> str:
         if not optional or all(name in values for name in names):
             parts.append(text.format_map(lenient))
     return "".join(parts)
-
-
-def _fill(item: RunbookAction, values: _Defaults, cause: str | None) -> dict[str, Any]:
-    """The action as report data (validated with the whole report)."""
-    return {"title": render_template(item.title, values), "kind": item.kind,
-            "risk": item.risk, "rationale": render_template(item.rationale, values),
-            "cause": cause}
 
 
 def _values(ctx: Context) -> _Defaults:

@@ -7,6 +7,7 @@ that established it. ``text.*`` and ``impact.*`` features come from the vocabula
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, KeysView
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -131,9 +132,12 @@ class Feature:
         evidence.append(sentence)
 
 
+_DIGIT_WORD = re.compile(r"\S*\d\S*")
+
+
 def _shape(sentence: str) -> str:
     """A sentence with every word that holds a digit (ids, pod names, numbers) blanked."""
-    return " ".join("#" if any(c.isdigit() for c in word) else word for word in sentence.split())
+    return _DIGIT_WORD.sub("#", sentence)
 
 
 class FeatureSet:
@@ -143,10 +147,13 @@ class FeatureSet:
         self._items: dict[str, Feature] = {}
 
     def add(self, feature_id: str, strength: float, evidence: str | None = None) -> None:
-        strength = max(0.0, min(1.0, strength))
+        if not strength <= 1.0:  # NaN too
+            strength = 1.0
+        elif strength < 0.0:
+            strength = 0.0
         item = self._items.get(feature_id)
         if item is None:
-            item = self._items[feature_id] = Feature(feature_id, strength)
+            item = self._items[feature_id] = Feature(feature_id, strength, [])
         elif strength > item.strength:
             item.strength = strength
         if evidence:

@@ -8,9 +8,10 @@ not considered at all.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ..knowledge.schema import FailureMode
+from ..knowledge.schema import EvidenceRule, FailureMode
 from .context import Context
 from .features import Feature
 
@@ -21,11 +22,13 @@ class Hypothesis:
     confidence: float
     evidence: list[str] = field(default_factory=list)
     counter_evidence: list[str] = field(default_factory=list)
-    weight_for: list[tuple[float, str]] = field(default_factory=list)
 
 
-# (feature, absent, weight, note): one evidence rule, unpacked once from the YAML model
-Rule = tuple[str | None, str | None, float, str | None]
+# (feature, absent, weight, notes): one evidence rule, unpacked once from the YAML model;
+# ``notes`` are the sentences it gives when its feature has none of its own
+Rule = tuple[str | None, str | None, float, tuple[str, ...]]
+# (weight, sentences) of one rule that applies
+Weighed = tuple[float, Sequence[str]]
 
 
 @dataclass(frozen=True)
@@ -38,20 +41,23 @@ class CompiledMode:
 
 
 def compile_modes(modes: tuple[FailureMode, ...]) -> tuple[CompiledMode, ...]:
-    return tuple(
-        CompiledMode(mode, index, frozenset(mode.requires_any),
-                     tuple((r.feature, r.absent, r.weight, r.note) for r in mode.supports),
-                     tuple((r.feature, r.absent, r.weight, r.note) for r in mode.opposes))
-        for index, mode in enumerate(modes))
+    def rules(items: list[EvidenceRule]) -> tuple[Rule, ...]:
+        return tuple((r.feature, r.absent, r.weight,
+                      (r.note or "",) if r.absent is not None else (r.note,) if r.note else ())
+                     for r in items)
+
+    return tuple(CompiledMode(mode, index, frozenset(mode.requires_any),
+                              rules(mode.supports), rules(mode.opposes))
+                 for index, mode in enumerate(modes))
 
 
-def _weigh(rules: tuple[Rule, ...], found_by_id: dict[str, Feature], *, sentences: int
-           ) -> tuple[float, list[tuple[float, str]]]:
-    """Π(1 − weight·strength) over the rules that apply, and their evidence sentences
-    (``absent`` rules apply with strength 1 when their feature is missing)."""
+def _weigh(rules: tuple[Rule, ...], found_by_id: dict[str, Feature]
+           ) -> tuple[float, list[Weighed]]:
+    """Π(1 − weight·strength) over the rules that apply, and their weights and evidence
+    sentences (``absent`` rules apply with strength 1 when their feature is missing)."""
     product = 1.0
-    items: list[tuple[float, str]] = []
-    for feature, absent, weight, note in rules:
+    items: list[Weighed] = []
+    for feature, absent, weight, notes in rules:
         if feature is not None:
             found = found_by_id.get(feature)
             if found is None:
@@ -59,12 +65,12 @@ def _weigh(rules: tuple[Rule, ...], found_by_id: dict[str, Feature], *, sentence
             part = weight * found.strength
             product *= 1.0 - part
             if found.evidence:
-                items.extend((part, sentence) for sentence in found.evidence[:sentences])
-            elif note:
-                items.append((part, note))
+                items.append((part, found.evidence))
+            elif notes:
+                items.append((part, notes))
         elif absent is not None and absent not in found_by_id:
             product *= 1.0 - weight
-            items.append((weight, note or ""))
+            items.append((weight, notes))
     return product, items
 
 
@@ -74,22 +80,22 @@ def score(ctx: Context, modes: tuple[CompiledMode, ...]) -> list[Hypothesis]:
     for compiled in modes:
         if compiled.requires and compiled.requires.isdisjoint(found_by_id):
             continue
-        kept, evidence = _weigh(compiled.supports, found_by_id, sentences=3)
+        kept, evidence = _weigh(compiled.supports, found_by_id)
         if not evidence:
             continue
+        ranked = _ranked(evidence, per_rule=3)
+        if not ranked:
+            continue
         confidence = 1.0 - (1.0 - compiled.mode.prior) * kept
-        spared, against = _weigh(compiled.opposes, found_by_id, sentences=2)
+        spared, against = _weigh(compiled.opposes, found_by_id)
         confidence *= spared
-        hypothesis = Hypothesis(
+        out.append((compiled.order, Hypothesis(
             mode=compiled.mode,
             confidence=round(min(0.99, max(0.0, confidence)), 2),
-            evidence=_ranked(evidence),
-            counter_evidence=_ranked(against),
-            weight_for=evidence,
-        )
-        if hypothesis.evidence:
-            out.append((compiled.order, hypothesis))
-    out.sort(key=lambda pair: (-pair[1].confidence, pair[0]))
+            evidence=ranked,
+            counter_evidence=_ranked(against, per_rule=2) if against else [],
+        )))
+    out.sort(key=_rank_key)
     # one hypothesis per category: the best failure mode speaks for it
     seen: set[str] = set()
     best: list[Hypothesis] = []
@@ -101,12 +107,21 @@ def score(ctx: Context, modes: tuple[CompiledMode, ...]) -> list[Hypothesis]:
     return best
 
 
-def _ranked(items: list[tuple[float, str]], limit: int = 5) -> list[str]:
-    ordered = sorted(items, key=lambda item: -item[0])
+def _rank_key(pair: tuple[int, Hypothesis]) -> tuple[float, int]:
+    return (-pair[1].confidence, pair[0])
+
+
+def _heaviest(item: Weighed) -> float:
+    return -item[0]
+
+
+def _ranked(items: list[Weighed], *, per_rule: int, limit: int = 5) -> list[str]:
+    """The distinct sentences of the heaviest rules first (at most ``per_rule`` each)."""
     out: list[str] = []
-    for _, sentence in ordered:
-        if sentence and sentence not in out:
-            out.append(sentence)
-        if len(out) >= limit:
-            break
+    for _, sentences in sorted(items, key=_heaviest):
+        for sentence in sentences[:per_rule]:
+            if sentence and sentence not in out:
+                out.append(sentence)
+                if len(out) >= limit:
+                    return out
     return out
