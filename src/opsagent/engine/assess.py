@@ -11,15 +11,16 @@ from typing import Any
 
 from ..ingest.values import clip
 from ..knowledge.schema import Term
-from ..models import Signal, SignalKind, SignalStatus, SourceSeverity
+from ..models import Signal
 from .context import Context, Impact
 from .features import FAILURE_TEXT
+from .kinds import ALERT, CHANGE, CRITICAL, LOG, METRIC, RESOLVED, STATUS, SYMPTOM
 from .prefilter import required_literals, word_triggers
 from .textfacts import extract
 
 _CRITICAL_WORK = re.compile(r"^(authori[sz]ations?|payments?|transactions?|orders?|checkouts?|"
                             r"log-?ins?|sign-?ins?|purchases?|charges?)$")
-_STATED_KINDS = (SignalKind.ALERT, SignalKind.SYMPTOM, SignalKind.STATUS)
+_STATED_KINDS = (ALERT, SYMPTOM, STATUS)
 _CRASH_FEATURES = frozenset({"text.crash", "text.oom"})
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
@@ -45,7 +46,7 @@ class _Piece:
     term: int  # position of its term
     regex: re.Pattern[str]
     lowered: bool
-    needles: tuple[str, ...] | None  # one of these literals is in every match (None: no check)
+    needles: re.Pattern[str] | None  # finds a literal every match holds (None: no check)
 
 
 # the terms that match a text; whether one is a crash; whether it reports a failure
@@ -108,7 +109,9 @@ class TermSet:
             for pattern in term.patterns:
                 lower_only = _lower_only(pattern)
                 triggers = word_triggers([pattern]) if lower_only else None
-                needles = required_literals([pattern]) if lower_only and not triggers \
+                literals = required_literals([pattern]) if lower_only and not triggers \
+                    else None
+                needles = re.compile("|".join(re.escape(n) for n in literals)) if literals \
                     else None
                 index = len(pieces)
                 pieces.append(_Piece(position, re.compile(pattern, 0 if lower_only
@@ -146,11 +149,11 @@ class TermSet:
             piece = pieces[index]
             if piece.term in hit:
                 continue
-            if piece.needles is not None and not any(n in lowered for n in piece.needles):
+            if piece.needles is not None and piece.needles.search(lowered) is None:
                 continue
             if piece.regex.search(lowered) if piece.lowered else piece.regex.search(text):
                 hit.add(piece.term)
-        return tuple(terms[i] for i in sorted(hit))
+        return tuple([terms[i] for i in sorted(hit)]) if hit else ()
 
 
 def _trie_pattern(words: Iterable[str]) -> str:
@@ -222,13 +225,13 @@ class Assessor:
 
     def run(self) -> None:
         for signal in self.ctx.incident.signals:
-            if signal.kind == SignalKind.METRIC:
+            if signal.kind == METRIC:
                 self._metric(signal)
-            elif signal.kind == SignalKind.ALERT:
+            elif signal.kind == ALERT:
                 self._alert(signal)
-            elif signal.kind == SignalKind.STATUS:
+            elif signal.kind == STATUS:
                 self._status(signal)
-            if signal.kind != SignalKind.CHANGE:
+            if signal.kind != CHANGE:
                 self._texts(signal)
         self._extras(self.ctx.incident.extras)
         self._service_traits()
@@ -238,7 +241,7 @@ class Assessor:
     def _metric(self, s: Signal) -> None:
         if s.value is None:
             return
-        resolved = s.status == SignalStatus.RESOLVED
+        resolved = s.status == RESOLVED
         damp = 0.35 if resolved else 1.0
         name = s.name
         entry = self.ctx.entry(s.service)
@@ -440,7 +443,7 @@ class Assessor:
                 abnormal = min(1.0, 0.4 + abs(math.log(abs(ratio) or 1e-9)) / 5)
                 self.features.add("metric.anomaly", abnormal * damp,
                                   f"{label} {s.value:g}{where} vs baseline {s.baseline:g}{suffix}")
-                if ratio >= 5 and _MONEY.search(label) and s.status != SignalStatus.RESOLVED:
+                if ratio >= 5 and _MONEY.search(label) and s.status != RESOLVED:
                     self.features.add("impact.financial", 0.9,
                                       f"{label} is {ratio:,.0f}× its baseline{where}")
         elif s.objective is not None and s.value > s.objective:
@@ -481,21 +484,21 @@ class Assessor:
 
     # alerts and statuses ------------------------------------------------------
     def _alert(self, s: Signal) -> None:
-        resolved = s.status == SignalStatus.RESOLVED
+        resolved = s.status == RESOLVED
         if s.dependency and not resolved:
             self.features.add("dependency.degraded", 0.6,
                               f"alert {s.name}{_where(s)}: {clip(s.text, 110)}".rstrip(": "))
             self._hint_dependency(s.dependency, first=True)
-        if s.severity == SourceSeverity.CRITICAL and not resolved:
+        if s.severity == CRITICAL and not resolved:
             self.features.add("source.critical", 1.0,
                               f"{s.source} rates {s.name or 'the alert'} critical")
-        if s.severity == SourceSeverity.CRITICAL and not resolved \
+        if s.severity == CRITICAL and not resolved \
                 and s.service and not s.dependency:
             self.ctx.impacted_services.add(s.service)
 
     def _status(self, s: Signal) -> None:
         status = (s.labels.get("status") or s.text).lower()
-        resolved = s.status == SignalStatus.RESOLVED
+        resolved = s.status == RESOLVED
         if s.dependency:
             if _DOWN_WORDS.search(status) and not resolved:
                 self.features.add("dependency.degraded", 1.0, f"{s.text}{_where_region(s)}")
@@ -529,7 +532,7 @@ class Assessor:
     def _stated_numbers(self, s: Signal, text: str) -> None:
         """Readings written in words become metrics (see :mod:`.textfacts`)."""
         shares, latencies, instances = extract(text)
-        base = {"kind": SignalKind.METRIC, "source": s.source, "service": s.service,
+        base = {"kind": METRIC, "source": s.source, "service": s.service,
                 "dependency": s.dependency, "region": s.region, "zone": s.zone,
                 "environment": s.environment, "status": s.status, "at": s.at}
         for share in shares[:3]:
@@ -547,22 +550,21 @@ class Assessor:
             self.ctx.instances.append((item.affected, item.total, item.quote))
 
     def _texts(self, s: Signal) -> None:
-        resolved = s.status == SignalStatus.RESOLVED
+        resolved = s.status == RESOLVED
         if s.kind in _STATED_KINDS and not resolved and s.text:
             self._stated_numbers(s, s.text)
         factor = _KIND_FACTOR.get(s.kind, 0.8) * (0.4 if resolved else 1.0)
-        if s.kind == SignalKind.ALERT and s.name:
+        if s.kind == ALERT and s.name:
             name_words = _CAMEL.sub(" ", s.name).replace("_", " ")
             text = f"{name_words}. {s.text}" if s.text and s.text != s.name else name_words
             label = f"{s.source} alert {s.name}"
             if s.text and s.text != s.name:
                 label += f': "{clip(s.text, 110)}"'
             self._match(text, label + (" (resolved)" if resolved else ""), factor, s)
-        elif s.kind == SignalKind.STATUS and s.dependency:
+        elif s.kind == STATUS and s.dependency:
             return  # already assessed from its status words
-        elif s.text and s.kind != SignalKind.METRIC:
-            kind = {SignalKind.SYMPTOM: "symptom", SignalKind.LOG: "log",
-                    SignalKind.STATUS: "status"}.get(s.kind, s.kind.value)
+        elif s.text and s.kind != METRIC:
+            kind = _KIND_NAME.get(s.kind, s.kind.value)
             count = f" (×{s.count})" if s.count > 1 else ""
             self._match(s.text, f'{kind}: "{clip(s.text, 110)}"{count}'
                         + (" (resolved)" if resolved else ""), factor, s)
@@ -582,15 +584,15 @@ class Assessor:
         matched, crash, failure = self._matching(text)
         if not matched:
             return
-        firing = s is not None and s.status != SignalStatus.RESOLVED
-        if crash and firing and s is not None and s.kind != SignalKind.METRIC:
+        firing = s is not None and s.status != RESOLVED
+        if crash and firing and s is not None and s.kind != METRIC:
             who = (s.labels.get("pod") or s.labels.get("instance") or s.labels.get("host")
                    or s.labels.get("object"))
             if who:
                 self.ctx.crashing.add(who)
-        if failure and firing and s is not None and s.kind == SignalKind.SYMPTOM:
+        if failure and firing and s is not None and s.kind == SYMPTOM:
             self.ctx.failing_symptoms.append(text)
-        from_log = s is not None and s.kind == SignalKind.LOG
+        from_log = s is not None and s.kind == LOG
         own_dependency = s is not None and s.dependency
         add = self.features.add
         for term in matched:
@@ -629,11 +631,12 @@ _SATURATION = {
 _DATASTORE = re.compile(
     r"(?i)(\b|_|-)(db|database|postgres\w*|pg|mysql|mariadb|aurora|rds|mongo\w*|cassandra|"
     r"dynamo\w*|cockroach\w*|sql|redshift|aws/rds|aws/dynamodb|docdb)(\b|_|-)")
+_KIND_NAME = {SYMPTOM: "symptom", LOG: "log", STATUS: "status"}
 _KIND_FACTOR = {
-    SignalKind.SYMPTOM: 1.0,
-    SignalKind.ALERT: 0.95,
-    SignalKind.LOG: 0.9,
-    SignalKind.STATUS: 0.9,
+    SYMPTOM: 1.0,
+    ALERT: 0.95,
+    LOG: 0.9,
+    STATUS: 0.9,
 }
 _DOWN_WORDS = re.compile(r"\b(down|outage|major|unavailable|unreachable|failing|failed|dead|"
                          r"critical|offline|error)\b")

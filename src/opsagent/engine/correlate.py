@@ -12,11 +12,12 @@ from datetime import datetime, timedelta
 
 from ..ingest.normalize import service_key
 from ..ingest.values import clip, humanize_age
-from ..models import ChangeType, Signal, SignalKind, SignalStatus
+from ..models import ChangeType, Signal
 from .context import Context
+from .kinds import CHANGE, DEPLOY, RESOLVED, ROLLBACK
 
 _FEATURE_BY_TYPE = {
-    ChangeType.DEPLOY: "change.deploy.recent",
+    DEPLOY: "change.deploy.recent",
     ChangeType.CONFIG: "change.config.recent",
     ChangeType.FLAG: "change.flag.recent",
     ChangeType.SECRET: "change.secret.recent",
@@ -28,8 +29,8 @@ _FEATURE_BY_TYPE = {
     ChangeType.OTHER: "change.other.recent",
 }
 _NOUN = {
-    ChangeType.DEPLOY: "deploy",
-    ChangeType.ROLLBACK: "rollback",
+    DEPLOY: "deploy",
+    ROLLBACK: "rollback",
     ChangeType.CONFIG: "configuration change",
     ChangeType.FLAG: "feature-flag change",
     ChangeType.SECRET: "secret/credential change",
@@ -54,9 +55,9 @@ def recency(age: timedelta) -> float:
 
 def correlate(ctx: Context) -> None:
     incident = ctx.incident
-    changes = incident.of_kind(SignalKind.CHANGE)
+    changes = incident.of_kind(CHANGE)
     features = ctx.features
-    problems = [s for s in incident.signals if s.kind != SignalKind.CHANGE]
+    problems = [s for s in incident.signals if s.kind != CHANGE]
     onset = incident.started_at or _first_problem(problems) or incident.now
     ctx.onset = onset
     if not changes:
@@ -67,7 +68,7 @@ def correlate(ctx: Context) -> None:
     own_deploy_ages: list[timedelta] = []
     for change in sorted(changes, key=_order):
         details = change.change
-        ctype = details.type if details else ChangeType.DEPLOY
+        ctype = details.type if details else DEPLOY
         noun = _NOUN[ctype]
         subject = change.service or change.dependency
         key = service_key(subject)
@@ -90,7 +91,7 @@ def correlate(ctx: Context) -> None:
                 features.add("change.after_onset", 1.0,
                              f"{noun} of {who}{version}{desc} came {humanize_age(-age)} "
                              "after the problem began")
-                if ctype == ChangeType.ROLLBACK:
+                if ctype == ROLLBACK:
                     features.add("change.rollback", 1.0,
                                  f"{who} was already rolled back{version}")
                     if relation == "own":
@@ -104,12 +105,12 @@ def correlate(ctx: Context) -> None:
                     if age > timedelta(minutes=1) else "just before the onset"
             strength = recency(age)
         sentence = f"{noun} of {who}{version}{desc} {age_text}"
-        if ctype == ChangeType.ROLLBACK:
+        if ctype == ROLLBACK:
             features.add("change.rollback", 1.0, sentence)
             continue
         failed = details is not None and details.succeeded is False
         if relation == "other":
-            if ctype == ChangeType.DEPLOY:
+            if ctype == DEPLOY:
                 features.add("change.deploy.other", strength,
                              f"{sentence}; {who} is not one of the affected services")
                 continue
@@ -124,12 +125,12 @@ def correlate(ctx: Context) -> None:
             ctx.dependency_hints.insert(0, who)
             continue
         feature = _FEATURE_BY_TYPE.get(ctype, "change.config.recent")
-        if change.status == SignalStatus.RESOLVED:
+        if change.status == RESOLVED:
             strength *= 0.5
         features.add(feature, strength, sentence)
         if failed:
             features.add("change.deploy.failed", max(strength, 0.6), f"{sentence} and failed")
-        if ctype == ChangeType.DEPLOY:
+        if ctype == DEPLOY:
             if age is not None:
                 own_deploy_ages.append(age)
             if best_own_deploy is None or strength > best_own_deploy[0]:
@@ -156,7 +157,7 @@ def _rollback_effect(ctx: Context, rollback: Signal, problems: list[Signal], who
     """A rollback after the onset with the problem still there argues against the deploy
     having caused it (a regression goes away with the code that brought it)."""
     assert rollback.at is not None
-    firing = [s for s in problems if s.status != SignalStatus.RESOLVED]
+    firing = [s for s in problems if s.status != RESOLVED]
     if not firing:
         return
     later = [s for s in firing if s.at is not None and s.at > rollback.at + timedelta(minutes=2)]

@@ -4,26 +4,26 @@ and whether it is still going on."""
 from __future__ import annotations
 
 from ..ingest.normalize import service_key
-from ..models import SignalKind, SignalStatus
 from .context import Context, Impact
+from .kinds import ALERT, FIRING, LOG, METRIC, RESOLVED, STATUS, SYMPTOM
 
 _NONPROD = {"staging", "stage", "stg", "dev", "development", "test", "testing", "qa", "uat",
             "sandbox", "preprod", "pre-prod", "preview", "demo", "perf", "load-test", "ci"}
-_PROBLEM_KINDS = (SignalKind.METRIC, SignalKind.ALERT, SignalKind.SYMPTOM, SignalKind.LOG,
-                  SignalKind.STATUS)
+_PROBLEM_KINDS = (METRIC, ALERT, SYMPTOM, LOG,
+                  STATUS)
 
 
 def determine_scope(ctx: Context) -> None:
     incident = ctx.incident
     features = ctx.features
     problems = [s for s in incident.signals if s.kind in _PROBLEM_KINDS and not s.dependency]
-    firing = [s for s in problems if s.status != SignalStatus.RESOLVED]
-    resolved = [s for s in problems if s.status == SignalStatus.RESOLVED]
+    firing = [s for s in problems if s.status != RESOLVED]
+    resolved = [s for s in problems if s.status == RESOLVED]
     lifecycle = [s for s in problems if s.status is not None]
 
     # recovery
-    if lifecycle and not [s for s in lifecycle if s.status == SignalStatus.FIRING] \
-            and len(resolved) == len([s for s in problems if s.kind != SignalKind.SYMPTOM]):
+    if lifecycle and not [s for s in lifecycle if s.status == FIRING] \
+            and len(resolved) == len([s for s in problems if s.kind != SYMPTOM]):
         ends = [s.ended_at for s in resolved if s.ended_at]
         when = f" by {max(ends).strftime('%H:%M UTC')}" if ends else ""
         features.add("recovered", 1.0, f"all {len(resolved)} problem signal(s) have "
@@ -85,7 +85,7 @@ def determine_scope(ctx: Context) -> None:
                                                "once"))
     elif len(services) <= 1:
         features.add("scope.single_service", 1.0, None)
-    if len(regions) >= 2 and len([s for s in scope if s.kind == SignalKind.METRIC]) >= 2:
+    if len(regions) >= 2 and len([s for s in scope if s.kind == METRIC]) >= 2:
         ctx.impacts.append(Impact(2, 0.75, f"{len(regions)} regions are affected"))
     shared = _shared_dependency(ctx)
     if shared:
@@ -101,7 +101,7 @@ def determine_scope(ctx: Context) -> None:
                      f"only {next(iter(instances))} is affected")
 
     # source severity
-    alerts = [s for s in scope if s.kind == SignalKind.ALERT]
+    alerts = [s for s in scope if s.kind == ALERT]
     if alerts and all(s.severity is not None and s.severity.value in ("warning", "info")
                       for s in alerts):
         features.add("source.warning_only", 1.0,

@@ -4,10 +4,11 @@ hypotheses in plain words."""
 from __future__ import annotations
 
 from ..ingest.values import clip, humanize_age
-from ..models import Severity, SignalKind, SignalStatus
+from ..models import Severity
 from .actions import render_template
 from .context import Context
 from .hypotheses import Hypothesis
+from .kinds import ALERT, LOG, RESOLVED, SYMPTOM
 
 
 def summarize(ctx: Context, hypotheses: list[Hypothesis], severity: Severity,
@@ -18,9 +19,9 @@ def summarize(ctx: Context, hypotheses: list[Hypothesis], severity: Severity,
         f"{len(services)} services ({', '.join(services[:3])}{'…' if len(services) > 3 else ''})"
         if services else "The system")
     what = _dedupe(ctx.headline)[:3]
-    symptoms = [s.text for s in incident.signals if s.kind == SignalKind.SYMPTOM][:2]
+    symptoms = [s.text for s in incident.signals if s.kind == SYMPTOM][:2]
     alerts = [s.name for s in incident.signals
-              if s.kind == SignalKind.ALERT and s.status != SignalStatus.RESOLVED and s.name]
+              if s.kind == ALERT and s.status != RESOLVED and s.name]
     recovered = "recovered" in ctx.features
     if not what and alerts:
         names = _dedupe(alerts)
@@ -28,7 +29,7 @@ def summarize(ctx: Context, hypotheses: list[Hypothesis], severity: Severity,
     if not what and symptoms:
         what = ["reported problems"]
     if not what:
-        logs = [s.text for s in incident.signals if s.kind == SignalKind.LOG]
+        logs = [s.text for s in incident.signals if s.kind == LOG]
         if logs:
             what = [f"errors in its logs (\"{clip(logs[0], 90)}\")"]
     if not what:
