@@ -55,6 +55,8 @@ class CompiledAction:
     kind_rank: int
     risk_rank: int
     low_risk_mitigation: bool
+    title: Template
+    rationale: Template
 
     def applies(self, present: set[str], confidence: float) -> bool:
         if confidence < self.min_confidence:
@@ -68,7 +70,8 @@ def compile_actions(actions: Iterable[RunbookAction]) -> tuple[CompiledAction, .
     return tuple(
         CompiledAction(item, index, frozenset(item.when), frozenset(item.unless),
                        item.min_confidence, _KIND_RANK[item.kind], _RISK_RANK[item.risk],
-                       item.kind == "mitigate" and item.risk == "low")
+                       item.kind == "mitigate" and item.risk == "low",
+                       compile_template(item.title), compile_template(item.rationale))
         for index, item in enumerate(actions))
 
 
@@ -81,7 +84,7 @@ def plan(ctx: Context, hypotheses: list[Hypothesis], severity: Severity,
     values = values if values is not None else _values(ctx)
     present = set(ctx.features.keys())
     present.add(_SEVERITY_FEATURE[severity.level])
-    candidates: list[tuple[tuple[int, int, int, int], RunbookAction, str | None]] = []
+    candidates: list[tuple[tuple[int, int, int, int], CompiledAction, str | None]] = []
     threshold = max(0.25, ctx.config.min_confidence)
     leading = [h for h in hypotheses if h.confidence >= threshold][:3]
     if not leading and hypotheses:
@@ -102,31 +105,31 @@ def plan(ctx: Context, hypotheses: list[Hypothesis], severity: Severity,
                 band = 1 if action.kind_rank else 3
             else:
                 band = 2 + action.kind_rank
-            candidates.append(((band, rank, action.risk_rank, action.index), action.item,
+            candidates.append(((band, rank, action.risk_rank, action.index), action,
                                mode.category))
     top_category = leading[0].mode.category if leading else None
     for action in general:
         if not action.applies(present, 1.0):
             continue
         band = _GENERAL_BAND.get(action.item.kind, 3)
-        candidates.append(((band, 9, action.risk_rank, action.index), action.item,
-                           top_category))
+        candidates.append(((band, 9, action.risk_rank, action.index), action, top_category))
     candidates.sort(key=_first)
     limit = ctx.config.max_actions
     if severity.level == Level.LOW:
         limit = min(limit, 5)
     out: list[dict[str, Any]] = []
     seen: set[str] = set()
-    for _, item, cause in candidates:
+    for _, action, cause in candidates:
         if len(out) >= limit:
             break
-        title = render_template(item.title, values)
+        title = fill(action.title, values)
         key = title.lower()
         if key in seen:
             continue
         seen.add(key)
+        item = action.item
         out.append({"title": title, "kind": item.kind, "risk": item.risk,
-                    "rationale": render_template(item.rationale, values), "cause": cause})
+                    "rationale": fill(action.rationale, values), "cause": cause})
     return out
 
 
@@ -134,18 +137,22 @@ _SEVERITY_FEATURE = {level: f"severity.{level.value.lower()}" for level in Level
 _GENERAL_BAND = {"escalate": 2, "communicate": 4, "follow_up": 5}
 
 
-def _first(entry: tuple[tuple[int, int, int, int], RunbookAction, str | None]
+def _first(entry: tuple[tuple[int, int, int, int], CompiledAction, str | None]
            ) -> tuple[int, int, int, int]:
     return entry[0]
 
 
 Segment = tuple[bool, tuple[str, ...], str]  # (optional, names needed, format string)
+Template = str | tuple[Segment, ...]  # one ``str.format`` string, or segments to join
 
 
 @lru_cache(maxsize=4096)
-def _segments(template: str) -> tuple[Segment, ...]:
+def compile_template(template: str) -> Template:
     """A template split once into plain and optional (``[...]``) segments, each a
-    ``str.format`` string with its placeholder names."""
+    ``str.format`` string with its placeholder names; the usual template (no ``[...]``)
+    becomes one format string. Text without placeholders is kept as written."""
+    if "{" not in template:
+        return template.replace("}", "}}")
     out: list[Segment] = []
     position = 0
     for match in _OPTIONAL.finditer(template):
@@ -155,6 +162,8 @@ def _segments(template: str) -> tuple[Segment, ...]:
         position = match.end()
     if position < len(template):
         out.append(_segment(False, template[position:]))
+    if len(out) == 1 and not out[0][0]:
+        return out[0][2]
     return tuple(out)
 
 
@@ -166,20 +175,21 @@ def _segment(optional: bool, text: str) -> Segment:
     return (optional, names, escaped.replace("\0", "{").replace("\1", "}"))
 
 
+def fill(template: Template, values: _Defaults) -> str:
+    """A compiled template with ``values`` (unknown names read as their generic phrase)."""
+    if isinstance(template, str):
+        return template.format_map(values)
+    return "".join(text.format_map(values) for optional, names, text in template
+                   if not optional or all(name in values for name in names))
+
+
 def render_template(template: str, values: dict[str, str]) -> str:
     """Fill ``{name}`` placeholders; a ``[...]`` segment is kept only when every
     placeholder inside it is known (``Check {dependency}[ in {region}]``)."""
     if "{" not in template:
         return template
-    lenient = values if isinstance(values, _Defaults) else _Defaults(values)
-    segments = _segments(template)
-    if len(segments) == 1 and not segments[0][0]:  # the usual case: no [...] segment
-        return segments[0][2].format_map(lenient)
-    parts = []
-    for optional, names, text in segments:
-        if not optional or all(name in values for name in names):
-            parts.append(text.format_map(lenient))
-    return "".join(parts)
+    return fill(compile_template(template),
+                values if isinstance(values, _Defaults) else _Defaults(values))
 
 
 def _values(ctx: Context) -> _Defaults:

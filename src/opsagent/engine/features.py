@@ -102,7 +102,8 @@ class Feature:
     strength: float
     evidence: list[str] = field(default_factory=list)
     # built only once a second sentence arrives: the sentences seen, and per evidence
-    # line [its shape, its first sentence, how many similar ones were folded into it]
+    # line [its number of spaces, its shape (worked out when first needed), its first
+    # sentence, how many similar ones were folded into it]
     _seen: set[str] | None = None
     _groups: list[list[Any]] | None = None
 
@@ -117,22 +118,29 @@ class Feature:
             if sentence in evidence:
                 return
             self._seen = set(evidence)
-            self._groups = [[_shape(line), line, 0] for line in evidence]
+            self._groups = [[line.count(" "), None, line, 0] for line in evidence]
         assert self._seen is not None
         if sentence in self._seen:
             return
         self._seen.add(sentence)
-        key = _shape(sentence)
+        spaces = sentence.count(" ")
+        shape = None
         for index, group in enumerate(self._groups):
-            if group[0] == key:
-                group[2] += 1
-                evidence[index] = f"{group[1]} (and {group[2]} similar)"
+            if group[0] != spaces:  # a shape keeps every space: these cannot be alike
+                continue
+            if shape is None:
+                shape = _shape(sentence)
+            if group[1] is None:
+                group[1] = _shape(group[2])
+            if group[1] == shape:
+                group[3] += 1
+                evidence[index] = f"{group[2]} (and {group[3]} similar)"
                 return
-        self._groups.append([key, sentence, 0])
+        self._groups.append([spaces, shape, sentence, 0])
         evidence.append(sentence)
 
 
-_DIGIT_WORD = re.compile(r"\S*\d\S*")
+_DIGIT_WORD = re.compile(r"(?<!\S)[^\s\d]*+\d\S*+")
 
 
 def _shape(sentence: str) -> str:

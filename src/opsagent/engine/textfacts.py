@@ -90,14 +90,16 @@ def extract(text: str) -> tuple[list[Share], list[Latency], list[Instances]]:
     instances: list[Instances] = []
     if _DIGIT.search(text) is None:
         return shares, latencies, instances
-    for match in _SHARE.finditer(text):
+    # each pattern below needs a literal that most texts lack: test for it first
+    percent = "%" in text
+    for match in _SHARE.finditer(text) if percent else ():
         if _FAIL.search(match.group("rest")) or _FAIL.search(text[max(0, match.start() - 40):
                                                                    match.start()]):
             value = float(match.group("pct")) / 100
             if 0 < value <= 1:
                 shares.append(Share(value, match.group("what").lower(),
                                     _quote(text, match.start(), match.end())))
-    for match in _N_OF_M.finditer(text):
+    for match in _N_OF_M.finditer(text) if "of" in text.lower() else ():
         n = int(match.group("n").replace(",", ""))
         m = int(match.group("m").replace(",", ""))
         if not 0 < n <= m:
@@ -108,13 +110,13 @@ def extract(text: str) -> tuple[list[Share], list[Latency], list[Instances]]:
             instances.append(Instances(n, m, quote))
         elif _FAIL.search(match.group("rest")):
             shares.append(Share(n / m, what, quote))
-    if not shares:
+    if not shares and percent:
         for match in _RATE.finditer(text):
             pct = match.group("pct") or match.group("pct2")
             value = float(pct) / 100
             if 0 < value <= 1:
                 shares.append(Share(value, "requests", _quote(text, match.start(), match.end())))
-    for match in _LATENCY.finditer(text):
+    for match in _LATENCY.finditer(text) if "(" in text else ():
         kind = match.group("kind").lower()
         latencies.append(Latency(
             _ms(match.group("v"), match.group("u")),
