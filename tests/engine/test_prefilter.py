@@ -67,14 +67,19 @@ def test_few_patterns_run_on_every_text() -> None:
     assert len(TERMSET.always) <= 8  # patterns with no trigger word: every text tries them
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(["time", "out", "timed", " ", "-", "error", "db", "dns", "x509",
-                                 "no", "space", "left", "on", "device", "429", "too", "many",
-                                 "connections", "oom", "killed", "5", "0", "ms", "lookup",
-                                 "expired", "certificate", "not", "yet", "valid", "leap"]),
-                max_size=12))
-def test_prefilter_is_sound_on_word_salad(words: list[str]) -> None:
-    text = " ".join(words)
+_WORDS = ["time", "out", "timed", "error", "db", "dns", "x509", "no", "space", "left", "on",
+          "device", "429", "too", "many", "connections", "oom", "killed", "5", "0", "ms",
+          "lookup", "expired", "certificate", "not", "yet", "valid", "leap", "Timeout",
+          "OOMKilled", "payment", "payments", "failing", "checkout", "cannot", "log", "in",
+          "rolled", "back", "vacuum", "api", "returning", "503", "%", "of", "fleet", "down",
+          "İstanbul", "café", "upstream", "deadline", "exceeded", "SERVFAIL", "nxdomain"]
+_GLUE = [" ", "  ", "-", "_", ".", ": ", "/", "(", ")", "\"", "\n", ""]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_WORDS), st.sampled_from(_GLUE)), max_size=14))
+def test_prefilter_is_sound_on_word_salad(words: list[tuple[str, str]]) -> None:
+    text = "".join(word + glue for word, glue in words)
     assert _filtered(text) == _unfiltered(text)
 
 
