@@ -52,9 +52,9 @@ class CompiledAction:
     when: frozenset[str]
     unless: frozenset[str]
     min_confidence: float
-    kind_rank: int
     risk_rank: int
-    low_risk_mitigation: bool
+    band: int  # its place in the order: mitigations a confident cause suggests first ...
+    band_unsure: int  # ... and when the cause is not confident
     title: Template
     rationale: Template
 
@@ -69,10 +69,20 @@ class CompiledAction:
 def compile_actions(actions: Iterable[RunbookAction]) -> tuple[CompiledAction, ...]:
     return tuple(
         CompiledAction(item, index, frozenset(item.when), frozenset(item.unless),
-                       item.min_confidence, _KIND_RANK[item.kind], _RISK_RANK[item.risk],
-                       item.kind == "mitigate" and item.risk == "low",
+                       item.min_confidence, _RISK_RANK[item.risk],
+                       _band(item, confident=True), _band(item, confident=False),
                        compile_template(item.title), compile_template(item.rationale))
         for index, item in enumerate(actions))
+
+
+def _band(item: RunbookAction, *, confident: bool) -> int:
+    """Low-risk mitigations of a confident cause, then diagnosis, escalation, riskier
+    mitigations, communication and follow-up."""
+    if item.kind == "mitigate":
+        return 0 if item.risk == "low" and confident else 3
+    if item.kind == "diagnose":
+        return 1
+    return 2 + _KIND_RANK[item.kind]
 
 
 def plan(ctx: Context, hypotheses: list[Hypothesis], severity: Severity,
@@ -96,17 +106,14 @@ def plan(ctx: Context, hypotheses: list[Hypothesis], severity: Severity,
             actions = compile_actions(mode.actions)
         confidence = hypothesis.confidence
         confident = confidence >= 0.5 or rank == 0
+        category = mode.category
         for action in actions:
-            if not action.applies(present, confidence):
+            if confidence < action.min_confidence \
+                    or (action.when and action.when.isdisjoint(present)) \
+                    or (action.unless and not action.unless.isdisjoint(present)):
                 continue
-            if action.low_risk_mitigation and confident:
-                band = 0
-            elif action.kind_rank <= 1:  # diagnose; a mitigation that is not low-risk
-                band = 1 if action.kind_rank else 3
-            else:
-                band = 2 + action.kind_rank
-            candidates.append(((band, rank, action.risk_rank, action.index), action,
-                               mode.category))
+            candidates.append(((action.band if confident else action.band_unsure, rank,
+                                action.risk_rank, action.index), action, category))
     top_category = leading[0].mode.category if leading else None
     for action in general:
         if not action.applies(present, 1.0):

@@ -98,6 +98,7 @@ class TermSet:
         # trigger word -> (term, the regex's match method) of each pattern it may start
         self._by_trigger: dict[str, tuple[tuple[int, Callable[[str, int], Any]], ...]] = {}
         self.always: tuple[int, ...] = ()  # pieces without a trigger word
+        self._always_gate: re.Pattern[str] | None = None  # finds any of their literals
 
     def count(self, texts: int) -> None:
         if self._seen < self.PREFILTER_AFTER <= self._seen + texts:
@@ -108,6 +109,7 @@ class TermSet:
         pieces: list[_Piece] = []
         by_trigger: dict[str, list[int]] = {}
         always: list[int] = []
+        gate_literals: list[str] | None = []
         for position, term in enumerate(self._source):
             for pattern in term.patterns:
                 lower_only = _lower_only(pattern)
@@ -122,6 +124,10 @@ class TermSet:
                                      lower_only, needles))
                 if not triggers:
                     always.append(index)
+                    if literals and gate_literals is not None:
+                        gate_literals.extend(literals)
+                    else:
+                        gate_literals = None
                 for trigger in triggers or ():
                     by_trigger.setdefault(trigger, []).append(index)
         # a word that starts with a longer trigger also starts with every shorter one
@@ -135,6 +141,9 @@ class TermSet:
         self._scanner = re.compile(r"\b" + _trie_pattern(by_trigger)) if by_trigger else None
         self._pieces = tuple(pieces)
         self.always = tuple(always)
+        # one search tells whether any of them can match (when each has its literals)
+        self._always_gate = re.compile("|".join(re.escape(n) for n in gate_literals)) \
+            if gate_literals is not None and gate_literals else None
 
     def match(self, text: str, lowered: str) -> tuple[CompiledTerm, ...]:
         """The terms that match ``text`` (``lowered`` is its lower-case form), in
@@ -145,7 +154,8 @@ class TermSet:
                          if (t.regex.search(lowered) if t.lowered else t.regex.search(text)))
         pieces = self._pieces
         hit: set[int] = set()
-        for index in self.always:
+        gate = self._always_gate
+        for index in self.always if gate is None or gate.search(lowered) else ():
             piece = pieces[index]
             if piece.term in hit:
                 continue
@@ -540,6 +550,8 @@ class Assessor:
     def _stated_numbers(self, s: Signal, text: str) -> None:
         """Readings written in words become metrics (see :mod:`.textfacts`)."""
         shares, latencies, instances = extract(text)
+        if not (shares or latencies or instances):
+            return
         base = {"kind": METRIC, "source": s.source, "service": s.service,
                 "dependency": s.dependency, "region": s.region, "zone": s.zone,
                 "environment": s.environment, "status": s.status, "at": s.at}

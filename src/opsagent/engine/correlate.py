@@ -14,6 +14,7 @@ from ..ingest.normalize import service_key
 from ..ingest.values import clip, humanize_age
 from ..models import ChangeType, Signal
 from .context import Context
+from .features import ENGINE_FEATURES
 from .kinds import CHANGE, DEPLOY, RESOLVED, ROLLBACK
 
 _FEATURE_BY_TYPE = {
@@ -42,6 +43,8 @@ _NOUN = {
     ChangeType.OTHER: "operational change",
 }
 STALE_AFTER = timedelta(days=7)
+_RECENT_CHANGES = frozenset(f for f in ENGINE_FEATURES
+                            if f.startswith("change.") and f.endswith(".recent"))
 
 
 def recency(age: timedelta) -> float:
@@ -55,9 +58,11 @@ def recency(age: timedelta) -> float:
 
 def correlate(ctx: Context) -> None:
     incident = ctx.incident
-    changes = incident.of_kind(CHANGE)
+    changes: list[Signal] = []
+    problems: list[Signal] = []
+    for signal in incident.signals:
+        (changes if signal.kind == CHANGE else problems).append(signal)
     features = ctx.features
-    problems = [s for s in incident.signals if s.kind != CHANGE]
     onset = incident.started_at or _first_problem(problems) or incident.now
     ctx.onset = onset
     if not changes:
@@ -147,8 +152,7 @@ def correlate(ctx: Context) -> None:
     if own_deploy_ages and min(own_deploy_ages) > STALE_AFTER:
         features.add("change.deploy.stale", 1.0,
                      f"the last deploy was {humanize_age(min(own_deploy_ages))} before the onset")
-    relevant = [f for f in features.mapping() if f.startswith("change.") and f.endswith(".recent")]
-    if not relevant and "change.deploy.failed" not in features:
+    if _RECENT_CHANGES.isdisjoint(features.keys()) and "change.deploy.failed" not in features:
         features.add("change.none", 0.6,
                      "no change to the affected services was reported before the onset")
 

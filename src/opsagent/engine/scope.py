@@ -4,26 +4,40 @@ and whether it is still going on."""
 from __future__ import annotations
 
 from ..ingest.normalize import service_key
+from ..models import Signal
 from .context import Context, Impact
 from .kinds import ALERT, FIRING, LOG, METRIC, RESOLVED, STATUS, SYMPTOM
 
 _NONPROD = {"staging", "stage", "stg", "dev", "development", "test", "testing", "qa", "uat",
             "sandbox", "preprod", "pre-prod", "preview", "demo", "perf", "load-test", "ci"}
-_PROBLEM_KINDS = (METRIC, ALERT, SYMPTOM, LOG,
-                  STATUS)
+_PROBLEM_KINDS = frozenset({METRIC, ALERT, SYMPTOM, LOG, STATUS})
 
 
 def determine_scope(ctx: Context) -> None:
     incident = ctx.incident
     features = ctx.features
-    problems = [s for s in incident.signals if s.kind in _PROBLEM_KINDS and not s.dependency]
-    firing = [s for s in problems if s.status != RESOLVED]
-    resolved = [s for s in problems if s.status == RESOLVED]
-    lifecycle = [s for s in problems if s.status is not None]
+    problems: list[Signal] = []
+    firing: list[Signal] = []
+    resolved: list[Signal] = []
+    envs: set[str] = set()
+    with_status = still_firing = not_symptoms = 0
+    for s in incident.signals:
+        if s.environment:
+            envs.add(s.environment)
+        if s.kind not in _PROBLEM_KINDS or s.dependency:
+            continue
+        problems.append(s)
+        if s.status == RESOLVED:
+            resolved.append(s)
+        else:
+            firing.append(s)
+        if s.status is not None:
+            with_status += 1
+            still_firing += s.status == FIRING
+        not_symptoms += s.kind != SYMPTOM
 
     # recovery
-    if lifecycle and not [s for s in lifecycle if s.status == FIRING] \
-            and len(resolved) == len([s for s in problems if s.kind != SYMPTOM]):
+    if with_status and not still_firing and len(resolved) == not_symptoms:
         ends = [s.ended_at for s in resolved if s.ended_at]
         when = f" by {max(ends).strftime('%H:%M UTC')}" if ends else ""
         features.add("recovered", 1.0, f"all {len(resolved)} problem signal(s) have "
@@ -34,16 +48,31 @@ def determine_scope(ctx: Context) -> None:
 
     scope = firing or problems
     # environments
-    envs = {s.environment for s in incident.signals if s.environment}
     if envs and all(_is_nonprod(e) for e in envs):
         features.add("env.nonprod", 1.0,
                      f"environment {', '.join(sorted(envs))} is not production")
 
-    # regions
+    # regions, zones, services, instances, alerts of the signals in scope
     regions: dict[str, int] = {}
+    zones: set[str] = set()
+    services: set[str | None] = set()
+    instances: set[str | None] = set()
+    metrics = 0
+    alerts: list[Signal] = []
     for s in scope:
         if s.region:
             regions[s.region] = regions.get(s.region, 0) + 1
+        if s.zone:
+            zones.add(s.zone)
+        if s.service:
+            services.add(service_key(s.service))
+        labels = s.labels
+        instances.add(labels.get("pod") or labels.get("instance") or labels.get("host")
+                      if labels else None)
+        if s.kind == METRIC:
+            metrics += 1
+        elif s.kind == ALERT:
+            alerts.append(s)
     healthy_regions = {s.region for s in resolved if s.region} - set(regions)
     if len(regions) >= 2:
         features.add("scope.multi_region", min(1.0, 0.5 + 0.2 * len(regions)),
@@ -63,13 +92,11 @@ def determine_scope(ctx: Context) -> None:
         else:
             features.add("scope.single_region", 0.45,
                          f"every signal comes from {region} (no other region reported)")
-    zones = {s.zone for s in scope if s.zone}
     if len(zones) == 1 and len(regions) <= 1:
         features.add("scope.single_zone", 0.9,
                      f"the problem is confined to zone {next(iter(zones))}")
 
     # services
-    services = {service_key(s.service) for s in scope if s.service}
     services.discard(None)
     if len(services) >= 3:
         features.add("scope.multi_service", min(1.0, 0.4 + 0.12 * len(services)),
@@ -85,7 +112,7 @@ def determine_scope(ctx: Context) -> None:
                                                "once"))
     elif len(services) <= 1:
         features.add("scope.single_service", 1.0, None)
-    if len(regions) >= 2 and len([s for s in scope if s.kind == METRIC]) >= 2:
+    if len(regions) >= 2 and metrics >= 2:
         ctx.impacts.append(Impact(2, 0.75, f"{len(regions)} regions are affected"))
     shared = _shared_dependency(ctx)
     if shared:
@@ -94,14 +121,11 @@ def determine_scope(ctx: Context) -> None:
         ctx.dependency_hints.insert(0, shared)
 
     # instances
-    instances = {s.labels.get("pod") or s.labels.get("instance") or s.labels.get("host")
-                 for s in scope}
     if len(instances) == 1 and None not in instances and len(services) <= 1:
         features.add("scope.single_instance", 1.0,
                      f"only {next(iter(instances))} is affected")
 
     # source severity
-    alerts = [s for s in scope if s.kind == ALERT]
     if alerts and all(s.severity is not None and s.severity.value in ("warning", "info")
                       for s in alerts):
         features.add("source.warning_only", 1.0,

@@ -8,9 +8,11 @@ a firing critical alert raises the grade to MEDIUM, not HIGH.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ..models import Level, Severity
 from .context import Context, Impact
-from .features import FAILURE_TEXT, MEASURED_FAILURE, FeatureSet
+from .features import FAILURE_TEXT, MEASURED_FAILURE, Feature
 
 _LEVELS = (Level.LOW, Level.MEDIUM, Level.HIGH)
 _FAILURE_EVIDENCE = FAILURE_TEXT | MEASURED_FAILURE
@@ -31,13 +33,13 @@ _RESOURCES = (
 )
 
 
-def _first(features: FeatureSet, name: str, default: str) -> str:
+def _first(features: Mapping[str, Feature], name: str, default: str) -> str:
     found = features.get(name)
     return found.evidence[0] if found is not None and found.evidence else default
 
 
 def grade(ctx: Context) -> Severity:
-    features = ctx.features
+    features = ctx.features.mapping()
     cfg = ctx.config
     impacts = list(ctx.impacts)
     service = ctx.service or "the service"
@@ -58,7 +60,8 @@ def grade(ctx: Context) -> Severity:
             and ctx.worst_latency_factor >= cfg.latency_high_factor:
         impacts.append(Impact(2, 0.8, f"errors at {ctx.worst_error:.0%} and latency "
                                       f"{ctx.worst_latency_factor:.1f}× its objective at once"))
-    if features.strength("cert.expired") > 0.5:
+    expired = features.get("cert.expired")
+    if expired is not None and expired.strength > 0.5:
         impacts.append(Impact(2, 0.8, "a certificate has expired "
                                       f"({_first(features, 'cert.expired', '')})"))
     # MEDIUM: partial degradation
