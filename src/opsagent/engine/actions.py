@@ -120,7 +120,7 @@ def plan(ctx: Context, hypotheses: list[Hypothesis], severity: Severity,
             continue
         band = _GENERAL_BAND.get(action.item.kind, 3)
         candidates.append(((band, 9, action.risk_rank, action.index), action, top_category))
-    candidates.sort(key=_first)
+    candidates.sort()  # the keys are unique: (band, rank, risk, position in its list)
     limit = ctx.config.max_actions
     if severity.level == Level.LOW:
         limit = min(limit, 5)
@@ -144,13 +144,33 @@ _SEVERITY_FEATURE = {level: f"severity.{level.value.lower()}" for level in Level
 _GENERAL_BAND = {"escalate": 2, "communicate": 4, "follow_up": 5}
 
 
-def _first(entry: tuple[tuple[int, int, int, int], CompiledAction, str | None]
-           ) -> tuple[int, int, int, int]:
-    return entry[0]
-
-
 Segment = tuple[bool, tuple[str, ...], str]  # (optional, names needed, format string)
-Template = str | tuple[Segment, ...]  # one ``str.format`` string, or segments to join
+
+
+class OptionalSegments:
+    """A template with optional (``[...]``) segments. Which segments are kept depends
+    only on which of their names are known, so each such combination is joined into one
+    format string the first time it is needed."""
+
+    __slots__ = ("_variants", "names", "segments")
+
+    def __init__(self, segments: tuple[Segment, ...]) -> None:
+        self.segments = segments
+        self.names = tuple(dict.fromkeys(n for optional, names, _ in segments if optional
+                                         for n in names))
+        self._variants: dict[tuple[bool, ...], str] = {}
+
+    def fill(self, values: _Defaults) -> str:
+        known = tuple([name in values for name in self.names])
+        variant = self._variants.get(known)
+        if variant is None:
+            variant = self._variants[known] = "".join(
+                text for optional, names, text in self.segments
+                if not optional or all(name in values for name in names))
+        return variant.format_map(values)
+
+
+Template = str | OptionalSegments  # one ``str.format`` string, or one with optional segments
 
 
 @lru_cache(maxsize=4096)
@@ -171,7 +191,7 @@ def compile_template(template: str) -> Template:
         out.append(_segment(False, template[position:]))
     if len(out) == 1 and not out[0][0]:
         return out[0][2]
-    return tuple(out)
+    return OptionalSegments(tuple(out))
 
 
 def _segment(optional: bool, text: str) -> Segment:
@@ -186,8 +206,7 @@ def fill(template: Template, values: _Defaults) -> str:
     """A compiled template with ``values`` (unknown names read as their generic phrase)."""
     if isinstance(template, str):
         return template.format_map(values)
-    return "".join(text.format_map(values) for optional, names, text in template
-                   if not optional or all(name in values for name in names))
+    return template.fill(values)
 
 
 def render_template(template: str, values: dict[str, str]) -> str:

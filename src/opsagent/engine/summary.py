@@ -20,12 +20,13 @@ def summarize(ctx: Context, hypotheses: list[Hypothesis], severity: Severity,
         if services else "The system")
     what = _dedupe(ctx.headline)[:3]
     symptoms = [s.text for s in incident.signals if s.kind == SYMPTOM][:2]
-    alerts = [s.name for s in incident.signals
-              if s.kind == ALERT and s.status != RESOLVED and s.name]
     recovered = "recovered" in ctx.features
-    if not what and alerts:
-        names = _dedupe(alerts)
-        what = [f"firing alerts ({', '.join(names[:3])}{'…' if len(names) > 3 else ''})"]
+    if not what:
+        alerts = [s.name for s in incident.signals
+                  if s.kind == ALERT and s.status != RESOLVED and s.name]
+        if alerts:
+            names = _dedupe(alerts)
+            what = [f"firing alerts ({', '.join(names[:3])}{'…' if len(names) > 3 else ''})"]
     if not what and symptoms:
         what = ["reported problems"]
     if not what:
