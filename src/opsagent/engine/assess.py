@@ -278,11 +278,12 @@ class Assessor:
             ref = f"objective {_pct(objective)}"
             if s.baseline is not None:
                 ref = f"baseline {_pct(s.baseline)}"
-            text = f"{label} {_pct(s.value)}{where} ({ref}){suffix}"
+            share = _pct(s.value)
+            text = f"{label} {share}{where} ({ref}){suffix}"
             stated = s.labels.get("stated")
             if stated:  # a share written in words: quote it
                 work = s.labels.get("work", "requests")
-                text = f'{_pct(s.value)} of {work} failing{where}: "{stated}"'
+                text = f'{share} of {work} failing{where}: "{stated}"'
                 if _CRITICAL_WORK.match(work) and s.value >= self.cfg.critical_error_rate \
                         and not resolved and not dep:
                     self.features.add("impact.critical_flow", 1.0, text)
@@ -296,7 +297,7 @@ class Assessor:
             if not resolved:
                 self._error_impact(s, entry, text)
             else:
-                self.ctx.headline.append(f"a brief error spike ({_pct(s.value)})")
+                self.ctx.headline.append(f"a brief error spike ({share})")
                 self.ctx.impacts.append(Impact(0, 0.3, text))
         elif name == "http_4xx_rate":
             limit = max(s.objective or 0.05, (s.baseline or 0) * 2)
@@ -317,10 +318,11 @@ class Assessor:
                 return
             stat = s.labels.get("stat", "p95")
             has_baseline = s.baseline is not None and not latency_objective
+            shown, limit_shown = _ms(s.value), _ms(limit)
             ref = (f"baseline {_ms(s.baseline or 0)}" if has_baseline
-                   else f"objective {_ms(limit)}" if latency_objective
-                   else f"default objective {_ms(limit)}")
-            text = f"{stat} latency {_ms(s.value)}{where} ({ref}){suffix}"
+                   else f"objective {limit_shown}" if latency_objective
+                   else f"default objective {limit_shown}")
+            text = f"{stat} latency {shown}{where} ({ref}){suffix}"
             if dep:
                 self.features.add("dependency.degraded", strength * damp, f"dependency {text}")
                 self._hint_dependency(dep, first=True)
@@ -336,14 +338,14 @@ class Assessor:
                 if factor >= self.cfg.latency_high_factor and critical:
                     self.ctx.impacts.append(Impact(
                         2, min(1.0, 0.75 + factor / 40),
-                        f"{stat} latency {_ms(s.value)} is {factor:.1f}× its objective on "
+                        f"{stat} latency {shown} is {factor:.1f}× its objective on "
                         f"critical service {s.service}"))
                 else:
                     self.ctx.impacts.append(Impact(
                         1, min(0.69, 0.45 + factor / 40),
-                        f"{stat} latency {_ms(s.value)}{where} is above its objective "
-                        f"({_ms(limit)})"))
-                self.ctx.headline.append(f"high latency ({stat} {_ms(s.value)})")
+                        f"{stat} latency {shown}{where} is above its objective "
+                        f"({limit_shown})"))
+                self.ctx.headline.append(f"high latency ({stat} {shown})")
         elif name == "availability":
             objective = s.objective or entry.slo.availability \
                 or self.cfg.default_availability_objective
