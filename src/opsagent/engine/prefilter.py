@@ -1,10 +1,11 @@
-"""A sound prefilter for vocabulary regexes.
+"""A sound prefilter for vocabulary regexes, worked out from the parsed patterns.
 
-For each alternative of each pattern, the longest run of literal characters that every
-match of that alternative must contain. If none of a term's literals occurs in a text,
-the term's regex cannot match it and is not run. An alternative without any required
-literal (it starts with a class or a group of choices, say) disables the prefilter for
-that term, which then always runs its regex.
+* :func:`word_triggers`: the words every match of a pattern starts with (most patterns
+  open with ``\\b`` and a literal word), so the pattern is tried only where a word of the
+  text begins with one of them;
+* :func:`required_literals`: for each alternative of a pattern, the longest run of
+  literal characters that every match must contain. If none occurs in a text, the
+  pattern cannot match it and is not run (for the few patterns without word triggers).
 """
 
 from __future__ import annotations
@@ -104,10 +105,10 @@ def _flatten(items: list[Any]) -> list[tuple[Any, Any]]:
 
 
 def word_triggers(patterns: list[str]) -> tuple[str, ...] | None:
-    """Word starts that every match begins a word with: for each alternative, the
-    letters of the literal that follows its leading ``\\b`` (``\\bdeadline[ _]exceeded``
-    gives ``deadline``). A match then has a word token in the text that starts with one of
-    them. None when an alternative does not start that way (no word-start prefilter)."""
+    """Word starts of the patterns: for each alternative, the letters of the literal that
+    follows its leading ``\\b`` (``\\bdeadline[ _]exceeded`` gives ``deadline``). Every
+    match then starts exactly where a word of the text begins with one of them, so a
+    pattern needs trying only there. None when an alternative does not start that way."""
     triggers: list[str] = []
     for pattern in patterns:
         try:
