@@ -91,7 +91,10 @@ def test_required_literals() -> None:
 
 
 def test_word_triggers() -> None:
-    assert word_triggers([r"\btim(e|ed|ing)[ -]?outs?\b"]) == ("tim",)
+    assert word_triggers([r"\btim(e|ed|ing)[ -]?outs?\b"]) == ("time", "timed", "timing")
+    # the parser factors the shared "d" out of both words; the triggers are still whole
+    assert word_triggers([r"\bdatabase\b|\bdb\b"]) == ("database", "db")
+    assert word_triggers([r"\bdb(s|-\w+)?\b"]) == ("db",)  # a choice with no word after it
     assert word_triggers([r"\b(foo|bar)baz"]) == ("foobaz", "barbaz")
     assert word_triggers([r"\bdeadline[ _]exceeded\b", r"\bx509\b"]) == ("deadline", "x509")
     assert word_triggers([r"timeout"]) is None  # not anchored at a word start

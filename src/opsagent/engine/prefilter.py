@@ -139,20 +139,18 @@ def _word_at(items: list[tuple[Any, Any]], depth: int) -> list[str] | None:
         if op is _c.LITERAL and (chr(arg).isalnum() or chr(arg) == "_"):
             word += chr(arg)
             continue
-        if word:
-            return [word]
         branches: list[list[Any]] | None = None
-        if op is _c.BRANCH:
+        if op is _c.BRANCH:  # the parser also factors a shared prefix out: d(atabase|b)
             branches = [list(b) for b in arg[1]]
         elif op is _c.SUBPATTERN and len(arg[-1]) == 1 and arg[-1][0][0] is _c.BRANCH:
             branches = [list(b) for b in arg[-1][0][1][1]]
         if branches is None or depth > 3:
-            return None
+            return [word] if word else None
         out: list[str] = []
         for branch in branches:
             found = _word_at(_flatten(branch) + items[index + 1:], depth + 1)
-            if not found:
-                return None
-            out.extend(found)
+            if not found:  # a choice that goes on with no word: the word so far
+                return [word] if word else None
+            out.extend(word + more for more in found)
         return out
     return [word] if word else None
