@@ -44,8 +44,7 @@ class _Piece:
     """One pattern of a term, run only when the prefilter lets it through."""
 
     term: int  # position of its term
-    regex: re.Pattern[str]
-    lowered: bool
+    compiled: CompiledTerm  # the pattern alone
     needles: re.Pattern[str] | None  # finds a literal every match holds (None: no check)
 
 
@@ -55,22 +54,18 @@ _Matched = tuple[tuple[CompiledTerm, ...], bool, bool]
 _ESCAPE = re.compile(r"\\.")
 
 
-def _lower_only(pattern: str) -> bool:
-    return not any(c.isupper() for c in _ESCAPE.sub("", pattern))
+def _compile(term: Term, pattern: str) -> CompiledTerm:
+    """A pattern written in lower case (the usual) runs case-sensitively against the
+    lower-cased text, about twice as fast as IGNORECASE; a pattern with upper-case
+    letters keeps IGNORECASE semantics."""
+    lower_only = not any(c.isupper() for c in _ESCAPE.sub("", pattern))
+    return CompiledTerm(term.feature, re.compile(pattern, 0 if lower_only else re.IGNORECASE),
+                        term.strength, term.dependency, lower_only)
 
 
 def compile_terms(terms: Iterable[Term]) -> tuple[CompiledTerm, ...]:
-    """Compile each term's patterns into one regex. Patterns written in lower case (the
-    usual) run case-sensitively against lower-cased text, about twice as fast as
-    IGNORECASE; a pattern with upper-case letters keeps IGNORECASE semantics."""
-    compiled = []
-    for term in terms:
-        pattern = "|".join(f"(?:{p})" for p in term.patterns)
-        lower_only = _lower_only(pattern)
-        compiled.append(CompiledTerm(term.feature, re.compile(pattern, 0 if lower_only
-                                                              else re.IGNORECASE),
-                                     term.strength, term.dependency, lower_only))
-    return tuple(compiled)
+    """Each term's patterns as one regex."""
+    return tuple(_compile(term, "|".join(f"(?:{p})" for p in term.patterns)) for term in terms)
 
 
 class TermSet:
@@ -112,16 +107,14 @@ class TermSet:
         gate_literals: list[str] | None = []
         for position, term in enumerate(self._source):
             for pattern in term.patterns:
-                lower_only = _lower_only(pattern)
-                triggers = word_triggers([pattern]) if lower_only else None
-                literals = required_literals([pattern]) if lower_only and not triggers \
+                compiled = _compile(term, pattern)
+                triggers = word_triggers([pattern]) if compiled.lowered else None
+                literals = required_literals([pattern]) if compiled.lowered and not triggers \
                     else None
                 needles = re.compile("|".join(re.escape(n) for n in literals)) if literals \
                     else None
                 index = len(pieces)
-                pieces.append(_Piece(position, re.compile(pattern, 0 if lower_only
-                                                          else re.IGNORECASE),
-                                     lower_only, needles))
+                pieces.append(_Piece(position, compiled, needles))
                 if not triggers:
                     always.append(index)
                     if literals and gate_literals is not None:
@@ -136,7 +129,7 @@ class TermSet:
         for trigger in by_trigger:
             started = {i for end in range(1, len(trigger) + 1)
                        for i in by_trigger.get(trigger[:end], ())}
-            self._by_trigger[trigger] = tuple((pieces[i].term, pieces[i].regex.match)
+            self._by_trigger[trigger] = tuple((pieces[i].term, pieces[i].compiled.regex.match)
                                               for i in sorted(started))
         self._scanner = re.compile(r"\b" + _trie_pattern(by_trigger)) if by_trigger else None
         self._pieces = tuple(pieces)
@@ -150,8 +143,7 @@ class TermSet:
         vocabulary order."""
         terms = self.terms
         if not self._pieces:
-            return tuple(t for t in terms
-                         if (t.regex.search(lowered) if t.lowered else t.regex.search(text)))
+            return tuple(t for t in terms if t.search(text, lowered))
         pieces = self._pieces
         hit: set[int] = set()
         gate = self._always_gate
@@ -161,7 +153,7 @@ class TermSet:
                 continue
             if piece.needles is not None and piece.needles.search(lowered) is None:
                 continue
-            if piece.regex.search(lowered) if piece.lowered else piece.regex.search(text):
+            if piece.compiled.search(text, lowered):
                 hit.add(piece.term)
         if self._scanner is not None:
             by_trigger = self._by_trigger
