@@ -86,12 +86,9 @@ def _band(item: RunbookAction, *, confident: bool) -> int:
 
 
 def plan(ctx: Context, hypotheses: list[Hypothesis], severity: Severity,
-         general: tuple[CompiledAction, ...], values: _Defaults | None = None,
-         compiled: Mapping[str, tuple[CompiledAction, ...]] | None = None,
-         ) -> list[dict[str, Any]]:
-    """The ordered actions. ``compiled`` holds each failure mode's actions by mode id
-    (compiled on the spot when missing)."""
-    values = values if values is not None else _values(ctx)
+         general: tuple[CompiledAction, ...], values: _Defaults,
+         compiled: Mapping[str, tuple[CompiledAction, ...]]) -> list[dict[str, Any]]:
+    """The ordered actions; ``compiled`` holds each failure mode's actions by mode id."""
     present = set(ctx.features.keys())
     present.add(_SEVERITY_FEATURE[severity.level])
     candidates: list[tuple[tuple[int, int, int, int], CompiledAction, str | None]] = []
@@ -101,16 +98,11 @@ def plan(ctx: Context, hypotheses: list[Hypothesis], severity: Severity,
         leading = hypotheses[:1]
     for rank, hypothesis in enumerate(leading):
         mode = hypothesis.mode
-        actions = compiled.get(mode.id) if compiled is not None else None
-        if actions is None:
-            actions = compile_actions(mode.actions)
         confidence = hypothesis.confidence
         confident = confidence >= 0.5 or rank == 0
         category = mode.category
-        for action in actions:
-            if confidence < action.min_confidence \
-                    or (action.when and action.when.isdisjoint(present)) \
-                    or (action.unless and not action.unless.isdisjoint(present)):
+        for action in compiled[mode.id]:
+            if not action.applies(present, confidence):
                 continue
             candidates.append(((action.band if confident else action.band_unsure, rank,
                                 action.risk_rank, action.index), action, category))
