@@ -49,6 +49,7 @@ _LATENCY = re.compile(
     re.IGNORECASE,
 )
 _DIGIT = re.compile(r"\d")
+_OF = re.compile("of", re.IGNORECASE)  # every _N_OF_M match holds it
 _INSTANCES = ("pod", "replica", "instance", "node", "host", "container", "server")
 
 
@@ -99,7 +100,7 @@ def extract(text: str) -> tuple[list[Share], list[Latency], list[Instances]]:
             if 0 < value <= 1:
                 shares.append(Share(value, match.group("what").lower(),
                                     _quote(text, match.start(), match.end())))
-    for match in _N_OF_M.finditer(text) if "of" in text.lower() else ():
+    for match in _N_OF_M.finditer(text) if _OF.search(text) else ():
         n = int(match.group("n").replace(",", ""))
         m = int(match.group("m").replace(",", ""))
         if not 0 < n <= m:
