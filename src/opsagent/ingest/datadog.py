@@ -47,7 +47,7 @@ from .base import ParseContext
 from .fields import kind_of, number, obj, scalar_text, text, time, user_errors_only
 from .labels import LabelView, parse_tags
 from .metrics import canonical_metric
-from .signals import join_text, metric_from_alert
+from .signals import PRIORITY_SEVERITY, join_text, metric_from_alert
 
 TRANSITION: dict[str, SignalStatus] = {
     "triggered": SignalStatus.FIRING,
@@ -67,13 +67,6 @@ TRANSITION_SEVERITY: dict[str, SourceSeverity] = {
     "no data": SourceSeverity.INFO,
     "re-no data": SourceSeverity.INFO,
     "recovered": SourceSeverity.INFO,
-}
-PRIORITY_SEVERITY: dict[str, SourceSeverity] = {
-    "p1": SourceSeverity.CRITICAL,
-    "p2": SourceSeverity.ERROR,
-    "p3": SourceSeverity.WARNING,
-    "p4": SourceSeverity.INFO,
-    "p5": SourceSeverity.INFO,
 }
 TYPE_SEVERITY: dict[str, SourceSeverity] = {
     "error": SourceSeverity.ERROR,

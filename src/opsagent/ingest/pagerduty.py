@@ -51,15 +51,8 @@ from .fields import Path, arr, obj, req_obj, scalar_text, text, time, user_error
 from .labels import LabelView
 from .metrics import canonical_metric
 from .normalize import canonical_region, service_name
-from .signals import join_text, metric_from_alert
+from .signals import PRIORITY_SEVERITY, join_text, metric_from_alert
 
-PRIORITY_SEVERITY: dict[str, SourceSeverity] = {
-    "p1": SourceSeverity.CRITICAL,
-    "p2": SourceSeverity.ERROR,
-    "p3": SourceSeverity.WARNING,
-    "p4": SourceSeverity.INFO,
-    "p5": SourceSeverity.INFO,
-}
 URGENCY_SEVERITY: dict[str, SourceSeverity] = {
     "high": SourceSeverity.ERROR,
     "low": SourceSeverity.WARNING,

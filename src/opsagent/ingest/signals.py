@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import re
 
-from ..models import Signal, SignalKind
+from ..models import Signal, SignalKind, SourceSeverity
 from .metrics import Reading, objective_in_words
 
+# The P1–P5 priority scale that Datadog and PagerDuty share.
+PRIORITY_SEVERITY: dict[str, SourceSeverity] = {
+    "p1": SourceSeverity.CRITICAL,
+    "p2": SourceSeverity.ERROR,
+    "p3": SourceSeverity.WARNING,
+    "p4": SourceSeverity.INFO,
+    "p5": SourceSeverity.INFO,
+}
 _PERCENTILE = re.compile(r"\b(p(?:50|75|90|95|99|999))\b", re.IGNORECASE)
 
 
