@@ -51,12 +51,11 @@ def percentile(values: Sequence[float], pct: float) -> float:
     return ordered[int(min(rank, len(ordered))) - 1]
 
 
-def timed(fn: Callable[[], object], *, repeat: int, min_seconds: float = 0.0) -> list[float]:
-    """Latencies in ms of ``repeat`` calls (more if ``min_seconds`` is not reached)."""
+def timed(fn: Callable[[], object], *, repeat: int) -> list[float]:
+    """Latencies in ms of ``repeat`` calls."""
     fn()  # warm-up: one-time loading is not charged
     out: list[float] = []
-    started = time.perf_counter()
-    while len(out) < repeat or time.perf_counter() - started < min_seconds:
+    for _ in range(repeat):
         t0 = time.perf_counter()
         fn()
         out.append((time.perf_counter() - t0) * 1000.0)
