@@ -40,10 +40,11 @@ def run_eval(request: pytest.FixtureRequest) -> Runner:
     return RUNNERS[request.param]
 
 
-def example_case(make_case: MakeCase, name: str = "s001-example", **labels: object) -> Path:
+def example_case(make_case: MakeCase, name: str = "s001-example", root: Path | None = None,
+                 **labels: object) -> Path:
     payload = json.loads(EXAMPLE.read_text())
     return make_case(name, {"severity": ["HIGH"], "top1": ["deploy_regression"],
-                            "now": "2026-01-15T12:00:00Z", **labels}, payload)
+                            "now": "2026-01-15T12:00:00Z", **labels}, payload, root=root)
 
 
 def test_json_output_is_one_document_with_cases_and_aggregate(make_case: MakeCase,
@@ -135,3 +136,35 @@ def test_the_default_corpus_is_found_from_the_repository(tmp_path: Path) -> None
     data = json.loads(result.stdout)
     assert data["corpus"].endswith(os.path.join("benchmarks", "scenarios"))
     assert [c["name"] for c in data["cases"]] == ["s001-storefront-friday-evening"]
+
+
+def test_a_blind_split_is_reported_apart_and_never_gates(make_case: MakeCase,
+                                                          tmp_path: Path) -> None:
+    tuned = tmp_path / "corpus"
+    example_case(make_case)
+    blind = tmp_path / "blind"
+    example_case(make_case, "b001-example", root=blind, top1=["clock"])
+    (blind / "split.yaml").write_text("split: blind\n", encoding="utf-8")
+    result = run_cli("eval", str(tuned), str(blind), "--json", *LENIENT)
+    assert result.code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert [c["name"] for c in data["cases"]] == ["s001-example"]
+    assert data["blind"]["corpus"] == str(blind)
+    assert data["blind"]["aggregate"]["top1_accuracy"] == 0.0
+    assert any("top-1 accuracy" in m for m in data["blind"]["target_misses"])
+    assert data["blind"]["aggregate"]["category_confusion"] == {"clock": {"deploy_regression": 1}}
+    table = run_cli("eval", str(tuned), str(blind), *LENIENT)
+    assert table.code == 0, table.stderr
+    before, after = table.stdout.split("Blind split (never tuned on)")
+    assert "s001-example" in before and "b001-example" not in after
+    assert "Generalization targets not met" in after and "Category confusion" in after
+    assert "Calibration of the top cause" in after and "By input format" in after
+
+
+def test_a_split_file_with_an_unknown_split_exits_2(make_case: MakeCase,
+                                                    tmp_path: Path) -> None:
+    example_case(make_case)
+    (tmp_path / "corpus" / "split.yaml").write_text("split: secret\n", encoding="utf-8")
+    result = run_cli("eval", str(tmp_path / "corpus"), *LENIENT)
+    assert result.code == 2
+    assert "split.yaml" in result.stderr and "split" in result.stderr

@@ -179,3 +179,40 @@ def test_agent_fallbacks_are_recorded_per_case_and_counted() -> None:
     assert result.fallback == "LLM error: timeout"
     assert result.as_dict()["fallback"] == "LLM error: timeout"
     assert aggregate([result, score_report("d", expected(), report())]).fallbacks == 1
+
+
+def confident(result: CaseResult, confidence: float) -> CaseResult:
+    result.top_confidence = confidence
+    return result
+
+
+def test_the_confusion_matrix_counts_expected_against_given_top1() -> None:
+    results = [score_report("a", expected(top1=("dns",)), report(categories=("dns",))),
+               score_report("b", expected(top1=("dns",)), report(categories=("network",))),
+               score_report("c", expected(top1=("cache",)), report(categories=())),
+               failed_case("d", expected(top1=("cache",)), "boom")]
+    confusion = aggregate(results).category_confusion
+    assert confusion == {"dns": {"dns": 1, "network": 1}, "cache": {"none": 1, "ERROR": 1}}
+
+
+def test_calibration_bands_compare_confidence_with_how_often_the_top_cause_was_right(
+) -> None:
+    right = score_report("a", expected(), report(categories=("dns",)))
+    wrong = score_report("b", expected(), report(categories=("cache",)))
+    results = [confident(right, 0.8), confident(replace(wrong, name="b"), 0.75),
+               confident(replace(right, name="c"), 0.2)]
+    agg = aggregate(results)
+    bands = {b["band"]: b for b in agg.calibration}
+    assert bands["70%-90%"]["cases"] == 2 and bands["70%-90%"]["top1_accuracy"] == 0.5
+    assert bands["0%-30%"]["top1_accuracy"] == 1.0 and bands["50%-70%"]["cases"] == 0
+    # |0.775 - 0.5| over two cases and |0.2 - 1.0| over one, weighted by cases
+    assert agg.calibration_error == pytest.approx((2 * 0.275 + 0.8) / 3, abs=1e-4)
+
+
+def test_a_case_counts_under_every_format_it_uses() -> None:
+    one = score_report("a", expected(), report(), formats=["alertmanager", "generic"])
+    two = score_report("b", expected(), report(severity="LOW"), formats=["generic"])
+    by_format = aggregate([one, two]).by_format
+    assert by_format["alertmanager"]["cases"] == 1
+    assert by_format["generic"] == {"cases": 2, "severity_accuracy": 0.5,
+                                    "top1_accuracy": 1.0, "top3_accuracy": 1.0}

@@ -89,6 +89,28 @@ class BrokenCase:
     error: CorpusError
 
 
+SPLIT_FILE = "split.yaml"
+SPLITS = ("tuned", "blind")
+
+
+def corpus_split(root: Path) -> str:
+    """``blind`` for a corpus that was written, labelled and frozen before the engine ran
+    on it (its ``split.yaml`` says ``split: blind``), else ``tuned``."""
+    path = root / SPLIT_FILE
+    if not path.is_file():
+        return "tuned"
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:
+        raise CorpusError(f"unreadable: {' '.join(str(exc).split())}",
+                          source=str(path)) from None
+    split = data.get("split") if isinstance(data, Mapping) else None
+    if split not in SPLITS:
+        raise CorpusError(f"expected one of: {', '.join(SPLITS)}, got {split!r}",
+                          source=str(path), field="split")
+    return str(split)
+
+
 def discover(root: Path) -> list[Path]:
     """Case directories under ``root``: every sub-directory holding an ``expected.yaml``
     or a ``*.json`` payload (hidden and ``_``-prefixed directories are skipped)."""

@@ -1,4 +1,10 @@
-"""``opsagent eval [DIR]``: score the engine (or the agent) on the labeled scenario corpus.
+"""``opsagent eval [DIR ...]``: score the engine (or the agent) on labeled corpora.
+
+Without a directory it runs the tuned corpus (``benchmarks/scenarios``) and every blind
+split beside it (``benchmarks/holdout``, ``benchmarks/blind``: corpora whose
+``split.yaml`` says ``split: blind``). The thresholds gate the tuned corpus; the blind
+splits are a measurement, printed apart against the generalization targets, with their
+breakdowns (per format, per category, confusion, calibration) but not their cases.
 
 Exit codes: 0 every threshold met; 1 a threshold not met (or an unexpected error);
 2 unusable corpus or bad usage (one line per problem on stderr).
@@ -13,13 +19,14 @@ from typing import Annotated, Any
 import typer
 
 from ..errors import UserError
-from .cases import CorpusError, load_corpus
+from .cases import BrokenCase, Case, CorpusError, corpus_split, load_corpus
 from .render import render_json, render_table
-from .runner import run_cases
-from .thresholds import DEFAULT_THRESHOLDS
+from .runner import EvalRun, run_cases
+from .thresholds import DEFAULT_THRESHOLDS, GENERALIZATION_TARGETS
 
 _T = DEFAULT_THRESHOLDS
 CORPUS_RELATIVE = Path("benchmarks") / "scenarios"
+BLIND_RELATIVE = (Path("benchmarks") / "holdout", Path("benchmarks") / "blind")
 
 
 def default_corpus_dir() -> Path:
@@ -33,6 +40,13 @@ def default_corpus_dir() -> Path:
                       "current directory and the source checkout); pass a directory")
 
 
+def default_corpora() -> list[Path]:
+    """The tuned corpus and the blind splits that exist beside it."""
+    tuned = default_corpus_dir()
+    base = tuned.parent.parent
+    return [tuned, *(base / rel for rel in BLIND_RELATIVE if (base / rel).is_dir())]
+
+
 def _fail(message: str, code: int = 2) -> typer.Exit:
     typer.echo(f"opsagent: error: {message}", err=True)
     return typer.Exit(code)
@@ -44,13 +58,17 @@ def _ratio(name: str, value: float | None) -> None:
 
 
 def eval_command(
-    directory: Annotated[
-        Path | None,
-        typer.Argument(help="Corpus directory (default: benchmarks/scenarios).",
-                       show_default=False),
+    directories: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Corpus directories (default: benchmarks/scenarios and the "
+                            "blind splits beside it).", show_default=False),
     ] = None,
     json_output: Annotated[
         bool, typer.Option("--json", help="Print one JSON document instead of the table.")
+    ] = False,
+    blind_cases: Annotated[
+        bool, typer.Option("--blind-cases", help="Also list the blind splits' cases (by "
+                                                 "default only their figures).")
     ] = False,
     llm: Annotated[
         str | None,
@@ -131,35 +149,50 @@ def eval_command(
         thresholds = replace(thresholds, max_p95_latency_ms=None)  # seconds per LLM call
 
     try:
-        root = directory if directory is not None else default_corpus_dir()
-        cases, broken = load_corpus(root)
+        roots = list(directories) if directories else default_corpora()
+        loaded = [(root, corpus_split(root), *load_corpus(root)) for root in roots]
     except UserError as exc:
         raise _fail(str(exc)) from None
     patterns = case or []
-    if patterns:
-        def selected(name: str) -> bool:
-            return any(p in name or fnmatch.fnmatch(name, p) for p in patterns)
 
-        cases = [c for c in cases if selected(c.name)]
-        broken = [b for b in broken if selected(b.name)]
-    for bad in broken:
-        typer.echo(f"opsagent: error: {bad.error}", err=True)
-    if not cases:
-        if broken:
-            raise _fail(f"no usable case in {root} ({len(broken)} malformed)")
+    def selected(name: str) -> bool:
+        return not patterns or any(p in name or fnmatch.fnmatch(name, p) for p in patterns)
+
+    splits: dict[str, tuple[list[Path], list[Case], list[BrokenCase]]] = {}
+    for root, split, cases, broken in loaded:
+        roots_of, cases_of, broken_of = splits.setdefault(split, ([], [], []))
+        roots_of.append(root)
+        cases_of.extend(c for c in cases if selected(c.name))
+        broken_of.extend(b for b in broken if selected(b.name))
+    for _roots, _cases, broken in splits.values():
+        for bad in broken:
+            typer.echo(f"opsagent: error: {bad.error}", err=True)
+    if not any(cases for _r, cases, _b in splits.values()):
+        where = ", ".join(str(r) for r in roots)
+        if any(broken for _r, _c, broken in splits.values()):
+            raise _fail(f"no usable case in {where}")
         what = "matching " + ", ".join(patterns) if patterns else "(no case directories)"
-        raise _fail(f"no case in {root} {what}")
+        raise _fail(f"no case in {where} {what}")
 
     options: dict[str, Any] = {}
     if llm is not None:
         options["llm"] = llm
-    run = run_cases(cases, broken, options=options, corpus=str(root),
-                    engine=f"agent ({llm})" if llm else "engine")
-    violations = thresholds.violations(run.aggregate)
+    engine = f"agent ({llm})" if llm else "engine"
+    runs: dict[str, EvalRun] = {}
+    for split, (split_roots, cases, broken) in splits.items():
+        if cases or broken:
+            runs[split] = run_cases(cases, broken, options=options, engine=engine,
+                                    corpus=", ".join(str(r) for r in split_roots))
+    tuned, blind = runs.get("tuned"), runs.get("blind")
+    violations = thresholds.violations(tuned.aggregate) if tuned else []
+    targets = replace(GENERALIZATION_TARGETS, max_p95_latency_ms=None)
+    misses = targets.violations(blind.aggregate) if blind else []
     if json_output:
-        sys.stdout.write(render_json(run, thresholds, violations) + "\n")
+        sys.stdout.write(render_json(tuned, thresholds, violations, blind=blind,
+                                     targets=targets, misses=misses) + "\n")
     else:
-        typer.echo(render_table(run, thresholds, violations))
+        typer.echo(render_table(tuned, thresholds, violations, blind=blind, targets=targets,
+                                misses=misses, blind_cases=blind_cases or tuned is None))
     if violations:
         raise typer.Exit(1)
 

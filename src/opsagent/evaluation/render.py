@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
+from ..models.report import CATEGORIES
 from .runner import EvalRun
 from .scoring import CaseResult
 from .thresholds import Thresholds
@@ -50,7 +52,7 @@ HEADER = ["case", "diff", "sev exp", "sev got", "", "top1 exp", "top1 got", "", 
           "actions", "forb", "ms"]
 
 
-def render_table(run: EvalRun, thresholds: Thresholds, violations: list[str]) -> str:
+def _case_lines(run: EvalRun) -> list[str]:
     rows = [HEADER] + [_row(r) for r in run.results]
     widths = [max(len(row[i]) for row in rows) for i in range(len(HEADER))]
     lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip()
@@ -68,11 +70,14 @@ def render_table(run: EvalRun, thresholds: Thresholds, violations: list[str]) ->
             details.append(f"  {r.name}: no action matches {pattern}")
     if details:
         lines += ["", "Details:", *details]
+    return lines
+
+
+def _aggregate_lines(run: EvalRun, title: str) -> list[str]:
     agg = run.aggregate
     recall = "  ".join(f"{level} {_pct(value)}" for level, value in agg.severity_recall.items())
-    lines += [
-        "",
-        f"Corpus: {run.corpus}  ({agg.cases} cases, engine: {run.engine})",
+    return [
+        f"{title}: {run.corpus}  ({agg.cases} cases, engine: {run.engine})",
         f"Severity accuracy           {_pct(agg.severity_accuracy)}",
         f"Severity balanced accuracy  {_pct(agg.severity_balanced_accuracy)}   ({recall})",
         f"Top-1 category accuracy     {_pct(agg.top1_accuracy)}",
@@ -84,13 +89,81 @@ def render_table(run: EvalRun, thresholds: Thresholds, violations: list[str]) ->
           if agg.fallbacks or run.engine != "engine" else []),
         f"Latency per case            mean {_ms(agg.latency_mean_ms)} ms, "
         f"p95 {_ms(agg.latency_p95_ms)} ms",
-        "",
     ]
-    if violations:
-        lines.append("FAILED thresholds:")
-        lines += [f"  - {v}" for v in violations]
-    else:
-        lines.append("PASSED all thresholds")
+
+
+SHORT = {"deploy_regression": "DEP", "config_change": "CFG", "dependency_failure": "DPF",
+         "database": "DB", "capacity": "CAP", "resource_exhaustion": "RES",
+         "network": "NET", "dns": "DNS", "certificate": "CRT", "cloud_provider": "CLD",
+         "cache": "CCH", "rate_limit": "RL", "security": "SEC", "data": "DAT",
+         "clock": "CLK", "none": "-", "ERROR": "ERR"}
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    return ["  " + "  ".join(cell.rjust(widths[i]) if i else cell.ljust(widths[i])
+                             for i, cell in enumerate(row)).rstrip()
+            for row in [header, *rows]]
+
+
+def _breakdown_lines(run: EvalRun) -> list[str]:
+    agg = run.aggregate
+    lines: list[str] = []
+    for title, table in (("By input format", agg.by_format),
+                         ("By expected category", agg.by_category)):
+        if not table:
+            continue
+        rows = [[key, str(v["cases"]), _pct(float(v["severity_accuracy"])),
+                 _pct(float(v["top1_accuracy"])), _pct(float(v["top3_accuracy"]))]
+                for key, v in table.items()]
+        lines += ["", f"{title}:", *_table(["", "cases", "severity", "top-1", "top-3"], rows)]
+    if agg.category_confusion:
+        got = sorted({g for row in agg.category_confusion.values() for g in row},
+                     key=lambda c: (c not in CATEGORIES, CATEGORIES.index(c)
+                                    if c in CATEGORIES else 0, c))
+        rows = [[SHORT.get(exp, exp)] + [str(agg.category_confusion[exp].get(g, "")) or "."
+                                         for g in got]
+                for exp in CATEGORIES if exp in agg.category_confusion]
+        lines += ["", "Category confusion (rows: expected top-1, columns: top-1 given):",
+                  *_table([""] + [SHORT.get(g, g) for g in got], rows)]
+    if agg.calibration_error is not None:
+        rows = [[b["band"], str(b["cases"]), _pct(b["mean_confidence"]),
+                 _pct(b["top1_accuracy"])] for b in agg.calibration]
+        lines += ["", "Calibration of the top cause (confidence band against how often it "
+                      "was right):",
+                  *_table(["confidence", "cases", "mean conf", "right"], rows),
+                  f"  expected calibration error {_pct(agg.calibration_error)}"]
+    return lines
+
+
+def render_table(run: EvalRun | None, thresholds: Thresholds, violations: list[str], *,
+                 blind: EvalRun | None = None, targets: Thresholds | None = None,
+                 misses: Sequence[str] = (), blind_cases: bool = False) -> str:
+    """The tuned run (cases, figures, breakdowns, threshold verdict) and, apart, the blind
+    run's figures against the generalization targets."""
+    lines: list[str] = []
+    if run is not None:
+        lines += _case_lines(run)
+        lines += ["", *_aggregate_lines(run, "Corpus"), *_breakdown_lines(run), ""]
+        if violations:
+            lines.append("FAILED thresholds:")
+            lines += [f"  - {v}" for v in violations]
+        else:
+            lines.append("PASSED all thresholds")
+    if blind is not None:
+        if lines:
+            lines += ["", "=" * 78, ""]
+        if blind_cases:
+            lines += [*_case_lines(blind), ""]
+        lines += _aggregate_lines(blind, "Blind split (never tuned on)")
+        lines += _breakdown_lines(blind)
+        if targets is not None:
+            lines.append("")
+            if misses:
+                lines.append("Generalization targets not met (a measurement, not a gate):")
+                lines += [f"  - {m}" for m in misses]
+            else:
+                lines.append("Generalization targets met")
     return "\n".join(lines)
 
 
@@ -107,5 +180,20 @@ def to_json(run: EvalRun, thresholds: Thresholds, violations: list[str]) -> dict
     }
 
 
-def render_json(run: EvalRun, thresholds: Thresholds, violations: list[str]) -> str:
-    return json.dumps(to_json(run, thresholds, violations), indent=2)
+def render_json(run: EvalRun | None, thresholds: Thresholds, violations: list[str], *,
+                blind: EvalRun | None = None, targets: Thresholds | None = None,
+                misses: Sequence[str] = ()) -> str:
+    """The tuned run at the top level (as before) and the blind run under ``blind``; with
+    only a blind run, it is the top level too."""
+    primary = run if run is not None else blind
+    assert primary is not None
+    data = to_json(primary, thresholds, violations if run is not None else [])
+    if blind is not None:
+        data["blind"] = {
+            "corpus": blind.corpus,
+            "aggregate": blind.aggregate.as_dict(),
+            "targets": (targets or thresholds).as_dict(),
+            "target_misses": list(misses),
+            "cases": [r.as_dict() for r in blind.results],
+        }
+    return json.dumps(data, indent=2)

@@ -40,24 +40,42 @@ def default_analyze() -> AnalyzeFn:
     return analyze
 
 
+def case_formats(case: Case) -> list[str]:
+    """The input formats of a case's payloads (``unrecognised`` for a document no adapter
+    takes), sorted; detection only, nothing is analysed."""
+    from ..ingest import detect
+    from ..registry import default_registry
+
+    registry = default_registry()
+    found: set[str] = set()
+    for payload in case.payloads:
+        for doc in payload if isinstance(payload, list) else [payload]:
+            try:
+                found.add(detect(doc, registry, case.name).name)
+            except Exception:  # an unrecognised document is the analysis's to report
+                found.add("unrecognised")
+    return sorted(found)
+
+
 def run_case(case: Case, analyze: AnalyzeFn, options: dict[str, Any] | None = None
              ) -> CaseResult:
     """Analyse one case and score the report; any exception becomes a recorded failure."""
+    formats = case_formats(case)
     started = time.perf_counter()
     try:
         report: object = analyze(*case.payloads, now=case.expected.now, **(options or {}))
     except Exception as exc:  # one bad case never loses the others
         elapsed = (time.perf_counter() - started) * 1000.0
-        return failed_case(case.name, case.expected, _one_line(exc), elapsed)
+        return failed_case(case.name, case.expected, _one_line(exc), elapsed, formats)
     elapsed = (time.perf_counter() - started) * 1000.0
     if not isinstance(report, TriageReport):
         return failed_case(case.name, case.expected,
                            f"analyze returned {type(report).__name__}, not a TriageReport",
-                           elapsed)
+                           elapsed, formats)
     try:
-        return score_report(case.name, case.expected, report, elapsed)
+        return score_report(case.name, case.expected, report, elapsed, formats)
     except Exception as exc:
-        return failed_case(case.name, case.expected, _one_line(exc), elapsed)
+        return failed_case(case.name, case.expected, _one_line(exc), elapsed, formats)
 
 
 def run_cases(

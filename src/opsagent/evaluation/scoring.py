@@ -8,13 +8,18 @@ cases of that level graded correctly; a case counts under its first accepted lev
 top-1 and top-3 category accuracy, mean action recall (over cases that list actions),
 forbidden-action hits, failures, mean and p95 latency. A failed case counts as wrong for
 every accuracy and as recall 0; it has no latency if the engine never ran.
+
+Breakdowns: per expected category, per difficulty and per input format (a case counts
+under every format among its payloads); the category confusion matrix (expected primary
+top-1 against the top-1 given); and calibration: the top cause's confidence in bands,
+against how often that top cause was right.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +48,8 @@ class CaseResult:
     latency_ms: float | None = None
     error: str | None = None
     fallback: str | None = None  # why the agent fell back to the engine's report
+    formats: list[str] = field(default_factory=list)  # input formats of the payloads
+    top_confidence: float | None = None  # the first root cause's confidence
 
     @property
     def failed(self) -> bool:
@@ -76,14 +83,20 @@ class CaseResult:
             "latency_ms": _round(self.latency_ms),
             "error": self.error,
             "fallback": self.fallback,
+            "formats": self.formats,
+            "top_confidence": _round(self.top_confidence),
         }
 
 
 def score_report(name: str, expected: Expected, report: TriageReport,
-                 latency_ms: float | None = None) -> CaseResult:
+                 latency_ms: float | None = None,
+                 formats: Sequence[str] = ()) -> CaseResult:
     """Compare one report with the labels of its case."""
     result = _blank(name, expected)
+    result.formats = list(formats)
     result.latency_ms = latency_ms
+    if report.root_causes:
+        result.top_confidence = report.root_causes[0].confidence
     result.got_severity = report.severity.level.value
     result.got_categories = [cause.category for cause in report.root_causes]
     result.got_actions = [action.title for action in report.actions]
@@ -104,7 +117,7 @@ def score_report(name: str, expected: Expected, report: TriageReport,
 
 
 def failed_case(name: str, expected: Expected | None, error: str,
-                latency_ms: float | None = None) -> CaseResult:
+                latency_ms: float | None = None, formats: Sequence[str] = ()) -> CaseResult:
     """A case whose labels could not be loaded or whose run raised an exception."""
     if expected is None:
         result = CaseResult(name=name, difficulty="", tags=[], expected_severity=[],
@@ -116,6 +129,7 @@ def failed_case(name: str, expected: Expected | None, error: str,
             result.missed_actions = list(expected.actions)
     result.error = " ".join(error.split()) or "failed"
     result.latency_ms = latency_ms
+    result.formats = list(formats)
     return result
 
 
@@ -152,6 +166,10 @@ class Aggregate:
     fallbacks: int
     by_category: dict[str, dict[str, float | int]]
     by_difficulty: dict[str, dict[str, float | int]]
+    by_format: dict[str, dict[str, float | int]] = field(default_factory=dict)
+    category_confusion: dict[str, dict[str, int]] = field(default_factory=dict)
+    calibration: list[dict[str, Any]] = field(default_factory=list)
+    calibration_error: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -170,6 +188,10 @@ class Aggregate:
             "fallbacks": self.fallbacks,
             "by_category": self.by_category,
             "by_difficulty": self.by_difficulty,
+            "by_format": self.by_format,
+            "category_confusion": self.category_confusion,
+            "calibration": self.calibration,
+            "calibration_error": _round(self.calibration_error),
         }
 
 
@@ -192,23 +214,18 @@ def aggregate(results: Sequence[CaseResult]) -> Aggregate:
     recalls = [r.action_recall for r in results if r.action_recall is not None]
     latencies = [r.latency_ms for r in results if r.latency_ms is not None]
 
-    by_category: dict[str, dict[str, float | int]] = {}
-    for category in CATEGORIES:
-        members = [r for r in results if r.expected_top1[:1] == [category]]
-        if members:
-            by_category[category] = {
-                "cases": len(members),
-                "top1_accuracy": _round(_share(m.top1_ok for m in members)) or 0.0,
-                "severity_accuracy": _round(_share(m.severity_ok for m in members)) or 0.0,
-            }
-    by_difficulty: dict[str, dict[str, float | int]] = {}
-    for difficulty in sorted({r.difficulty for r in results if r.difficulty}):
-        members = [r for r in results if r.difficulty == difficulty]
-        by_difficulty[difficulty] = {
-            "cases": len(members),
-            "top1_accuracy": _round(_share(m.top1_ok for m in members)) or 0.0,
-            "severity_accuracy": _round(_share(m.severity_ok for m in members)) or 0.0,
-        }
+    by_category = _breakdown(results, CATEGORIES, lambda r: r.expected_top1[:1])
+    difficulties = sorted({r.difficulty for r in results if r.difficulty})
+    by_difficulty = _breakdown(results, difficulties, lambda r: [r.difficulty])
+    formats = sorted({f for r in results for f in r.formats})
+    by_format = _breakdown(results, formats, lambda r: r.formats)
+    category_confusion: dict[str, dict[str, int]] = {}
+    for r in results:
+        if r.expected_top1:
+            row = category_confusion.setdefault(r.expected_top1[0], {})
+            got_top1 = r.got_top1 or ("ERROR" if r.failed else "none")
+            row[got_top1] = row.get(got_top1, 0) + 1
+    bands, calibration_error = calibrate(results)
     return Aggregate(
         cases=n,
         failures=sum(1 for r in results if r.failed),
@@ -225,7 +242,54 @@ def aggregate(results: Sequence[CaseResult]) -> Aggregate:
         fallbacks=sum(1 for r in results if r.fallback),
         by_category=by_category,
         by_difficulty=by_difficulty,
+        by_format=by_format,
+        category_confusion=category_confusion,
+        calibration=bands,
+        calibration_error=calibration_error,
     )
+
+
+def _breakdown(results: Sequence[CaseResult], keys: Sequence[str],
+               keys_of: Callable[[CaseResult], Sequence[str]]
+               ) -> dict[str, dict[str, float | int]]:
+    """Cases, severity, top-1 and top-3 accuracy of the cases filed under each key."""
+    out: dict[str, dict[str, float | int]] = {}
+    for key in keys:
+        members = [r for r in results if key in keys_of(r)]
+        if members:
+            out[key] = {
+                "cases": len(members),
+                "severity_accuracy": _round(_share(m.severity_ok for m in members)) or 0.0,
+                "top1_accuracy": _round(_share(m.top1_ok for m in members)) or 0.0,
+                "top3_accuracy": _round(_share(m.top3_ok for m in members)) or 0.0,
+            }
+    return out
+
+
+CALIBRATION_BANDS = ((0.0, 0.3), (0.3, 0.5), (0.5, 0.7), (0.7, 0.9), (0.9, 1.0))
+
+
+def calibrate(results: Sequence[CaseResult]
+              ) -> tuple[list[dict[str, Any]], float | None]:
+    """The top cause's confidence in bands against how often it was the right category,
+    and the expected calibration error (the case-weighted mean gap between the two)."""
+    scored = [r for r in results if r.top_confidence is not None]
+    bands: list[dict[str, Any]] = []
+    gap = 0.0
+    for low, high in CALIBRATION_BANDS:
+        members = [r for r in scored if low <= (r.top_confidence or 0.0) < high
+                   or (high == 1.0 and r.top_confidence == 1.0)]
+        if not members:
+            bands.append({"band": f"{low:.0%}-{high:.0%}", "cases": 0,
+                          "mean_confidence": None, "top1_accuracy": None})
+            continue
+        confidence = sum(r.top_confidence or 0.0 for r in members) / len(members)
+        accuracy = _share(m.top1_ok for m in members)
+        gap += len(members) * abs(confidence - accuracy)
+        bands.append({"band": f"{low:.0%}-{high:.0%}", "cases": len(members),
+                      "mean_confidence": _round(confidence),
+                      "top1_accuracy": _round(accuracy)})
+    return bands, (gap / len(scored) if scored else None)
 
 
 def percentile(values: Sequence[float], pct: float) -> float:

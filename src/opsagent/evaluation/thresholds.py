@@ -63,3 +63,17 @@ class Thresholds:
 
 
 DEFAULT_THRESHOLDS = Thresholds()
+
+# What the engine should reach on incidents it was never tuned on (the blind split). The
+# blind split is a measurement: these are printed beside its figures, never a gate.
+GENERALIZATION_TARGETS = Thresholds(
+    min_severity_accuracy=0.90,
+    min_severity_balanced_accuracy=0.90,
+    min_top1_accuracy=0.80,
+    min_top3_accuracy=0.92,
+    min_action_recall=0.90,
+    max_forbidden_actions=0,
+    max_failures=0,
+    max_p95_latency_ms=None,
+)
+
