@@ -5,8 +5,10 @@
     OpsagentError
     ├── UserError                 bad input or configuration: the CLI exits 2
     │   ├── InputError            a payload that cannot be read or understood
+    │   │   ├── UnreadableValue   one value in a form that cannot be read
     │   │   ├── UnrecognizedInput a JSON document that no adapter recognises
-    │   │   └── InputErrors       several of the above, one per bad document
+    │   │   │   └── UnsupportedInput  a known vendor's document in a shape not supported
+    │   │   └── InputErrors       several of the above, one per problem
     │   ├── KnowledgeError        an invalid failure-mode / vocabulary file
     │   ├── CatalogError          an invalid service catalog
     │   └── ConfigError           an invalid option, LLM spec or config file
@@ -15,9 +17,14 @@
 
 User errors always carry context: which file (``source``), which field (``field``)
 and what was expected. ``str(err)`` is the one line the CLI prints.
+
+Outside ``--strict``, an ``UnreadableValue`` (and a bad item among good ones) does not stop
+the analysis: it becomes a note on the report (``TriageReport.input_notes``).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 
 class OpsagentError(Exception):
@@ -81,8 +88,32 @@ class InputError(UserError):
     """A payload that cannot be parsed or is not a usable signal."""
 
 
+class UnreadableValue(InputError):
+    """A value that cannot be read: ``value`` is how it was written (quoted, shortened)
+    and ``expected`` what would have been understood (``a ratio such as 0.18``)."""
+
+    def __init__(self, expected: str, value: Any, *, field: str | None = None,
+                 source: str | None = None) -> None:
+        self.expected = expected
+        self.raw = value
+        self.value = describe(value)
+        super().__init__(f"expected {expected}, got {self.value}", field=field, source=source)
+
+
+def describe(value: Any) -> str:
+    """A value quoted for a message, at most 40 characters."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 class UnrecognizedInput(InputError):
     """A JSON document that none of the registered adapters recognises."""
+
+
+class UnsupportedInput(UnrecognizedInput):
+    """A document of a known vendor in a shape or version no adapter reads (an
+    Alertmanager webhook of version 3, a PagerDuty v2 webhook); the message names it and
+    the supported shapes."""
 
 
 class InputErrors(InputError):

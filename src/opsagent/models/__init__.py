@@ -1,6 +1,7 @@
 """Pydantic models: the signal boundary, the incident and the report contract."""
 
 from .incident import Incident
+from .note import InputNote
 from .report import (
     CATEGORIES,
     SCHEMA_VERSION,
@@ -18,6 +19,7 @@ from .signal import (
     METRIC_NAMES,
     ChangeDetails,
     ChangeType,
+    Scope,
     Signal,
     SignalKind,
     SignalStatus,
@@ -36,8 +38,10 @@ __all__ = [
     "ChangeType",
     "Incident",
     "IncidentRef",
+    "InputNote",
     "Level",
     "RootCause",
+    "Scope",
     "Severity",
     "Signal",
     "SignalKind",

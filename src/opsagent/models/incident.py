@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .note import InputNote
 from .signal import Signal, SignalKind
 
 
@@ -23,6 +24,7 @@ class Incident(BaseModel):
     signals: list[Signal] = Field(default_factory=list)
     sources: list[str] = Field(default_factory=list)  # adapters that contributed
     extras: dict[str, Any] = Field(default_factory=dict)  # unknown fields, kept for the analysis
+    input_notes: list[InputNote] = Field(default_factory=list)  # values that could not be read
 
     def of_kind(self, *kinds: SignalKind) -> list[Signal]:
         return [s for s in self.signals if s.kind in kinds]

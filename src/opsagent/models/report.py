@@ -11,6 +11,8 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .note import InputNote
+
 SCHEMA_VERSION = 1
 
 Category = Literal[
@@ -118,3 +120,5 @@ class TriageReport(_Model):
     root_causes: list[RootCause] = Field(default_factory=list)
     actions: list[Action] = Field(default_factory=list)
     analysis: Analysis
+    # values of the payloads that could not be read (the rest was triaged)
+    input_notes: list[InputNote] = Field(default_factory=list)

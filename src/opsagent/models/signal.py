@@ -6,7 +6,10 @@ Vendor JSON survives only in ``raw``. Values are normalised by the adapters:
   are fractions between 0 and 1;
 * durations and latencies are milliseconds;
 * times are timezone-aware UTC datetimes;
-* region names are canonical cloud region ids where one is known (``us-east-1``).
+* region names are canonical cloud region ids where one is known (``us-east-1``);
+* a value written relative to its baseline (``"10x baseline"``, ``"-70%"``) keeps that
+  relation in ``baseline_multiple``; how far a reading reaches (``"4 of 24 nodes"``,
+  ``"every host"``, ``"96% (app-2), 93% (app-4)"``) is its ``scope``.
 
 Canonical metric names are listed in :data:`METRIC_NAMES`; any other name is kept and
 assessed against its baseline or objective, and its words are matched against the
@@ -70,6 +73,25 @@ class ChangeDetails(BaseModel):
     succeeded: bool | None = None  # False for a failed deploy
 
 
+class Scope(BaseModel):
+    """How far a reading reaches, as the payload states it.
+
+    ``"4 of 24 nodes"`` is ``affected=4, total=24, fraction=4/24, unit="node"``;
+    ``"every host"`` is ``fraction=1.0, unit="host"``; ``"about 60% of nodes"`` is
+    ``fraction=0.6``; ``"one pod"`` is ``affected=1``; ``"96% (app-2), 93% (app-4)"``
+    names its ``instances``. ``text`` is the phrase as written.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    text: str = ""
+    affected: int | None = None
+    total: int | None = None
+    fraction: float | None = Field(default=None, ge=0.0, le=1.0)
+    unit: str | None = None  # singular: "node", "host", "pod"
+    instances: tuple[str, ...] = ()
+
+
 METRIC_NAMES: dict[str, str] = {
     "error_rate": "share of requests that fail (fraction)",
     "http_5xx_rate": "share of responses with a 5xx status (fraction)",
@@ -111,6 +133,11 @@ class Signal(BaseModel):
     unit: str | None = None
     baseline: float | None = None
     objective: float | None = None  # SLO / alert threshold for the value
+    # the value as a multiple of its baseline ("10x baseline" → 10.0, "-70%" → 0.3),
+    # when the payload states it that way (``value`` may then be None)
+    baseline_multiple: float | None = None
+    limit: float | None = None  # the capacity of a used/limit reading ("210/800" → 800)
+    scope: Scope | None = None  # how far the reading reaches ("4 of 24 nodes")
     severity: SourceSeverity | None = None
     status: SignalStatus | None = None
     at: datetime | None = None  # when observed / started / changed
