@@ -19,10 +19,10 @@ from .catalog import ServiceCatalog, load_catalog
 from .engine import Engine, EngineConfig
 from .errors import ConfigError, UserError
 from .ingest import Document, build_incident
-from .ingest.values import parse_time
 from .knowledge.loader import KnowledgeBase, load_knowledge
 from .models import Incident, TriageReport
 from .registry import Registry
+from .values import parse_time
 
 
 @lru_cache(maxsize=8)

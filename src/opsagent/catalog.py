@@ -33,8 +33,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import CatalogError
-from .ingest.normalize import service_key
-from .ingest.values import parse_duration_ms, parse_ratio
+from .names import service_key
+from .values import parse_duration_ms, parse_ratio
 
 Tier = Literal["critical", "high", "standard", "low"]
 

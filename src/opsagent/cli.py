@@ -116,9 +116,9 @@ def analyze(
     from .api import triage
     from .config import find_config, load_settings
     from .ingest import build_incident
-    from .ingest.values import parse_time
     from .registry import default_registry
     from .report.text import render_text
+    from .values import parse_time
 
     registry = default_registry()
     renderer = registry.renderer(format)

@@ -8,8 +8,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 from opsagent.ingest import Document, build_incident, parse_text
-from opsagent.ingest.normalize import service_key
 from opsagent.models import Incident, SignalKind, SignalStatus
+from opsagent.names import service_key
 
 from .conftest import load
 

@@ -6,7 +6,7 @@ import pytest
 
 from opsagent.ingest.labels import LabelView, parse_tags
 from opsagent.ingest.metrics import Reading, canonical_metric, objective_in_words
-from opsagent.ingest.normalize import (
+from opsagent.names import (
     canonical_region,
     region_from_host,
     service_key,

@@ -7,9 +7,9 @@ from typing import Any
 
 from .._version import __version__
 from ..catalog import EMPTY_CATALOG, ServiceCatalog
-from ..ingest.values import format_time
 from ..knowledge.loader import KnowledgeBase
 from ..models import Incident, TriageReport
+from ..values import format_time
 from .actions import _values, compile_actions, plan, render_template
 from .assess import Assessor, TermSet
 from .context import Context, EngineConfig

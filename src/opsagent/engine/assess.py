@@ -9,9 +9,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..ingest.values import clip
 from ..knowledge.schema import Term
 from ..models import Signal
+from ..values import clip
 from .context import Context, Impact
 from .features import FAILURE_TEXT
 from .kinds import ALERT, CHANGE, CRITICAL, LOG, METRIC, RESOLVED, STATUS, SYMPTOM

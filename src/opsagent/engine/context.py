@@ -9,8 +9,8 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..catalog import ServiceCatalog, ServiceEntry
-from ..ingest.normalize import service_key
 from ..models import Incident
+from ..names import service_key
 from .features import FeatureSet
 
 

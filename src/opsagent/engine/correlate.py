@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from ..ingest.normalize import service_key
-from ..ingest.values import clip, humanize_age
 from ..models import ChangeType, Signal
+from ..names import service_key
+from ..values import clip, humanize_age
 from .context import Context
 from .features import ENGINE_FEATURES
 from .kinds import CHANGE, DEPLOY, RESOLVED, ROLLBACK

@@ -3,8 +3,8 @@ and whether it is still going on."""
 
 from __future__ import annotations
 
-from ..ingest.normalize import service_key
 from ..models import Signal
+from ..names import service_key
 from .context import Context, Impact
 from .kinds import ALERT, FIRING, LOG, METRIC, RESOLVED, STATUS, SYMPTOM
 

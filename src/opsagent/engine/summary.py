@@ -3,8 +3,8 @@ hypotheses in plain words."""
 
 from __future__ import annotations
 
-from ..ingest.values import clip, humanize_age
 from ..models import Severity
+from ..values import clip, humanize_age
 from .actions import render_template
 from .context import Context
 from .hypotheses import Hypothesis

@@ -23,7 +23,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ..models import Incident, Signal, SignalKind, SignalStatus, SourceSeverity
-from .normalize import canonical_region, service_key
+from ..names import canonical_region, service_key
 
 _PROBLEM_KINDS = (SignalKind.METRIC, SignalKind.ALERT, SignalKind.SYMPTOM, SignalKind.LOG,
                   SignalKind.STATUS)

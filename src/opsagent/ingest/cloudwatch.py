@@ -48,6 +48,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..models import Signal, SignalKind, SignalStatus, SourceSeverity
+from ..names import canonical_region, service_name
 from .base import ParseContext
 from .fields import (
     Path,
@@ -66,7 +67,6 @@ from .fields import (
     where,
 )
 from .metrics import Reading, canonical_metric
-from .normalize import canonical_region, service_name
 from .signals import join_text, metric_from_alert
 
 STATE: dict[str, tuple[SignalStatus, SourceSeverity | None]] = {

@@ -19,8 +19,8 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from ..errors import InputError, UserError
+from ..values import parse_time
 from .base import field_path
-from .values import parse_time
 
 Path = tuple[str | int, ...]
 

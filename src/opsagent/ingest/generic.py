@@ -35,9 +35,9 @@ from ..models import (
     SignalStatus,
     SourceSeverity,
 )
+from ..names import canonical_region, service_name
+from ..values import as_text, parse_duration_ms, parse_number, parse_ratio, parse_time
 from .base import ParseContext
-from .normalize import canonical_region, service_name
-from .values import as_text, parse_duration_ms, parse_number, parse_ratio, parse_time
 
 # Fields of the generic format; any of them makes a document a generic event.
 KNOWN_FIELDS = frozenset(

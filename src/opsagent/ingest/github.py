@@ -25,9 +25,9 @@ from typing import Any
 
 from ..errors import InputError
 from ..models import ChangeDetails, ChangeType, Signal, SignalKind
+from ..names import canonical_region, service_name
 from .base import ParseContext
 from .fields import Path, obj, req_obj, text, time, user_errors_only
-from .normalize import canonical_region, service_name
 
 # deployment_status.state → succeeded (None: not finished, or superseded).
 STATE: dict[str, bool | None] = {

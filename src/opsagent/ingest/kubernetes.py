@@ -46,6 +46,7 @@ from datetime import datetime
 from typing import Any
 
 from ..models import ChangeDetails, ChangeType, Signal, SignalKind, SignalStatus, SourceSeverity
+from ..names import region_from_host, service_name, workload_name
 from .base import ParseContext
 from .fields import (
     Path,
@@ -59,7 +60,6 @@ from .fields import (
     user_errors_only,
 )
 from .labels import ENVIRONMENT_NAMESPACES, LabelView
-from .normalize import region_from_host, service_name, workload_name
 
 TYPE_SEVERITY: dict[str, SourceSeverity] = {
     "warning": SourceSeverity.WARNING,

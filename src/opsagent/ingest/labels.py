@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .normalize import canonical_region, service_name, workload_name
+from ..names import canonical_region, service_name, workload_name
 
 SERVICE_KEYS = (
     "service",

@@ -46,11 +46,11 @@ from typing import Any
 
 from ..errors import InputError
 from ..models import ChangeDetails, ChangeType, Signal, SignalKind, SignalStatus, SourceSeverity
+from ..names import canonical_region, service_name
 from .base import ParseContext
 from .fields import Path, arr, obj, req_obj, scalar_text, text, time, user_errors_only, where
 from .labels import LabelView
 from .metrics import canonical_metric
-from .normalize import canonical_region, service_name
 from .signals import PRIORITY_SEVERITY, join_text, metric_from_alert
 
 URGENCY_SEVERITY: dict[str, SourceSeverity] = {

@@ -48,6 +48,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..models import ChangeDetails, ChangeType, Signal, SignalKind, SignalStatus, SourceSeverity
+from ..names import service_name
 from .base import ParseContext
 from .fields import (
     Path,
@@ -66,7 +67,6 @@ from .fields import (
 )
 from .labels import LabelView
 from .metrics import Reading, ratio_from_percent_text
-from .normalize import service_name
 from .signals import join_text, metric_from_alert
 
 LEVEL_SEVERITY: dict[str, SourceSeverity] = {

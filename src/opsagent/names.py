@@ -1,4 +1,6 @@
-"""Service and region names in one form, whatever the source.
+"""Service, workload and region names in one form, whatever the source.
+
+Shared by ingest, the engine and the catalog, so it lives above none of them.
 
 * ``service_key("acme/checkout")``, ``"Checkout API"``, ``"checkout-service"`` and
   ``"checkout"`` are all ``"checkout"``: the identity used to link a deploy to alerts.

@@ -1,0 +1,30 @@
+"""Text from JSON scalars, and text cut to fit a sentence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import UnreadableValue
+
+
+def as_text(value: Any, field: str, *, max_length: int = 4000) -> str:
+    """A string from a JSON scalar; lists of strings are joined with '; '."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, (int, float)):
+        text = str(value)
+    elif isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value):
+        text = "; ".join(str(v) for v in value)
+    else:
+        raise UnreadableValue("text", type(value).__name__, field=field)
+    return text.strip()[:max_length]
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` on one line, cut to ``limit`` characters with an ellipsis."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
