@@ -81,19 +81,23 @@ def analyze(
     llm: str | None = None,
     use_env: bool = False,
     registry: Registry | None = None,
+    strict: bool = False,
 ) -> TriageReport:
     """Triage the incident described by ``payloads``.
 
     ``now`` pins the reference time (a datetime or an ISO string); without it, now is
-    the latest timestamp in the payloads, else the wall clock. ``catalog`` is a
+    the latest timestamp in the payloads, else the wall clock. A value that cannot be
+    read, or one bad document among good ones, is a note in ``report.input_notes`` and
+    the rest is triaged; with ``strict`` it is an error instead. ``catalog`` is a
     :class:`ServiceCatalog` or the path of a catalog file; ``knowledge`` a loaded
     knowledge base or extra directories to add to the built-in one; ``config`` the
     engine thresholds. ``llm`` (an LLM spec such as ``openai:gpt-4o-mini``) turns the
     agent on; with ``use_env`` the environment (``OPSAGENT_LLM``, ``OPENAI_API_KEY``) may
-    too. Raises :class:`~opsagent.errors.UserError` subclasses for bad input.
+    too. Raises :class:`~opsagent.errors.UserError` subclasses for input with nothing to
+    triage (and, with ``strict``, for any input note).
     """
     docs = as_documents(payloads)
-    incident = build_incident(docs, now=_coerce_now(now), registry=registry)
+    incident = build_incident(docs, now=_coerce_now(now), registry=registry, strict=strict)
     return triage(incident, catalog=catalog, knowledge=knowledge, config=config, llm=llm,
                   use_env=use_env)
 
@@ -131,6 +135,7 @@ def triage(
 
         report = refine(report, incident, settings, knowledge=kb, catalog=cat)
         report.analysis.duration_ms = round((time.perf_counter() - started) * 1000, 3)
+    report.input_notes = list(incident.input_notes)
     return report
 
 

@@ -32,11 +32,14 @@ app.add_typer(kb_app, name="kb")
 _PAYLOAD_SUFFIXES = {".json", ".ndjson", ".jsonl"}
 
 
-def _read_inputs(paths: list[str]) -> tuple[list[Any], list[UserError]]:
-    from .ingest.documents import Document, parse_text
+def _read_inputs(paths: list[str]) -> tuple[list[Any], list[UserError], list[UserError]]:
+    """The documents of every payload; the problems of payloads that are not JSON (the
+    others are still triaged); and the files that cannot be read at all (usage errors)."""
+    from .ingest.documents import Document, read_documents
 
     docs: list[Document] = []
     problems: list[UserError] = []
+    unreadable: list[UserError] = []
     sources: list[tuple[str, bytes | None, Path | None]] = []
     if not paths:
         if sys.stdin is None or sys.stdin.isatty():
@@ -51,21 +54,28 @@ def _read_inputs(paths: list[str]) -> tuple[list[Any], list[UserError]]:
             files = sorted(p for p in path.iterdir()
                            if p.suffix in _PAYLOAD_SUFFIXES and p.is_file())
             if not files:
-                problems.append(InputError("directory holds no .json/.ndjson payloads",
-                                           source=name))
+                unreadable.append(InputError("directory holds no .json/.ndjson payloads",
+                                             source=name))
             sources.extend((str(p), None, p) for p in files)
         else:
             sources.append((name, None, path))
     for source, content, file in sources:
         data = content
-        try:
-            if data is None and file is not None:
+        if data is None and file is not None:
+            try:
                 data = _read_file(file, source)
-            assert data is not None
-            docs.extend(parse_text(data, source))
+            except UserError as exc:
+                unreadable.append(exc)
+                continue
+        assert data is not None
+        try:
+            found, bad_lines = read_documents(data, source)
         except UserError as exc:
             problems.append(exc)
-    return docs, problems
+            continue
+        docs.extend(found)
+        problems.extend(bad_lines)
+    return docs, problems, unreadable
 
 
 def _read_file(path: Path, source: str) -> bytes:
@@ -111,8 +121,15 @@ def analyze(
         help="Append the report as one JSON line (a structured log sink).")] = None,
     brief: Annotated[bool, typer.Option(
         help="Text format: titles only, without evidence and reasons.")] = False,
+    strict: Annotated[bool, typer.Option(
+        help="Refuse the input (exit 2) on any value or document that cannot be read, "
+             "instead of triaging the rest with a note.")] = False,
 ) -> None:
-    """Triage one incident: every payload given is a signal of it."""
+    """Triage one incident: every payload given is a signal of it.
+
+    A value that cannot be read, or a bad document among good ones, is one line on
+    stderr (and a note in the report) and the rest is triaged.
+    """
     from .api import triage
     from .config import find_config, load_settings
     from .ingest import build_incident
@@ -128,17 +145,19 @@ def analyze(
         pinned = parse_time(now, "--now")
         if pinned is None:
             raise InputError("expected an ISO 8601 time", field="--now")
-    docs, problems = _read_inputs(paths or [])
-    if problems:  # report the unreadable files and every bad document of the others
+    docs, problems, unreadable = _read_inputs(paths or [])
+    if unreadable:  # report the files that cannot be read and every problem of the others
         if docs:
             try:
-                build_incident(docs, now=pinned, registry=registry)
+                build_incident(docs, now=pinned, registry=registry, strict=True)
             except InputErrors as exc:
                 problems.extend(exc.errors)
             except UserError as exc:
                 problems.append(exc)
-        raise problems[0] if len(problems) == 1 else InputErrors(problems)
-    incident = build_incident(docs, now=pinned, registry=registry)
+        errors = [*unreadable, *problems]
+        raise errors[0] if len(errors) == 1 else InputErrors(errors)
+    incident = build_incident(docs, now=pinned, registry=registry, strict=strict,
+                              problems=problems)
     report = triage(
         incident,
         catalog=catalog or settings.catalog,
@@ -149,6 +168,8 @@ def analyze(
         env=os.environ,
         config_file=settings.path,
     )
+    for note in report.input_notes:  # what could not be read: one line each
+        sys.stderr.write(f"opsagent: note: {note.format()}\n")
     text = render_text(report, detail=False) if (brief and format == "text") else renderer(report)
     if output is not None:
         try:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 import opsagent
 from opsagent.errors import UserError
 from opsagent.ingest.documents import parse_text
-from opsagent.ingest.generic import KNOWN_FIELDS
+from opsagent.ingest.generic_fields import KNOWN_FIELDS
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**12, 10**12),
                     st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=30))

@@ -144,10 +144,18 @@ BROKEN: list[tuple[str, Callable[[Any], None], str]] = [
 def test_a_broken_field_is_named(name: str, mutate: Callable[[Any], None], field: str) -> None:
     doc = copy.deepcopy(load(name))
     mutate(doc)
-    with pytest.raises(InputError) as caught:
-        build_incident(parse_text(json.dumps(doc).encode(), "bad.json"), now=NOW)
+    raw = json.dumps(doc).encode()
+    with pytest.raises(InputError) as caught:  # strict: every problem is an error
+        build_incident(parse_text(raw, "bad.json"), now=NOW, strict=True)
     error = caught.value
     assert not isinstance(error, UnrecognizedInput)
     assert error.field == field
     assert str(error).startswith(f"bad.json: field '{field}': ")
     assert "\n" not in str(error)
+    try:  # lenient: the same line is a note, and the rest of the document is triaged
+        incident = build_incident(parse_text(raw, "bad.json"), now=NOW)
+    except InputError as exc:  # unless nothing is left to triage
+        assert exc.field == field and str(exc) == str(error)
+        return
+    assert [n.format() for n in incident.input_notes] == [str(error)]
+    assert incident.signals

@@ -180,15 +180,27 @@ def test_alertmanager_alerts_from_curl_piped_into_the_cli() -> None:
     assert report["incident"]["signal_count"] == 6
 
 
-def test_a_broken_vendor_payload_is_one_line_on_stderr(tmp_path: Any) -> None:
+def test_a_broken_vendor_value_is_one_note_on_stderr_and_the_alerts_are_triaged(
+        tmp_path: Any) -> None:
     doc = load("alertmanager/firing_checkout")
     doc["alerts"][1]["startsAt"] = "the day before"
+    doc["alerts"][0]["labels"] = "severity=critical"  # one alert beyond reading
     path = tmp_path / "alerts.json"
     path.write_text(json.dumps(doc), encoding="utf-8")
-    result = run_cli("analyze", str(path), "--now", "2024-05-14T10:00:00Z")
-    assert result.code == 2
-    assert "alerts.json: field 'alerts[1].startsAt'" in result.stderr
+    result = run_cli("analyze", str(path), "--now", "2024-05-14T10:00:00Z", "-f", "json")
+    assert result.code == 0, result.stderr
     assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith(f"opsagent: note: {path}: field 'alerts[0].labels': ")
+    assert lines[1].startswith(f"opsagent: note: {path}: field 'alerts[1].startsAt': ")
+    report = result.json()
+    assert report["incident"]["services"] == ["checkout-service"]
+    assert {n["field"] for n in report["input_notes"]} == {"alerts[0].labels",
+                                                            "alerts[1].startsAt"}
+    strict = run_cli("analyze", str(path), "--now", "2024-05-14T10:00:00Z", "--strict")
+    assert strict.code == 2 and strict.stdout == ""
+    assert len(strict.stderr.splitlines()) == 2
 
 
 def test_reports_are_stable_for_a_pinned_now() -> None:

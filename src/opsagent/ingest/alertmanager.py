@@ -44,6 +44,7 @@ from .base import ParseContext
 from .fields import (
     Path,
     arr,
+    choice,
     integer,
     item_obj,
     obj,
@@ -145,9 +146,7 @@ API_STATE: dict[str, SignalStatus] = {
 
 def _parse_api_alert(doc: Mapping[str, Any], ctx: ParseContext) -> list[Signal]:
     state = text(obj(doc, "status"), "state", ("status",)).lower()
-    if state not in API_STATE:
-        raise InputError(f"expected active, suppressed or unprocessed, got {state[:40]!r}",
-                         field="status.state")
+    alert_status = choice(API_STATE, state, "status.state", ctx, SignalStatus.FIRING)
     labels = str_map(doc, "labels")
     annotations = str_map(doc, "annotations")
     receivers = [text(r, "name", ("receivers", i))
@@ -156,18 +155,12 @@ def _parse_api_alert(doc: Mapping[str, Any], ctx: ParseContext) -> list[Signal]:
         doc, (), labels, annotations, ctx,
         source="alertmanager",
         severity=SEVERITY,
-        status=API_STATE[state],
+        status=alert_status,
         receiver=", ".join(r for r in receivers if r),
     )
     if state == "suppressed":
         signal = signal.model_copy(update={"labels": {**signal.labels, "suppressed": "true"}})
-    signals = [signal]
-    value = _annotation_value(annotations)
-    if value is not None:
-        reading = canonical_metric(signal.name, value, latency_unit="s")
-        if reading is not None:
-            signals.append(metric_from_alert(signal, reading, signal.name))
-    return signals
+    return _with_value_metric(signal, annotations, "s")
 
 
 def parse_alert_group(
@@ -183,36 +176,19 @@ def parse_alert_group(
     """The signals of an Alertmanager-shaped notification (Alertmanager and Grafana)."""
     if not isinstance(doc.get("alerts"), list):
         raise InputError("expected an array of alerts", field="alerts")
-    group_status = _status(text(doc, "status"), status, "status", None)
+    group_status = _status(text(doc, "status"), status, "status", None, ctx)
     common_labels = str_map(doc, "commonLabels")
     common_annotations = str_map(doc, "commonAnnotations")
     group_key = text(doc, "groupKey")
     receiver = text(doc, "receiver")
     signals: list[Signal] = []
     for index, raw in enumerate(arr(doc, "alerts")):
-        path: Path = ("alerts", index)
-        alert = item_obj(raw, path)
-        labels = {**common_labels, **str_map(alert, "labels", path)}
-        annotations = {**common_annotations, **str_map(alert, "annotations", path)}
-        signal = _alert_signal(
-            alert, path, labels, annotations, ctx,
-            source=source,
-            severity=severity,
-            status=_status(text(alert, "status", path), status, where(path, "status"),
-                           group_status),
-            receiver=receiver,
-        )
-        extra: list[Signal] = []
-        if hook is not None:
-            signal, extra = hook(alert, path, signal)
-        signals.append(signal)
-        value = _annotation_value(annotations)
-        if value is not None:
-            reading = canonical_metric(signal.name, value, latency_unit=latency_unit)
-            if reading is not None:
-                signals.append(metric_from_alert(signal, reading, signal.name))
-        signals.extend(extra)
-    truncated = integer(doc, "truncatedAlerts")
+        with ctx.recover("alerts", index):  # one broken alert costs that alert only
+            signals.extend(_group_alert(raw, ("alerts", index), ctx, common_labels,
+                                        common_annotations, group_status, receiver,
+                                        source=source, severity=severity, status=status,
+                                        hook=hook, latency_unit=latency_unit))
+    truncated = integer(doc, "truncatedAlerts", ctx=ctx)
     if truncated < 0:
         raise InputError("expected a count of 0 or more", field="truncatedAlerts")
     if truncated > 0:
@@ -221,6 +197,48 @@ def parse_alert_group(
                               group_status, signals, source, severity)
         )
     return signals
+
+
+def _group_alert(
+    raw: Any,
+    path: Path,
+    ctx: ParseContext,
+    common_labels: dict[str, str],
+    common_annotations: dict[str, str],
+    group_status: SignalStatus | None,
+    receiver: str,
+    *,
+    source: str,
+    severity: Mapping[str, SourceSeverity],
+    status: Mapping[str, SignalStatus],
+    hook: AlertHook | None,
+    latency_unit: str,
+) -> list[Signal]:
+    """The signals of one alert of a group: the alert, and the metric its value names."""
+    alert = item_obj(raw, path)
+    labels = {**common_labels, **str_map(alert, "labels", path)}
+    annotations = {**common_annotations, **str_map(alert, "annotations", path)}
+    signal = _alert_signal(
+        alert, path, labels, annotations, ctx,
+        source=source,
+        severity=severity,
+        status=_status(text(alert, "status", path), status, where(path, "status"),
+                       group_status, ctx),
+        receiver=receiver,
+    )
+    extra: list[Signal] = []
+    if hook is not None:
+        signal, extra = hook(alert, path, signal)
+    return [*_with_value_metric(signal, annotations, latency_unit), *extra]
+
+
+def _with_value_metric(signal: Signal, annotations: Mapping[str, str],
+                       latency_unit: str) -> list[Signal]:
+    """The alert, and the metric its ``value`` annotation gives when its name says which."""
+    value = _annotation_value(annotations)
+    reading = canonical_metric(signal.name, value, latency_unit=latency_unit) \
+        if value is not None else None
+    return [signal, metric_from_alert(signal, reading, signal.name)] if reading else [signal]
 
 
 def _alert_signal(
@@ -239,8 +257,8 @@ def _alert_signal(
     name = labels.get("alertname") or annotations.get("summary") or "alert"
     body = join_text(*(annotations.get(k, "") for k in _TEXT_ANNOTATIONS))
     region, zone = view.region_zone()
-    started = time(alert, "startsAt", path, ctx.now)
-    ended = time(alert, "endsAt", path, ctx.now) if status is SignalStatus.RESOLVED else None
+    started = time(alert, "startsAt", path, ctx)
+    ended = time(alert, "endsAt", path, ctx) if status is SignalStatus.RESOLVED else None
     extra = {k: annotations[k] for k in _URL_ANNOTATIONS if annotations.get(k)}
     if receiver:
         extra["receiver"] = receiver
@@ -270,14 +288,11 @@ def _status(
     table: Mapping[str, SignalStatus],
     field: str,
     default: SignalStatus | None,
+    ctx: ParseContext,
 ) -> SignalStatus:
-    if not value:
-        return default or SignalStatus.FIRING
-    found = table.get(value.lower())
-    if found is None:
-        expected = " or ".join(sorted(table))
-        raise InputError(f"expected {expected}, got {value[:40]!r}", field=field)
-    return found
+    """The alert's status; an unknown one is noted and read as the group's (or firing)."""
+    fallback = default or SignalStatus.FIRING
+    return choice(table, value.lower(), field, ctx, fallback) if value else fallback
 
 
 def _annotation_value(annotations: Mapping[str, str]) -> float | None:

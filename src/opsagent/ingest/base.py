@@ -3,27 +3,61 @@
 An adapter recognises its documents (``detect``) and turns one document into
 :class:`~opsagent.models.Signal` objects (``parse``). It raises
 :class:`~opsagent.errors.InputError` with ``field=`` set for a recognised but broken
-document. Adapters are registered in :class:`opsagent.registry.Registry`, built-ins
+document; a value it cannot read, or one bad item of a list, it gives to
+:meth:`ParseContext.note` (or reads inside :meth:`ParseContext.recover`) and goes on with
+the rest. Adapters are registered in :class:`opsagent.registry.Registry`, built-ins
 exactly like plug-ins; detection tries them in registration order and the generic
 event format last.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
-from ..models import Signal
+from ..errors import InputError, UnreadableValue, UserError
+from ..models import InputNote, Signal
+from .notes import notes_of
+
+# What a bug in an adapter raises; inside ``recover`` it costs one item, not the document.
+_SLIPS = (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError,
+          RecursionError)
 
 
 @dataclass(frozen=True)
 class ParseContext:
-    """What an adapter may know besides the document itself."""
+    """What an adapter may know besides the document itself, and where it leaves what it
+    could not read."""
 
     now: datetime | None = None  # the reference time for relative phrases ("2 hours ago")
     source: str = "<payload>"  # file name or "<stdin>", for messages only
+    notes: list[InputNote] = field(default_factory=list, compare=False)
+    # unreadable values written as text, by field: kept as text evidence for the analysis
+    kept: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def note(self, error: UserError, *, keep: bool = True) -> None:
+        """Record a problem instead of raising it; the rest of the document is read. An
+        unreadable value written as text is kept as text evidence (unless ``keep`` is
+        False: a value that was read, with a note on how)."""
+        self.notes.extend(notes_of(error, self.source))
+        if keep and isinstance(error, UnreadableValue) and error.field \
+                and isinstance(error.raw, str) and error.raw.strip():
+            self.kept[error.field] = error.raw.strip()[:500]
+
+    @contextmanager
+    def recover(self, *path: str | int) -> Iterator[None]:
+        """Read one item of a list (an alert, a record, an event): a problem in it becomes
+        a note and the next item is still read."""
+        try:
+            yield
+        except UserError as exc:
+            self.note(exc)
+        except _SLIPS as exc:
+            self.note(InputError(f"malformed item ({type(exc).__name__}: {exc})",
+                                 field=field_path(*path) or None))
 
 
 @runtime_checkable

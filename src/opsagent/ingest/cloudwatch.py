@@ -179,7 +179,7 @@ def _from_sns(sns: Mapping[str, Any], path: Path, ctx: ParseContext) -> _Alarm:
     if not isinstance(message, Mapping):
         raise InputError(f"expected a CloudWatch alarm object, got {kind_of(message)}",
                          field=where(message_path))
-    sent = time(sns, "Timestamp", path, ctx.now)
+    sent = time(sns, "Timestamp", path, ctx)
     alarm = _from_message(message, message_path, ctx, fallback_time=sent)
     topic_region = _arn_region(text(sns, "TopicArn", path))
     if alarm.region is None:
@@ -201,7 +201,7 @@ def _from_message(
         description=text(msg, "AlarmDescription", path),
         state=state,
         reason=text(msg, "NewStateReason", path),
-        changed_at=time(msg, "StateChangeTime", path, ctx.now) or fallback_time,
+        changed_at=time(msg, "StateChangeTime", path, ctx) or fallback_time,
         region=_region(text(msg, "Region", path), arn),
         arn=arn,
     )
@@ -258,8 +258,7 @@ def _from_eventbridge(doc: Mapping[str, Any], ctx: ParseContext) -> _Alarm:
         description=text(config, "description", config_path),
         state=value,
         reason=text(state, "reason", state_path),
-        changed_at=time(state, "timestamp", state_path, ctx.now) or time(doc, "time", (),
-                                                                         ctx.now),
+        changed_at=time(state, "timestamp", state_path, ctx) or time(doc, "time", (), ctx),
         region=_region(text(doc, "region"), arn),
         arn=arn,
     )

@@ -41,7 +41,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ..errors import InputError
+from ..errors import InputError, UnreadableValue
 from ..models import Signal, SignalKind, SignalStatus, SourceSeverity
 from .base import ParseContext
 from .fields import kind_of, number, obj, scalar_text, text, time, user_errors_only
@@ -137,11 +137,9 @@ class DatadogAdapter:
         transition = get_text("alert_transition").lower()
         alert_type = get_text("alert_type").lower()
         if transition and transition not in TRANSITION:
-            raise InputError(
-                "expected Triggered, Re-Triggered, Recovered, Warn, No Data or Renotify, "
-                f"got {transition[:40]!r}",
-                field=field("alert_transition"),
-            )
+            ctx.note(UnreadableValue("Triggered, Re-Triggered, Recovered, Warn, No Data or "
+                                     "Renotify", transition, field=field("alert_transition")))
+            transition = ""
         if transition:
             status = TRANSITION[transition]
         elif title_state == "recovered" or alert_type == "success":
@@ -154,13 +152,13 @@ class DatadogAdapter:
             or TYPE_SEVERITY.get(alert_type)
             or TRANSITION_SEVERITY.get(transition or title_state)
         )
-        labels = self._tags(d, field)
+        labels = self._tags(d, field, ctx)
         view = LabelView(labels)
         region, zone = view.region_zone()
         when = None
         for key in ("date", "last_updated"):
             if when is None and key in d:
-                when = time({field(key): d[key]}, field(key), (), ctx.now)
+                when = time({field(key): d[key]}, field(key), (), ctx)
         scope = get_text("alert_scope")
         fingerprint = get_text("alert_cycle_key", "aggreg_key")
         alert_id = get_text("alert_id")
@@ -204,7 +202,7 @@ class DatadogAdapter:
         value = None
         for key in ("value", "alert_value", "metric_value"):
             if key in d:
-                value = number({field(key): d[key]}, field(key))
+                value = number({field(key): d[key]}, field(key), (), ctx)
                 if value is not None:
                     break
         if value is not None:
@@ -218,7 +216,7 @@ class DatadogAdapter:
         return signals
 
     @staticmethod
-    def _tags(d: Mapping[str, Any], field: Any) -> dict[str, str]:
+    def _tags(d: Mapping[str, Any], field: Any, ctx: ParseContext) -> dict[str, str]:
         labels: dict[str, str] = {}
         for key in ("tags", "alert_scope"):
             raw = d.get(key)
@@ -231,10 +229,9 @@ class DatadogAdapter:
             elif isinstance(raw, Mapping):
                 items = [f"{k}:{scalar_text(v, f'{field(key)}.{k}')}" for k, v in raw.items()]
             else:
-                raise InputError(
-                    "expected comma-separated tags such as \"env:prod,service:checkout\"",
-                    field=field(key),
-                )
+                ctx.note(UnreadableValue('comma-separated tags such as "env:prod,service:'
+                                         'checkout"', raw, field=field(key)))
+                continue
             for tag_key, tag_value in parse_tags(items).items():
                 labels.setdefault(tag_key, tag_value)
         org = obj(d, "org")

@@ -1,7 +1,8 @@
 """Reading payload files: one JSON document, a JSON array of documents, or NDJSON.
 
 Every problem becomes an :class:`~opsagent.errors.InputError` naming the file (and the
-line for NDJSON), never a traceback.
+line for NDJSON), never a traceback. :func:`read_documents` keeps the good lines of an
+NDJSON file and returns the bad ones as problems; :func:`parse_text` raises the first.
 """
 
 from __future__ import annotations
@@ -28,7 +29,16 @@ def _reject_constant(name: str) -> Any:
 
 
 def parse_text(raw: bytes, source: str) -> list[Document]:
-    """Split the bytes of one payload into documents."""
+    """Split the bytes of one payload into documents; any problem is raised."""
+    docs, problems = read_documents(raw, source)
+    if problems:
+        raise problems[0]
+    return docs
+
+
+def read_documents(raw: bytes, source: str) -> tuple[list[Document], list[InputError]]:
+    """The documents of one payload, and the problems of the lines of NDJSON that are not
+    JSON (the other lines are still read). A payload that is not JSON at all raises."""
     if len(raw) > MAX_BYTES:
         raise InputError(
             f"payload is {len(raw) / 1_048_576:.0f} MiB; the limit is "
@@ -55,7 +65,7 @@ def parse_text(raw: bytes, source: str) -> list[Document]:
         line = getattr(exc, "lineno", None)
         message = getattr(exc, "msg", str(exc))
         raise InputError(f"invalid JSON: {message}", source=source, line=line) from None
-    return _split(data, source)
+    return _split(data, source), []
 
 
 def _split(data: Any, source: str) -> list[Document]:
@@ -66,21 +76,24 @@ def _split(data: Any, source: str) -> list[Document]:
     return [Document(data, source)]
 
 
-def _try_ndjson(text: str, source: str) -> list[Document] | None:
+def _try_ndjson(text: str, source: str) -> tuple[list[Document], list[InputError]] | None:
     lines = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
     if len(lines) < 2:
         return None
     docs: list[Document] = []
+    problems: list[InputError] = []
     for number, line in lines:
         try:
             data = json.loads(line, parse_constant=_reject_constant)
         except RecursionError:
-            raise InputError("JSON nested too deeply", source=source, line=number) from None
+            problems.append(InputError("JSON nested too deeply", source=source, line=number))
+            continue
         except ValueError as exc:
             if not docs:
                 return None  # not NDJSON at all; report the whole-document error instead
             message = getattr(exc, "msg", str(exc))
-            raise InputError(f"invalid JSON line: {message}", source=source,
-                             line=number) from None
+            problems.append(InputError(f"invalid JSON line: {message}", source=source,
+                                       line=number))
+            continue
         docs.append(Document(data, f"{source}:{number}"))
-    return docs
+    return docs, problems

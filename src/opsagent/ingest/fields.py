@@ -4,6 +4,9 @@ Every accessor takes the container, the key and the path of the container
 (``("alerts", 2)``), and raises :class:`~opsagent.errors.InputError` naming the field
 (``alerts[2].startsAt``) and what was expected when the value has the wrong type. A
 missing key or a JSON ``null`` is "absent": optional accessors return an empty value.
+The value readers (``time``, ``number``, ``integer``) given the parse context note a
+value they cannot read on it and return the absent value instead, so that one value
+never costs the document.
 
 Adapters use these instead of indexing, so that a recognised but broken document
 always gives a user error, never a ``KeyError`` or ``TypeError``.
@@ -18,9 +21,9 @@ from datetime import datetime
 from functools import wraps
 from typing import Any, TypeVar
 
-from ..errors import InputError, UserError
+from ..errors import InputError, UnreadableValue, UserError
 from ..values import parse_time
-from .base import field_path
+from .base import ParseContext, field_path
 
 Path = tuple[str | int, ...]
 
@@ -112,15 +115,24 @@ def req_text(container: Mapping[str, Any], key: str, path: Path = ()) -> str:
     return value
 
 
-def integer(container: Mapping[str, Any], key: str, path: Path = (), default: int = 0) -> int:
+T = TypeVar("T")
+
+
+def _unread(ctx: ParseContext | None, error: UnreadableValue, default: T) -> T:
+    """Raise ``error``, or note it on ``ctx`` and go on with ``default``."""
+    if ctx is None:
+        raise error
+    ctx.note(error)
+    return default
+
+
+def integer(container: Mapping[str, Any], key: str, path: Path = (), default: int = 0,
+            ctx: ParseContext | None = None) -> int:
     """An optional whole number (``"3"`` too); ``default`` when absent."""
     value = container.get(key)
-    field = where(path, key)
     if value is None or value == "":
         return default
-    if isinstance(value, bool):
-        raise InputError("expected a whole number, got a boolean", field=field)
-    if isinstance(value, int):
+    if isinstance(value, int) and not isinstance(value, bool):
         return value
     if isinstance(value, float) and math.isfinite(value) and value.is_integer():
         return int(value)
@@ -129,39 +141,54 @@ def integer(container: Mapping[str, Any], key: str, path: Path = (), default: in
             return int(value.strip())
         except ValueError:
             pass
-    raise InputError(f"expected a whole number, got {kind_of(value)}", field=field)
+    return _unread(ctx, UnreadableValue("a whole number", value, field=where(path, key)),
+                   default)
 
 
-def number(container: Mapping[str, Any], key: str, path: Path = ()) -> float | None:
+def number(container: Mapping[str, Any], key: str, path: Path = (),
+           ctx: ParseContext | None = None) -> float | None:
     """An optional finite number (numeric strings too); ``None`` when absent."""
     value = container.get(key)
-    field = where(path, key)
     if value is None or value == "":
         return None
-    if isinstance(value, bool):
-        raise InputError("expected a number, got a boolean", field=field)
-    if isinstance(value, (int, float)):
+    result: float | None = None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
         result = float(value)
     elif isinstance(value, str):
         try:
             result = float(value.strip())
         except ValueError:
-            raise InputError(f"expected a number, got {value[:40]!r}", field=field) from None
-    else:
-        raise InputError(f"expected a number, got {kind_of(value)}", field=field)
-    if not math.isfinite(result):
-        raise InputError("expected a finite number", field=field)
+            result = None
+    if result is None or not math.isfinite(result):
+        return _unread(ctx, UnreadableValue("a number", value, field=where(path, key)), None)
     return result
 
 
 def time(
-    container: Mapping[str, Any], key: str, path: Path = (), now: datetime | None = None
+    container: Mapping[str, Any], key: str, path: Path = (), ctx: ParseContext | None = None
 ) -> datetime | None:
     """An optional timestamp (ISO 8601 of any precision/offset, epoch s/ms, zero time → None)."""
     value = container.get(key)
+    field = where(path, key)
     if isinstance(value, (Mapping, list)):
-        raise InputError(f"expected a timestamp, got {kind_of(value)}", field=where(path, key))
-    return parse_time(value, where(path, key), now)
+        return _unread(ctx, UnreadableValue("a timestamp", value, field=field), None)
+    try:
+        return parse_time(value, field, ctx.now if ctx else None)
+    except UnreadableValue as exc:
+        return _unread(ctx, exc, None)
+
+
+K = TypeVar("K")
+
+
+def choice(table: Mapping[str, K], value: str, field: str, ctx: ParseContext | None,
+           default: K) -> K:
+    """``table[value]`` for a value from a fixed set (a state, a severity); another value
+    is noted (expected one of the table's keys) and ``default`` is used."""
+    if value in table:
+        return table[value]
+    expected = "one of " + ", ".join(str(key) for key in table)
+    return _unread(ctx, UnreadableValue(expected, value, field=field), default)
 
 
 def str_map(container: Mapping[str, Any], key: str, path: Path = ()) -> dict[str, str]:

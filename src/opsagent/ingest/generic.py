@@ -18,15 +18,23 @@ recovered blip), ``ended_at``/``resolved_at``, ``title``/``summary``/``descripti
 ``last_config_change``, ``changes``, ``dependencies``, ``metrics``, ``logs``,
 ``symptoms``, ``alerts``. Unknown fields are kept in the incident's extras and their
 words are offered to the analysis.
+
+Values may be written in human forms (``"500/500"``, ``"10x baseline"``, ``"-70% on 4 of
+24 nodes"``, ``"96% (app-2), 93% (app-4)"``, ``"4.1GB"``: see :mod:`opsagent.values`).
+A value that cannot be read is a note on the context and the rest of the event is read;
+so is one bad item of a list (a change, an alert, a dependency, a log line). A change of
+a type outside :class:`~opsagent.models.ChangeType` (``script``, ``maintenance``) is of
+type ``other``, with its own type kept in its text and labels.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from ..errors import InputError
+from ..errors import InputError, UnreadableValue
 from ..models import (
     ChangeDetails,
     ChangeType,
@@ -36,196 +44,25 @@ from ..models import (
     SourceSeverity,
 )
 from ..names import canonical_region, service_name
-from ..values import as_text, parse_duration_ms, parse_number, parse_ratio, parse_time
+from ..values import Kind, Reading, as_text, parse_time, read_value
 from .base import ParseContext
-
-# Fields of the generic format; any of them makes a document a generic event.
-KNOWN_FIELDS = frozenset(
-    {
-        "service",
-        "services",
-        "region",
-        "regions",
-        "zone",
-        "environment",
-        "env",
-        "timestamp",
-        "time",
-        "observed_at",
-        "started_at",
-        "status",
-        "ended_at",
-        "resolved_at",
-        "duration",
-        "title",
-        "summary",
-        "description",
-        "message",
-        "severity",
-        "priority",
-        "error_rate",
-        "errors",
-        "latency_ms",
-        "latency",
-        "p50_latency_ms",
-        "p95_latency_ms",
-        "p99_latency_ms",
-        "availability",
-        "rps",
-        "requests_per_second",
-        "baseline_error_rate",
-        "baseline_latency_ms",
-        "baseline_latency",
-        "baseline_rps",
-        "baseline_availability",
-        "slo",
-        "last_deploy",
-        "deploy_version",
-        "version",
-        "previous_version",
-        "last_config_change",
-        "changes",
-        "dependencies",
-        "metrics",
-        "logs",
-        "symptoms",
-        "alerts",
-        "incident",
-    }
+from .generic_fields import (
+    CHANGE_TYPES,
+    FIRING_WORDS,
+    KNOWN_FIELDS,
+    RESOLVED_WORDS,
+    SEVERITY,
+    SUBSTANCE_FIELDS,
 )
-# At least one of these must carry something for the event to be analysable.
-SUBSTANCE_FIELDS = (
-    "error_rate",
-    "latency_ms",
-    "latency",
-    "availability",
-    "symptoms",
-    "logs",
-    "metrics",
-    "alerts",
-    "dependencies",
-    "changes",
-    "last_deploy",
-    "title",
-    "summary",
-    "description",
+from .generic_metrics import (
+    LOWER_IS_WORSE,
+    MetricKind,
+    canonical_name,
+    kind_of,
+    signal_fields,
+    unit_of,
+    value_kind,
 )
-
-_SEVERITY = {
-    "critical": SourceSeverity.CRITICAL,
-    "crit": SourceSeverity.CRITICAL,
-    "fatal": SourceSeverity.CRITICAL,
-    "emergency": SourceSeverity.CRITICAL,
-    "sev1": SourceSeverity.CRITICAL,
-    "sev-1": SourceSeverity.CRITICAL,
-    "p1": SourceSeverity.CRITICAL,
-    "high": SourceSeverity.ERROR,
-    "major": SourceSeverity.ERROR,
-    "error": SourceSeverity.ERROR,
-    "sev2": SourceSeverity.ERROR,
-    "sev-2": SourceSeverity.ERROR,
-    "p2": SourceSeverity.ERROR,
-    "medium": SourceSeverity.WARNING,
-    "moderate": SourceSeverity.WARNING,
-    "warning": SourceSeverity.WARNING,
-    "warn": SourceSeverity.WARNING,
-    "minor": SourceSeverity.WARNING,
-    "sev3": SourceSeverity.WARNING,
-    "sev-3": SourceSeverity.WARNING,
-    "p3": SourceSeverity.WARNING,
-    "low": SourceSeverity.INFO,
-    "info": SourceSeverity.INFO,
-    "informational": SourceSeverity.INFO,
-    "sev4": SourceSeverity.INFO,
-    "sev5": SourceSeverity.INFO,
-    "p4": SourceSeverity.INFO,
-    "p5": SourceSeverity.INFO,
-}
-_RESOLVED_WORDS = {"resolved", "recovered", "ok", "closed", "normal", "healthy", "mitigated"}
-_FIRING_WORDS = {"firing", "open", "triggered", "active", "ongoing", "alerting", "problem"}
-
-_CHANGE_TYPES = {
-    "deploy": ChangeType.DEPLOY,
-    "deployment": ChangeType.DEPLOY,
-    "release": ChangeType.DEPLOY,
-    "rollout": ChangeType.DEPLOY,
-    "rollback": ChangeType.ROLLBACK,
-    "revert": ChangeType.ROLLBACK,
-    "config": ChangeType.CONFIG,
-    "configuration": ChangeType.CONFIG,
-    "config_change": ChangeType.CONFIG,
-    "flag": ChangeType.FLAG,
-    "feature_flag": ChangeType.FLAG,
-    "feature-flag": ChangeType.FLAG,
-    "secret": ChangeType.SECRET,
-    "credential": ChangeType.SECRET,
-    "migration": ChangeType.MIGRATION,
-    "schema_migration": ChangeType.MIGRATION,
-    "infra": ChangeType.INFRA,
-    "infrastructure": ChangeType.INFRA,
-    "terraform": ChangeType.INFRA,
-    "network": ChangeType.INFRA,
-    "scale": ChangeType.SCALE,
-    "scaling": ChangeType.SCALE,
-    "certificate": ChangeType.CERTIFICATE,
-    "cert": ChangeType.CERTIFICATE,
-    "dns": ChangeType.DNS,
-    "other": ChangeType.OTHER,
-}
-
-# Metric-name aliases → canonical names, and how each canonical value is parsed.
-_METRIC_ALIASES = {
-    "cpu_percent": "cpu",
-    "cpu_usage": "cpu",
-    "cpu_utilization": "cpu",
-    "cpu_util": "cpu",
-    "mem": "memory",
-    "memory_usage": "memory",
-    "memory_percent": "memory",
-    "memory_utilization": "memory",
-    "mem_usage": "memory",
-    "disk_usage": "disk",
-    "disk_used": "disk",
-    "disk_percent": "disk",
-    "disk_utilization": "disk",
-    "errors": "error_rate",
-    "error_percent": "error_rate",
-    "5xx_rate": "http_5xx_rate",
-    "http_5xx": "http_5xx_rate",
-    "4xx_rate": "http_4xx_rate",
-    "http_4xx": "http_4xx_rate",
-    "latency": "latency_ms",
-    "p95_latency_ms": "latency_ms",
-    "p95_latency": "latency_ms",
-    "requests_per_second": "rps",
-    "throughput": "rps",
-    "db_connections": "connections",
-    "connection_pool": "connections",
-    "connection_pool_usage": "connections",
-    "pool_usage": "connections",
-    "replication_lag": "replication_lag_s",
-    "cache_hit_ratio": "cache_hit_rate",
-    "hit_rate": "cache_hit_rate",
-    "throttled": "throttled_rate",
-    "throttle_rate": "throttled_rate",
-    "clock_skew": "clock_skew_ms",
-    "clock_offset_ms": "clock_skew_ms",
-}
-_RATIO_METRICS = {
-    "error_rate",
-    "http_5xx_rate",
-    "http_4xx_rate",
-    "availability",
-    "cpu",
-    "memory",
-    "disk",
-    "connections",
-    "cache_hit_rate",
-    "packet_loss",
-    "throttled_rate",
-    "saturation",
-}
-_DURATION_METRICS = {"latency_ms", "clock_skew_ms", "p50_latency_ms", "p99_latency_ms"}
 
 
 class GenericEventAdapter:
@@ -244,13 +81,50 @@ class _EventParser:
         self.doc = doc
         self.ctx = ctx
         self.signals: list[Signal] = []
+        self.service: str | None = None
+        self.extra_services: list[str] = []
+        self.region: str | None = None
+        self.zone: str | None = None
+        self.extra_regions: list[tuple[str | None, str | None]] = []
+        self.environment: str | None = None
+        self.status: SignalStatus | None = None
+        self.severity: SourceSeverity | None = None
+        self.at: datetime | None = None
+        self.started_at: datetime | None = None
+        self.ended_at: datetime | None = None
 
     # helpers --------------------------------------------------------------------
     def _time(self, value: Any, field: str) -> datetime | None:
-        return parse_time(value, field, self.ctx.now)
+        """A time, or None (noted) when it cannot be read."""
+        try:
+            return parse_time(value, field, self.ctx.now)
+        except UnreadableValue as exc:
+            self.ctx.note(exc)
+            return None
 
     def _str(self, value: Any, field: str) -> str:
         return as_text(value, field)
+
+    def _read(self, value: Any, field: str, kind: Kind, *, default_unit: str = "ms",
+              lower_is_worse: bool = False) -> Reading | None:
+        """What ``value`` states, or None; a value that cannot be read is noted, and so is
+        one that had to be guessed (a bare 1 as a ratio)."""
+        try:
+            reading = read_value(value, field, kind, default_unit=default_unit,
+                                 lower_is_worse=lower_is_worse)
+        except UnreadableValue as exc:
+            self.ctx.note(exc)
+            return None
+        if reading is not None and reading.ambiguous:
+            self.ctx.note(UnreadableValue(reading.ambiguous, value, field=field), keep=False)
+        return reading
+
+    def _reference(self, container: Mapping[str, Any], key: str, kind: Kind,
+                   field: str) -> float | None:
+        """A baseline or objective: the value a reading states, if any."""
+        reading = self._read(container.get(key), field, kind) \
+            if _present(container.get(key)) else None
+        return reading.value if reading is not None else None
 
     # main -----------------------------------------------------------------------
     def parse(self) -> list[Signal]:
@@ -261,14 +135,18 @@ class _EventParser:
                 "error_rate, latency_ms, symptoms, logs, metrics, alerts, dependencies, "
                 "changes, last_deploy or a title/description"
             )
-        services = self._services()
-        self.service = services[0] if services else None
-        self.extra_services = services[1:]
-        regions = self._regions()
-        self.region, self.zone = regions[0] if regions else (None, None)
-        self.extra_regions = regions[1:]
-        env = doc.get("environment", doc.get("env"))
-        self.environment = self._str(env, "environment").lower() or None if env else None
+        recover = self.ctx.recover
+        with recover("services" if "services" in doc else "service"):
+            services = self._services()
+            self.service = services[0] if services else None
+            self.extra_services = services[1:]
+        with recover("regions" if "regions" in doc else "region"):
+            regions = self._regions()
+            self.region, self.zone = regions[0] if regions else (None, None)
+            self.extra_regions = regions[1:]
+        with recover("environment"):
+            env = doc.get("environment", doc.get("env"))
+            self.environment = (self._str(env, "environment").lower() or None) if env else None
         self.at = self._time(doc.get("timestamp", doc.get("time", doc.get("observed_at"))),
                              "timestamp")
         self.started_at = self._time(doc.get("started_at"), "started_at")
@@ -276,12 +154,15 @@ class _EventParser:
             doc.get("ended_at", doc.get("resolved_at")),
             "ended_at" if "ended_at" in doc else "resolved_at",
         )
-        self.status = self._status(doc.get("status"), "status")
+        with recover("status"):
+            self.status = self._status(doc.get("status"), "status")
         if self.ended_at is not None and self.status is None:
             self.status = SignalStatus.RESOLVED
-        self.severity = self._severity(doc.get("severity", doc.get("priority")),
-                                       "severity" if "severity" in doc else "priority")
-        self._headline()
+        with recover("severity" if "severity" in doc else "priority"):
+            self.severity = self._severity(doc.get("severity", doc.get("priority")),
+                                           "severity" if "severity" in doc else "priority")
+        with recover():
+            self._headline()
         self._core_metrics()
         self._changes()
         self._dependencies()
@@ -305,7 +186,7 @@ class _EventParser:
 
     def _emit(self, **fields: Any) -> None:
         base = self._base()
-        base.update({k: v for k, v in fields.items()})
+        base.update(fields)
         self.signals.append(Signal(**base))
         # An event that names several regions/services is a multi-scope observation.
         if fields.get("kind") in (SignalKind.METRIC, SignalKind.STATUS):
@@ -313,6 +194,27 @@ class _EventParser:
                 self.signals.append(Signal(**{**base, "region": region, "zone": zone}))
             for service in self.extra_services:
                 self.signals.append(Signal(**{**base, "service": service}))
+
+    def _emit_reading(self, name: str, reading: Reading, kind: MetricKind, *,
+                      raw_name: str | None = None, **fields: Any) -> None:
+        """A metric signal from what a value states (nothing when it states nothing)."""
+        if reading.value is None and reading.baseline_multiple is None \
+                and reading.scope is None:
+            return
+        read = signal_fields(reading, kind)
+        labels: dict[str, str] = dict(fields.pop("labels", {}))
+        if reading.stat:
+            labels["stat"] = reading.stat
+        if reading.unit == "bytes" and kind == "ratio":  # "memory": "4.1GB": a size
+            raw_name, name = raw_name or name, f"{name}_bytes"
+        if raw_name and raw_name != name:
+            labels["raw_name"] = raw_name
+        for key in ("baseline", "objective"):
+            if fields.get(key) is None:
+                fields.pop(key, None)
+        unit = fields.pop("unit", None) or unit_of(reading, kind)
+        self._emit(kind=SignalKind.METRIC, name=name, unit=unit, labels=labels,
+                   **{**read, **fields})
 
     def _services(self) -> list[str]:
         raw = self.doc.get("services", self.doc.get("service"))
@@ -361,9 +263,9 @@ class _EventParser:
         if isinstance(value, bool):
             return SignalStatus.RESOLVED if value else SignalStatus.FIRING
         text = self._str(value, field).lower()
-        if text in _RESOLVED_WORDS:
+        if text in RESOLVED_WORDS:
             return SignalStatus.RESOLVED
-        if text in _FIRING_WORDS:
+        if text in FIRING_WORDS:
             return SignalStatus.FIRING
         return None  # other statuses ("degraded") are kept as words, not a lifecycle
 
@@ -371,19 +273,21 @@ class _EventParser:
         if value is None:
             return None
         text = self._str(value, field).lower().replace(" ", "")
-        return _SEVERITY.get(text)
+        return SEVERITY.get(text)
 
     def _headline(self) -> None:
         parts = []
         for key in ("title", "summary", "description", "message"):
             if _present(self.doc.get(key)):
-                text = self._str(self.doc[key], key)
-                if text and text not in parts:
-                    parts.append(text)
+                with self.ctx.recover(key):
+                    text = self._str(self.doc[key], key)
+                    if text and text not in parts:
+                        parts.append(text)
         if parts or self.severity is not None:
+            title = self.doc.get("title")
             self._emit(
                 kind=SignalKind.ALERT,
-                name=as_text(self.doc.get("title"), "title")[:120] or "event",
+                name=(title.strip()[:120] if isinstance(title, str) else "") or "event",
                 text=". ".join(parts),
                 severity=self.severity,
             )
@@ -395,66 +299,61 @@ class _EventParser:
         doc = self.doc
         slo = doc.get("slo")
         if slo is not None and not isinstance(slo, Mapping):
-            raise InputError("expected an object such as {\"error_rate\": 0.01}", field="slo")
+            self.ctx.note(UnreadableValue('an object such as {"error_rate": 0.01}', slo,
+                                          field="slo"))
+            slo = None
         slo = slo or {}
-        if _present(doc.get("error_rate", doc.get("errors"))):
-            key = "error_rate" if "error_rate" in doc else "errors"
-            self._emit(
-                kind=SignalKind.METRIC,
-                name="error_rate",
-                value=parse_ratio(doc[key], key),
-                unit="ratio",
-                baseline=_opt(doc, "baseline_error_rate", parse_ratio),
-                objective=_opt(slo, "error_rate", parse_ratio, prefix="slo."),
-            )
+        key = "error_rate" if "error_rate" in doc else "errors"
+        if _present(doc.get(key)):
+            reading = self._read(doc[key], key, "ratio")
+            if reading is not None:
+                self._emit_reading(
+                    "error_rate", reading, "ratio",
+                    baseline=self._reference(doc, "baseline_error_rate", "ratio",
+                                             "baseline_error_rate"),
+                    objective=self._reference(slo, "error_rate", "ratio", "slo.error_rate"))
         latency_key = next(
             (k for k in ("latency_ms", "p95_latency_ms", "latency", "p99_latency_ms",
                          "p50_latency_ms") if _present(doc.get(k))),
             None,
         )
         if latency_key is not None:
-            baseline = _opt(doc, "baseline_latency_ms", parse_duration_ms)
-            if baseline is None:
-                baseline = _opt(doc, "baseline_latency", parse_duration_ms)
-            objective = _opt(slo, "latency_ms", parse_duration_ms, prefix="slo.")
-            if objective is None:
-                objective = _opt(slo, "latency", parse_duration_ms, prefix="slo.")
-            stat = {"p99_latency_ms": "p99", "p50_latency_ms": "p50"}.get(latency_key, "p95")
-            self._emit(
-                kind=SignalKind.METRIC,
-                name="latency_ms",
-                value=parse_duration_ms(doc[latency_key], latency_key),
-                unit="ms",
-                baseline=baseline,
-                objective=objective,
-                labels={"stat": stat},
-            )
+            reading = self._read(doc[latency_key], latency_key, "duration")
+            if reading is not None:
+                baseline_key = "baseline_latency_ms" if _present(doc.get(
+                    "baseline_latency_ms")) else "baseline_latency"
+                slo_key = "latency_ms" if _present(slo.get("latency_ms")) else "latency"
+                stat = {"p99_latency_ms": "p99", "p50_latency_ms": "p50"}.get(latency_key,
+                                                                              "p95")
+                self._emit_reading(
+                    "latency_ms", reading, "duration", labels={"stat": stat},
+                    baseline=self._reference(doc, baseline_key, "duration", baseline_key),
+                    objective=self._reference(slo, slo_key, "duration", f"slo.{slo_key}"))
         if _present(doc.get("availability")):
-            self._emit(
-                kind=SignalKind.METRIC,
-                name="availability",
-                value=parse_ratio(doc["availability"], "availability"),
-                unit="ratio",
-                baseline=_opt(doc, "baseline_availability", parse_ratio),
-                objective=_opt(slo, "availability", parse_ratio, prefix="slo."),
-            )
+            reading = self._read(doc["availability"], "availability", "ratio",
+                                 lower_is_worse=True)
+            if reading is not None:
+                self._emit_reading(
+                    "availability", reading, "ratio",
+                    baseline=self._reference(doc, "baseline_availability", "ratio",
+                                             "baseline_availability"),
+                    objective=self._reference(slo, "availability", "ratio",
+                                              "slo.availability"))
         rps_key = "rps" if _present(doc.get("rps")) else "requests_per_second"
         if _present(doc.get(rps_key)):
-            self._emit(
-                kind=SignalKind.METRIC,
-                name="rps",
-                value=parse_number(doc[rps_key], rps_key),
-                unit="rps",
-                baseline=_opt(doc, "baseline_rps", parse_number),
-            )
+            reading = self._read(doc[rps_key], rps_key, "quantity")
+            if reading is not None:
+                self._emit_reading(
+                    "rps", reading, "quantity", unit="rps",
+                    baseline=self._reference(doc, "baseline_rps", "quantity", "baseline_rps"))
 
     def _changes(self) -> None:
         doc = self.doc
         if _present(doc.get("last_deploy")):
-            version = doc.get("version", doc.get("deploy_version"))
-            previous = doc.get("previous_version")
-            self.signals.append(
-                Signal(
+            with self.ctx.recover("last_deploy"):
+                version = doc.get("version", doc.get("deploy_version"))
+                previous = doc.get("previous_version")
+                self.signals.append(Signal(
                     kind=SignalKind.CHANGE,
                     source="generic",
                     name="deploy",
@@ -469,188 +368,191 @@ class _EventParser:
                         version=as_text(version, "version") or None,
                         previous_version=as_text(previous, "previous_version") or None,
                     ),
-                )
-            )
+                ))
         if _present(doc.get("last_config_change")):
-            self.signals.append(
-                Signal(
-                    kind=SignalKind.CHANGE,
-                    source="generic",
-                    name="config",
-                    text=f"configuration change of {self.service or 'the service'}",
-                    service=self.service,
-                    region=self.region,
-                    environment=self.environment,
-                    at=self._time(doc["last_config_change"], "last_config_change"),
-                    change=ChangeDetails(type=ChangeType.CONFIG),
-                )
-            )
+            self.signals.append(Signal(
+                kind=SignalKind.CHANGE,
+                source="generic",
+                name="config",
+                text=f"configuration change of {self.service or 'the service'}",
+                service=self.service,
+                region=self.region,
+                environment=self.environment,
+                at=self._time(doc["last_config_change"], "last_config_change"),
+                change=ChangeDetails(type=ChangeType.CONFIG),
+            ))
         changes = doc.get("changes")
         if changes is None:
             return
         if isinstance(changes, Mapping):
             changes = [changes]
         if not isinstance(changes, list):
-            raise InputError("expected a list of changes", field="changes")
+            self.ctx.note(InputError("expected a list of changes", field="changes"))
+            return
         for index, item in enumerate(changes):
-            field = f"changes[{index}]"
-            if isinstance(item, str):
-                item = {"description": item}
-            if not isinstance(item, Mapping):
-                raise InputError("expected an object such as {\"type\": \"deploy\", "
-                                 "\"at\": \"2 hours ago\"}", field=field)
-            raw_type = as_text(item.get("type", item.get("kind", "deploy")), f"{field}.type")
-            change_type = _CHANGE_TYPES.get(raw_type.lower().replace(" ", "_"))
-            if change_type is None:
-                raise InputError(
-                    f"unknown change type {raw_type!r}; expected one of "
-                    + ", ".join(sorted(set(_CHANGE_TYPES))),
-                    field=f"{field}.type",
-                )
-            when_key = next((k for k in ("at", "time", "timestamp", "when") if k in item), None)
-            at = self._time(item[when_key], f"{field}.{when_key}") if when_key else None
-            service = service_name(as_text(item["service"], f"{field}.service")) \
-                if item.get("service") is not None else self.service
-            region_raw = item.get("region")
-            region, zone = canonical_region(as_text(region_raw, f"{field}.region")) \
-                if region_raw is not None else (self.region, self.zone)
-            description = as_text(
-                item.get("description", item.get("summary", item.get("title", ""))),
-                f"{field}.description",
-            )
-            succeeded = item.get("succeeded")
-            state = item.get("status", item.get("state"))
-            if succeeded is None and isinstance(state, str):
-                lowered = state.lower()
-                if lowered in {"failed", "failure", "error"}:
-                    succeeded = False
-                elif lowered in {"success", "succeeded", "completed", "done"}:
-                    succeeded = True
-            self.signals.append(
-                Signal(
-                    kind=SignalKind.CHANGE,
-                    source="generic",
-                    name=change_type.value,
-                    text=description or f"{change_type.value} change",
-                    service=service,
-                    dependency=service_name(as_text(item.get("dependency"),
-                                                    f"{field}.dependency")) or None,
-                    region=region,
-                    zone=zone,
-                    environment=as_text(item.get("environment"), f"{field}.environment").lower()
-                    or self.environment,
-                    at=at,
-                    change=ChangeDetails(
-                        type=change_type,
-                        version=as_text(item.get("version"), f"{field}.version") or None,
-                        previous_version=as_text(item.get("previous_version"),
-                                                 f"{field}.previous_version") or None,
-                        description=description,
-                        author=as_text(item.get("author"), f"{field}.author") or None,
-                        succeeded=succeeded if isinstance(succeeded, bool) else None,
-                    ),
-                )
-            )
+            with self.ctx.recover(f"changes[{index}]"):
+                self._change(item, f"changes[{index}]")
+
+    def _change(self, item: Any, field: str) -> None:
+        if isinstance(item, str):
+            item = {"description": item}
+        if not isinstance(item, Mapping):
+            raise InputError("expected an object such as {\"type\": \"deploy\", "
+                             "\"at\": \"2 hours ago\"}", field=field)
+        raw_type = as_text(item.get("type", item.get("kind", "deploy")), f"{field}.type")
+        change_type = CHANGE_TYPES.get(raw_type.lower().replace(" ", "_").replace("-", "_"),
+                                        ChangeType.OTHER)
+        labels = {"type": raw_type} if change_type is ChangeType.OTHER and raw_type \
+            and raw_type.lower() != "other" else {}
+        when_key = next((k for k in ("at", "time", "timestamp", "when") if k in item), None)
+        at = self._time(item[when_key], f"{field}.{when_key}") if when_key else None
+        service = service_name(as_text(item["service"], f"{field}.service")) \
+            if item.get("service") is not None else self.service
+        region_raw = item.get("region")
+        region, zone = canonical_region(as_text(region_raw, f"{field}.region")) \
+            if region_raw is not None else (self.region, self.zone)
+        description = as_text(
+            item.get("description", item.get("summary", item.get("title", ""))),
+            f"{field}.description",
+        )
+        succeeded = item.get("succeeded")
+        state = item.get("status", item.get("state"))
+        if succeeded is None and isinstance(state, str):
+            lowered = state.lower()
+            if lowered in {"failed", "failure", "error"}:
+                succeeded = False
+            elif lowered in {"success", "succeeded", "completed", "done"}:
+                succeeded = True
+        kind_words = labels.get("type", change_type.value)
+        self.signals.append(Signal(
+            kind=SignalKind.CHANGE,
+            source="generic",
+            name=change_type.value,
+            text=(f"{kind_words}: {description}" if labels and description
+                  else description or f"{kind_words} change"),
+            service=service,
+            dependency=service_name(as_text(item.get("dependency"),
+                                            f"{field}.dependency")) or None,
+            region=region,
+            zone=zone,
+            environment=as_text(item.get("environment"), f"{field}.environment").lower()
+            or self.environment,
+            at=at,
+            labels=labels,
+            change=ChangeDetails(
+                type=change_type,
+                version=as_text(item.get("version"), f"{field}.version") or None,
+                previous_version=as_text(item.get("previous_version"),
+                                         f"{field}.previous_version") or None,
+                description=description,
+                author=as_text(item.get("author"), f"{field}.author") or None,
+                succeeded=succeeded if isinstance(succeeded, bool) else None,
+            ),
+        ))
 
     def _dependencies(self) -> None:
         deps = self.doc.get("dependencies")
         if deps is None:
             return
-        items: list[tuple[str, Any, str]] = []
+        items: list[tuple[Any, Any, str]] = []
         if isinstance(deps, Mapping):
-            for name, value in deps.items():
-                items.append((str(name), value, f"dependencies.{name}"))
+            items = [(name, value, f"dependencies.{name}") for name, value in deps.items()]
         elif isinstance(deps, list):
-            for index, value in enumerate(deps):
-                field = f"dependencies[{index}]"
-                if isinstance(value, str):
-                    items.append((value, {}, field))
-                elif isinstance(value, Mapping):
-                    name = value.get("name", value.get("service"))
-                    if not isinstance(name, str) or not name.strip():
-                        raise InputError("expected a dependency name", field=f"{field}.name")
-                    items.append((name, value, field))
-                else:
-                    raise InputError("expected a dependency name or object", field=field)
+            items = [(None, value, f"dependencies[{index}]") for index, value in enumerate(deps)]
         else:
-            raise InputError("expected a list or an object of dependencies", field="dependencies")
+            self.ctx.note(InputError("expected a list or an object of dependencies",
+                                     field="dependencies"))
         for name, value, field in items:
-            dep = service_name(name) or name
+            with self.ctx.recover(field):
+                self._dependency(name, value, field)
+
+    def _dependency(self, name: Any, value: Any, field: str) -> None:
+        if name is None:  # an item of a list: a name, or an object with its name
             if isinstance(value, str):
-                value = {"status": value}
-            if not isinstance(value, Mapping):
-                raise InputError("expected an object such as {\"status\": \"degraded\"}",
-                                 field=field)
-            status = value.get("status", value.get("state", value.get("health")))
-            dep_region = value.get("region")
-            region, zone = canonical_region(as_text(dep_region, f"{field}.region")) \
-                if dep_region is not None else (self.region, self.zone)
-            base = {"dependency": dep, "region": region, "zone": zone}
-            if status is not None:
-                status_text = as_text(status, f"{field}.status")
-                self._emit(kind=SignalKind.STATUS, name="dependency_status",
-                           text=f"dependency {dep} is {status_text}".strip(),
-                           labels={"status": status_text.lower()}, **base)
-            if _present(value.get("error_rate")):
-                self._emit(kind=SignalKind.METRIC, name="error_rate", unit="ratio",
-                           value=parse_ratio(value["error_rate"], f"{field}.error_rate"),
-                           baseline=_opt(value, "baseline_error_rate", parse_ratio,
-                                         prefix=f"{field}."),
-                           **base)
-            latency_key = "latency_ms" if _present(value.get("latency_ms")) else "latency"
-            if _present(value.get(latency_key)):
-                self._emit(kind=SignalKind.METRIC, name="latency_ms", unit="ms",
-                           value=parse_duration_ms(value[latency_key],
-                                                   f"{field}.{latency_key}"),
-                           baseline=_opt(value, "baseline_latency_ms", parse_duration_ms,
-                                         prefix=f"{field}."),
-                           labels={"stat": "p95"},
-                           **base)
-            for key in ("message", "error", "notes"):
-                if _present(value.get(key)):
-                    self._emit(kind=SignalKind.LOG, name="dependency_message",
-                               text=as_text(value[key], f"{field}.{key}"), **base)
+                name, value = value, {}
+            elif isinstance(value, Mapping):
+                name = value.get("name", value.get("service"))
+                if not isinstance(name, str) or not name.strip():
+                    raise InputError("expected a dependency name", field=f"{field}.name")
+            else:
+                raise InputError("expected a dependency name or object", field=field)
+        dep = service_name(str(name)) or str(name)
+        if isinstance(value, str):
+            value = {"status": value}
+        if not isinstance(value, Mapping):
+            raise InputError("expected an object such as {\"status\": \"degraded\"}",
+                             field=field)
+        status = value.get("status", value.get("state", value.get("health")))
+        dep_region = value.get("region")
+        region, zone = canonical_region(as_text(dep_region, f"{field}.region")) \
+            if dep_region is not None else (self.region, self.zone)
+        base = {"dependency": dep, "region": region, "zone": zone}
+        if status is not None:
+            status_text = as_text(status, f"{field}.status")
+            self._emit(kind=SignalKind.STATUS, name="dependency_status",
+                       text=f"dependency {dep} is {status_text}".strip(),
+                       labels={"status": status_text.lower()}, **base)
+        if _present(value.get("error_rate")):
+            reading = self._read(value["error_rate"], f"{field}.error_rate", "ratio")
+            if reading is not None:
+                self._emit_reading("error_rate", reading, "ratio", **base, baseline=(
+                    self._reference(value, "baseline_error_rate", "ratio",
+                                    f"{field}.baseline_error_rate")))
+        latency_key = "latency_ms" if _present(value.get("latency_ms")) else "latency"
+        if _present(value.get(latency_key)):
+            reading = self._read(value[latency_key], f"{field}.{latency_key}", "duration")
+            if reading is not None:
+                self._emit_reading("latency_ms", reading, "duration", labels={"stat": "p95"},
+                                   **base, baseline=self._reference(
+                                       value, "baseline_latency_ms", "duration",
+                                       f"{field}.baseline_latency_ms"))
+        for key in ("message", "error", "notes"):
+            if _present(value.get(key)):
+                self._emit(kind=SignalKind.LOG, name="dependency_message",
+                           text=as_text(value[key], f"{field}.{key}"), **base)
 
     def _metrics(self) -> None:
         metrics = self.doc.get("metrics")
         if metrics is None:
             return
         if not isinstance(metrics, Mapping):
-            raise InputError("expected an object of metric name to value", field="metrics")
+            self.ctx.note(InputError("expected an object of metric name to value",
+                                     field="metrics"))
+            return
         for raw_name, raw_value in metrics.items():
-            field = f"metrics.{raw_name}"
-            key = str(raw_name).strip().lower().replace(" ", "_").replace("-", "_")
-            name = _METRIC_ALIASES.get(key, key)
-            spec: Mapping[str, Any]
-            if isinstance(raw_value, Mapping):
-                spec = raw_value
-                if "value" not in spec:
-                    raise InputError("expected an object with a \"value\"", field=field)
-                value_raw = spec["value"]
-            else:
-                spec = {}
-                value_raw = raw_value
-            if value_raw is None:
-                continue
-            if name not in _CANONICAL:
-                name = _canonical_suffix(key) or name
-            parser = _parser_for(name, key, value_raw)
-            value = parser(value_raw, field if not spec else f"{field}.value")
-            labels = {"stat": "p99"} if "p99" in key else {}
-            self._emit(
-                kind=SignalKind.METRIC,
-                name=name,
-                value=value,
-                unit=_unit_for(name, key, value_raw) if not spec.get("unit") else
-                as_text(spec.get("unit"), f"{field}.unit"),
-                baseline=_opt(spec, "baseline", parser, prefix=f"{field}."),
-                objective=_opt(spec, "threshold", parser, prefix=f"{field}.")
-                if "threshold" in spec
-                else _opt(spec, "objective", parser, prefix=f"{field}."),
-                dependency=service_name(as_text(spec.get("dependency"), f"{field}.dependency"))
-                or None,
-                labels={**labels, "raw_name": str(raw_name)} if name != key else labels,
-            )
+            with self.ctx.recover(f"metrics.{raw_name}"):
+                self._metric(str(raw_name), raw_value, f"metrics.{raw_name}")
+
+    def _metric(self, raw_name: str, raw_value: Any, field: str) -> None:
+        name, key = canonical_name(raw_name)
+        spec: Mapping[str, Any] = raw_value if isinstance(raw_value, Mapping) else {}
+        value_field = f"{field}.value" if spec else field
+        if spec and "value" not in spec:
+            raise InputError("expected an object with a \"value\"", field=field)
+        value = spec["value"] if spec else raw_value
+        if value is None:
+            return
+        kind = kind_of(name, key)
+        reading_kind, default_unit = value_kind(kind)
+        negative = kind == "signed_duration" and _negative(value)
+        reading = self._read(_unsigned(value) if negative else value, value_field,
+                             reading_kind, default_unit=default_unit,
+                             lower_is_worse=name in LOWER_IS_WORSE)
+        if reading is None:
+            return
+        if negative and reading.value is not None:
+            reading = _negated(reading)
+        labels = {"stat": "p99"} if "p99" in key else {}
+        threshold = "threshold" if "threshold" in spec else "objective"
+        self._emit_reading(
+            name, reading, kind, raw_name=raw_name if name != key else None,
+            labels=labels,
+            unit=as_text(spec.get("unit"), f"{field}.unit") if spec.get("unit") else None,
+            baseline=self._reference(spec, "baseline", reading_kind, f"{field}.baseline"),
+            objective=self._reference(spec, threshold, reading_kind, f"{field}.{threshold}"),
+            dependency=service_name(as_text(spec.get("dependency"), f"{field}.dependency"))
+            or None,
+        )
 
     def _texts(self, key: str, kind: SignalKind) -> None:
         raw = self.doc.get(key)
@@ -659,137 +561,96 @@ class _EventParser:
         values = raw if isinstance(raw, list) else [raw]
         for index, value in enumerate(values):
             field = f"{key}[{index}]" if isinstance(raw, list) else key
-            if isinstance(value, Mapping):
-                text = as_text(value.get("message", value.get("text", value.get("msg"))),
-                               f"{field}.message")
-                at = self._time(value.get("at", value.get("timestamp", value.get("time"))),
-                                f"{field}.timestamp")
-                level = as_text(value.get("level"), f"{field}.level").lower()
-                count = value.get("count", 1)
-                if not isinstance(count, int) or isinstance(count, bool) or count < 1:
-                    raise InputError("expected a positive whole number", field=f"{field}.count")
-                if text:
-                    self._emit(kind=kind, name=key.rstrip("s"), text=text,
-                               at=at or self.started_at or self.at, count=count,
-                               severity=_SEVERITY.get(level) if level else None)
-                continue
+            with self.ctx.recover(field):
+                self._text(key, kind, value, field)
+
+    def _text(self, key: str, kind: SignalKind, value: Any, field: str) -> None:
+        if not isinstance(value, Mapping):
             text = as_text(value, field)
             if text:
                 self._emit(kind=kind, name=key.rstrip("s"), text=text)
+            return
+        text = as_text(value.get("message", value.get("text", value.get("msg"))),
+                       f"{field}.message")
+        at = self._time(value.get("at", value.get("timestamp", value.get("time"))),
+                        f"{field}.timestamp")
+        level = as_text(value.get("level"), f"{field}.level").lower()
+        count = value.get("count", 1)
+        if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+            self.ctx.note(UnreadableValue("a positive whole number", count,
+                                          field=f"{field}.count"))
+            count = 1
+        if text:
+            self._emit(kind=kind, name=key.rstrip("s"), text=text,
+                       at=at or self.started_at or self.at, count=count,
+                       severity=SEVERITY.get(level) if level else None)
 
     def _alerts(self) -> None:
         raw = self.doc.get("alerts")
         if raw is None:
             return
         if not isinstance(raw, list):
-            raise InputError("expected a list of alerts", field="alerts")
+            self.ctx.note(InputError("expected a list of alerts", field="alerts"))
+            return
         for index, alert in enumerate(raw):
-            field = f"alerts[{index}]"
-            if isinstance(alert, str):
-                self._emit(kind=SignalKind.ALERT, name=alert[:120], text=alert)
-                continue
-            if not isinstance(alert, Mapping):
-                raise InputError("expected an alert object or text", field=field)
-            name = as_text(alert.get("name", alert.get("alertname", alert.get("title"))),
-                           f"{field}.name")
-            text = as_text(alert.get("summary", alert.get("description",
-                                                         alert.get("message"))),
-                           f"{field}.summary")
-            if not name and not text:
-                raise InputError("expected a name or a summary", field=field)
-            status = self._status(alert.get("status"), f"{field}.status")
-            service = service_name(as_text(alert.get("service"), f"{field}.service")) \
-                or self.service
-            region_raw = alert.get("region")
-            region, zone = canonical_region(as_text(region_raw, f"{field}.region")) \
-                if region_raw is not None else (self.region, self.zone)
-            self.signals.append(
-                Signal(
-                    kind=SignalKind.ALERT,
-                    source="generic",
-                    name=name or text[:120],
-                    text=text or name,
-                    service=service,
-                    region=region,
-                    zone=zone,
-                    environment=self.environment,
-                    severity=self._severity(alert.get("severity", alert.get("priority")),
-                                            f"{field}.severity"),
-                    status=status or self.status,
-                    at=self._time(alert.get("at", alert.get("started_at",
-                                                            alert.get("startsAt"))),
-                                  f"{field}.started_at") or self.started_at or self.at,
-                    ended_at=self._time(alert.get("ended_at"), f"{field}.ended_at"),
-                    dependency=service_name(as_text(alert.get("dependency"),
-                                                    f"{field}.dependency")) or None,
-                )
-            )
+            with self.ctx.recover(f"alerts[{index}]"):
+                self._alert(alert, f"alerts[{index}]")
+
+    def _alert(self, alert: Any, field: str) -> None:
+        if isinstance(alert, str):
+            self._emit(kind=SignalKind.ALERT, name=alert[:120], text=alert)
+            return
+        if not isinstance(alert, Mapping):
+            raise InputError("expected an alert object or text", field=field)
+        name = as_text(alert.get("name", alert.get("alertname", alert.get("title"))),
+                       f"{field}.name")
+        text = as_text(alert.get("summary", alert.get("description", alert.get("message"))),
+                       f"{field}.summary")
+        if not name and not text:
+            raise InputError("expected a name or a summary", field=field)
+        status = self._status(alert.get("status"), f"{field}.status")
+        service = service_name(as_text(alert.get("service"), f"{field}.service")) \
+            or self.service
+        region_raw = alert.get("region")
+        region, zone = canonical_region(as_text(region_raw, f"{field}.region")) \
+            if region_raw is not None else (self.region, self.zone)
+        self.signals.append(Signal(
+            kind=SignalKind.ALERT,
+            source="generic",
+            name=name or text[:120],
+            text=text or name,
+            service=service,
+            region=region,
+            zone=zone,
+            environment=self.environment,
+            severity=self._severity(alert.get("severity", alert.get("priority")),
+                                    f"{field}.severity"),
+            status=status or self.status,
+            at=self._time(alert.get("at", alert.get("started_at", alert.get("startsAt"))),
+                          f"{field}.started_at") or self.started_at or self.at,
+            ended_at=self._time(alert.get("ended_at"), f"{field}.ended_at"),
+            dependency=service_name(as_text(alert.get("dependency"),
+                                            f"{field}.dependency")) or None,
+        ))
 
 
 def _present(value: Any) -> bool:
     return value is not None and value != "" and value != [] and value != {}
 
 
-def _opt(doc: Mapping[str, Any], key: str, parser: Any, *, prefix: str = "") -> float | None:
-    value = doc.get(key)
-    if not _present(value):
-        return None
-    result: float = parser(value, prefix + key)
-    return result
+def _negative(value: Any) -> bool:
+    """A clock offset written below zero (``-250``, ``"-250ms"``)."""
+    if isinstance(value, str):
+        return value.strip().startswith(("-", "−"))
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0
 
 
-_CANONICAL = {"error_rate", "http_5xx_rate", "http_4xx_rate", "latency_ms", "availability",
-              "rps", "cpu", "memory", "disk", "connections", "queue_depth", "restarts",
-              "replication_lag_s", "cache_hit_rate", "packet_loss", "throttled_rate",
-              "saturation", "clock_skew_ms", "cert_expiry_days"}
-_SUFFIXES = (("cpu", "cpu"), ("cpu_percent", "cpu"), ("cpu_utilization", "cpu"),
-             ("cpu_usage", "cpu"), ("memory", "memory"), ("mem", "memory"),
-             ("memory_usage", "memory"), ("memory_percent", "memory"), ("disk", "disk"),
-             ("disk_usage", "disk"), ("disk_used", "disk"), ("connections_used", "connections"),
-             ("connection_pool", "connections"), ("pool_usage", "connections"))
+def _unsigned(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.strip()[1:]
+    return -value
 
 
-def _canonical_suffix(key: str) -> str | None:
-    """``db_cpu`` → ``cpu``, ``redis_memory_usage`` → ``memory`` (the prefix stays in the
-    ``raw_name`` label and its words are read by the analysis)."""
-    for suffix, name in _SUFFIXES:
-        if key.endswith("_" + suffix):
-            return name
-    return None
-
-
-def _signed_duration(value: Any, field: str) -> float:
-    """A duration that may be negative (a clock offset)."""
-    if isinstance(value, str) and value.strip().startswith("-"):
-        return -parse_duration_ms(value.strip()[1:], field)
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
-        return -parse_duration_ms(-value, field)
-    return parse_duration_ms(value, field)
-
-
-def _parser_for(name: str, raw_key: str, raw_value: Any = None) -> Any:
-    if name in _RATIO_METRICS or raw_key.endswith(("_percent", "_pct", "_ratio", "_rate")):
-        return parse_ratio
-    if name == "clock_skew_ms":
-        return _signed_duration
-    if name in _DURATION_METRICS or raw_key.endswith(("_ms", "latency", "_duration")):
-        return parse_duration_ms
-    if isinstance(raw_value, str):  # an unknown metric written with a unit
-        text = raw_value.strip().lower()
-        if text.endswith("%"):
-            return parse_ratio
-        if text[-2:] in ("ms", "us") or (text.endswith("s") and text[:-1].strip()
-                                         .replace(".", "", 1).isdigit()):
-            return parse_duration_ms
-    return parse_number
-
-
-def _unit_for(name: str, raw_key: str, raw_value: Any = None) -> str | None:
-    parser = _parser_for(name, raw_key, raw_value)
-    if parser is parse_ratio:
-        return "ratio"
-    if parser in (parse_duration_ms, _signed_duration):
-        return "ms"
-    if name == "replication_lag_s":
-        return "s"
-    return None
+def _negated(reading: Reading) -> Reading:
+    assert reading.value is not None
+    return replace(reading, value=-reading.value)

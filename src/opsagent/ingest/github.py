@@ -27,7 +27,7 @@ from ..errors import InputError
 from ..models import ChangeDetails, ChangeType, Signal, SignalKind
 from ..names import canonical_region, service_name
 from .base import ParseContext
-from .fields import Path, obj, req_obj, text, time, user_errors_only
+from .fields import Path, choice, obj, req_obj, text, time, user_errors_only
 
 # deployment_status.state → succeeded (None: not finished, or superseded).
 STATE: dict[str, bool | None] = {
@@ -65,10 +65,8 @@ class GitHubDeploymentAdapter:
         status_path: Path = ("deployment_status",)
         state = text(status, "state", status_path).lower() if status else ""
         if status and state not in STATE:
-            raise InputError(
-                f"expected one of {', '.join(STATE)}, got {state[:40]!r}",
-                field="deployment_status.state",
-            )
+            choice(STATE, state, "deployment_status.state", ctx, None)
+            state = ""
         payload = deployment.get("payload")
         payload = payload if isinstance(payload, Mapping) else {}
         repo_name = text(repository, "name", ("repository",))
@@ -89,8 +87,8 @@ class GitHubDeploymentAdapter:
         description = description or text(deployment, "description", dep_path)
         task = text(deployment, "task", dep_path)
         rollback = bool(_ROLLBACK.search(f"{task} {description}"))
-        created = time(deployment, "created_at", dep_path, ctx.now)
-        finished = time(status, "created_at", status_path, ctx.now) if status else None
+        created = time(deployment, "created_at", dep_path, ctx)
+        finished = time(status, "created_at", status_path, ctx) if status else None
         at = finished if state in _FINISHED and finished else created or finished
         creator = obj(deployment, "creator", dep_path)
         author = text(creator, "login", (*dep_path, "creator")) or text(

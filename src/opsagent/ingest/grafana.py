@@ -27,11 +27,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ..errors import InputError
 from ..models import Signal, SignalKind, SignalStatus, SourceSeverity
 from .alertmanager import parse_alert_group
 from .base import ParseContext
-from .fields import Path, arr, item_obj, number, obj, str_map, text, user_errors_only, where
+from .fields import Path, arr, choice, item_obj, number, obj, str_map, text, user_errors_only, where
 from .labels import LabelView
 from .metrics import canonical_metric
 from .signals import join_text, metric_from_alert
@@ -95,7 +94,7 @@ class GrafanaAdapter:
     @user_errors_only(title)
     def parse(self, doc: Mapping[str, Any], ctx: ParseContext) -> list[Signal]:
         if "ruleName" in doc and "alerts" not in doc:
-            return _parse_legacy(doc)
+            return _parse_legacy(doc, ctx)
         return parse_alert_group(
             doc, ctx, source=self.name, severity=SEVERITY, status=STATUS, hook=_values_hook
         )
@@ -140,13 +139,9 @@ def _chosen_value(alert: Mapping[str, Any], path: Path) -> tuple[str, float] | N
     return informative[0] if informative else None
 
 
-def _parse_legacy(doc: Mapping[str, Any]) -> list[Signal]:
-    state = text(doc, "state").lower()
-    if state not in LEGACY_STATE:
-        raise InputError(
-            f"expected one of {', '.join(LEGACY_STATE)}, got {state[:40]!r}", field="state"
-        )
-    status, severity = LEGACY_STATE[state]
+def _parse_legacy(doc: Mapping[str, Any], ctx: ParseContext) -> list[Signal]:
+    status, severity = choice(LEGACY_STATE, text(doc, "state").lower(), "state", ctx,
+                              LEGACY_STATE["alerting"])
     tags = str_map(doc, "tags")
     view = LabelView(tags)
     name = text(doc, "ruleName") or "grafana alert"

@@ -159,11 +159,13 @@ class KubernetesAdapter:
             default = {"EventList": "Event", "PodList": "Pod"}.get(str(kind), "")
             signals: list[Signal] = []
             items = arr(doc, "items")
+            noted = len(ctx.notes)
             for index, raw in enumerate(items):
-                path: Path = ("items", index)
-                item = item_obj(raw, path)
-                signals.extend(_item(item, _item_kind(item, default), path, ctx))
-            if items and not signals:
+                with ctx.recover("items", index):  # one broken event costs that event only
+                    item = item_obj(raw, ("items", index))
+                    signals.extend(_item(item, _item_kind(item, default), ("items", index),
+                                         ctx))
+            if items and not signals and len(ctx.notes) == noted:
                 signals.append(_quiet(len(items), default or "object"))
             return signals
         signals = _item(doc, str(kind), (), ctx)
@@ -234,24 +236,24 @@ def _event(event: Mapping[str, Any], path: Path, ctx: ParseContext) -> list[Sign
         series = obj(event, "series", path)
         count = integer(series, "count", (*path, "series"), default=0) or integer(
             event, "deprecatedCount", path, default=1)
-        at = (time(event, "eventTime", path, ctx.now)
-              or time(event, "deprecatedFirstTimestamp", path, ctx.now))
-        last = time(series, "lastObservedTime", (*path, "series"), ctx.now) or time(
-            event, "deprecatedLastTimestamp", path, ctx.now)
+        at = (time(event, "eventTime", path, ctx)
+              or time(event, "deprecatedFirstTimestamp", path, ctx))
+        last = time(series, "lastObservedTime", (*path, "series"), ctx) or time(
+            event, "deprecatedLastTimestamp", path, ctx)
         source = obj(event, "deprecatedSource", path)
         host = text(source, "host", (*path, "deprecatedSource")) or text(
             event, "reportingInstance", path)
         component = text(event, "reportingController", path)
     else:
-        count = integer(event, "count", path, default=1)
-        at = (time(event, "firstTimestamp", path, ctx.now)
-              or time(event, "eventTime", path, ctx.now))
-        last = time(event, "lastTimestamp", path, ctx.now)
+        count = integer(event, "count", path, default=1, ctx=ctx)
+        at = (time(event, "firstTimestamp", path, ctx)
+              or time(event, "eventTime", path, ctx))
+        last = time(event, "lastTimestamp", path, ctx)
         source = obj(event, "source", path)
         host = text(source, "host", (*path, "source")) or text(event, "reportingInstance", path)
         component = text(source, "component", (*path, "source")) or text(
             event, "reportingComponent", path)
-    at = at or time(metadata, "creationTimestamp", meta_path, ctx.now)
+    at = at or time(metadata, "creationTimestamp", meta_path, ctx)
     obj_ref = f"{obj_kind} {namespace + '/' if namespace else ''}{obj_name}".strip()
     service = _object_service(obj_kind, obj_name)
     labels = {k: v for k, v in (("namespace", namespace), ("object_kind", obj_kind),
@@ -347,8 +349,8 @@ def _pod(pod: Mapping[str, Any], path: Path, ctx: ParseContext) -> list[Signal]:
     pod_ref = f"pod {namespace + '/' if namespace else ''}{name}"
     common_labels = {k: v for k, v in (("namespace", namespace), ("pod", name), ("node", node))
                      if v}
-    started = time(status, "startTime", status_path, ctx.now) or time(
-        metadata, "creationTimestamp", meta_path, ctx.now)
+    started = time(status, "startTime", status_path, ctx) or time(
+        metadata, "creationTimestamp", meta_path, ctx)
     signals: list[Signal] = []
 
     def alert(reason: str, words: str, at: datetime | None, key: str, **labels: str) -> None:
@@ -377,7 +379,7 @@ def _pod(pod: Mapping[str, Any], path: Path, ctx: ParseContext) -> list[Signal]:
             alert("FailedScheduling",
                   f"FailedScheduling: {text(cond, 'message', cond_path) or 'unschedulable'} "
                   f"({pod_ref})",
-                  time(cond, "lastTransitionTime", cond_path, ctx.now), "unschedulable")
+                  time(cond, "lastTransitionTime", cond_path, ctx), "unschedulable")
     for key in ("initContainerStatuses", "containerStatuses"):
         for index, raw in enumerate(arr(status, key, status_path)):
             c_path: Path = (*status_path, key, index)
@@ -402,7 +404,7 @@ def _container(
     started: datetime | None,
 ) -> list[Signal]:
     name = text(container, "name", path)
-    restarts = integer(container, "restartCount", path)
+    restarts = integer(container, "restartCount", path, ctx=ctx)
     state = obj(container, "state", path)
     last_state = obj(container, "lastState", path)
     waiting = obj(state, "waiting", (*path, "state"))
@@ -412,7 +414,7 @@ def _container(
         last_term, (*path, "lastState", "terminated"))
     term_reason = text(term, "reason", term_path)
     exit_code = integer(term, "exitCode", term_path, default=-1) if term else -1
-    finished = time(term, "finishedAt", term_path, ctx.now) if term else None
+    finished = time(term, "finishedAt", term_path, ctx) if term else None
     waiting_reason = text(waiting, "reason", (*path, "state", "waiting"))
     waiting_message = text(waiting, "message", (*path, "state", "waiting"))
     who = f"container {name} of {pod_ref}"

@@ -123,7 +123,9 @@ def _convert(kind: str, value: float, text: str, unit: str, latency_unit: str) -
         if value < 0:
             return None
         # A "%" in an alert's name usually belongs to its threshold ("error rate above
-        # 5%"), so only the unit or a value above 1 says the value is a percentage.
+        # 5%"), so only the unit or a value above 1 says the value is a percentage. A tool
+        # writes a fraction of 1 as "1": exactly 1 is 100 % here (unlike a hand-written 1,
+        # see opsagent.values.numbers).
         if unit == "percent" or value > 1.0:
             value = round(value / 100.0, 9)
         return value if value <= 1.0 else None

@@ -48,7 +48,18 @@ from ..errors import InputError
 from ..models import ChangeDetails, ChangeType, Signal, SignalKind, SignalStatus, SourceSeverity
 from ..names import canonical_region, service_name
 from .base import ParseContext
-from .fields import Path, arr, obj, req_obj, scalar_text, text, time, user_errors_only, where
+from .fields import (
+    Path,
+    arr,
+    choice,
+    obj,
+    req_obj,
+    scalar_text,
+    text,
+    time,
+    user_errors_only,
+    where,
+)
 from .labels import LabelView
 from .metrics import canonical_metric
 from .signals import PRIORITY_SEVERITY, join_text, metric_from_alert
@@ -128,7 +139,7 @@ def _parse_webhook(doc: Mapping[str, Any], ctx: ParseContext) -> list[Signal]:
     event = req_obj(doc, "event")
     path: Path = ("event",)
     event_type = text(event, "event_type", path).lower()
-    occurred = time(event, "occurred_at", path, ctx.now)
+    occurred = time(event, "occurred_at", path, ctx)
     data = obj(event, "data", path)
     data_path: Path = (*path, "data")
     if not event_type.startswith("incident."):
@@ -171,7 +182,7 @@ def _parse_webhook(doc: Mapping[str, Any], ctx: ParseContext) -> list[Signal]:
             service=service_name(text(service, "summary", (*data_path, "service"))),
             severity=severity,
             status=SignalStatus.RESOLVED if resolved else SignalStatus.FIRING,
-            at=time(data, "created_at", data_path, ctx.now) or occurred,
+            at=time(data, "created_at", data_path, ctx) or occurred,
             ended_at=occurred if resolved else None,
             labels=labels,
             fingerprint=text(data, "incident_key", data_path) or text(data, "id", data_path)
@@ -204,11 +215,7 @@ def _webhook_log(
 # Events API v2 ---------------------------------------------------------------------------
 def _parse_event(doc: Mapping[str, Any], ctx: ParseContext) -> list[Signal]:
     action = text(doc, "event_action").lower()
-    if action not in EVENT_ACTIONS:
-        raise InputError(
-            f"expected trigger, acknowledge or resolve, got {action[:40]!r}", field="event_action"
-        )
-    status = EVENT_ACTIONS[action]
+    status = choice(EVENT_ACTIONS, action, "event_action", ctx, SignalStatus.FIRING)
     dedup_key = text(doc, "dedup_key") or None
     payload = obj(doc, "payload")
     if action == "trigger" and not payload:
@@ -216,11 +223,8 @@ def _parse_event(doc: Mapping[str, Any], ctx: ParseContext) -> list[Signal]:
     path: Path = ("payload",)
     summary = text(payload, "summary", path)
     raw_severity = text(payload, "severity", path).lower()
-    if raw_severity and raw_severity not in EVENT_SEVERITY:
-        raise InputError(
-            f"expected critical, error, warning or info, got {raw_severity[:40]!r}",
-            field="payload.severity",
-        )
+    if raw_severity:
+        choice(EVENT_SEVERITY, raw_severity, "payload.severity", ctx, None)
     details, detail_text = _custom_details(payload, path)
     view = LabelView(details)
     group = text(payload, "group", path)
@@ -241,7 +245,7 @@ def _parse_event(doc: Mapping[str, Any], ctx: ParseContext) -> list[Signal]:
         if value:
             labels[key] = value
     labels["event_action"] = action
-    at = time(payload, "timestamp", path, ctx.now)
+    at = time(payload, "timestamp", path, ctx)
     name = (summary or dedup_key or "PagerDuty event")[:200]
     alert = Signal(
         kind=SignalKind.ALERT,
@@ -293,7 +297,7 @@ def _parse_change(doc: Mapping[str, Any], ctx: ParseContext) -> list[Signal]:
             region=region,
             zone=zone,
             environment=view.environment(),
-            at=time(payload, "timestamp", path, ctx.now),
+            at=time(payload, "timestamp", path, ctx),
             change=ChangeDetails(
                 type=change_type,
                 version=details.get("version") or details.get("build_number") or None,

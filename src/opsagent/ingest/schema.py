@@ -1,5 +1,7 @@
 """A JSON Schema of the generic event, for ``opsagent schema input`` (documentation and
-editor validation). The parser itself is more lenient than any schema can say."""
+editor validation). The parser itself is more lenient than any schema can say: values in
+human forms (``"500/500"``, ``"10x baseline"``, ``"-70% on 4 of 24 nodes"``) are read, and
+a value it cannot read is a note, not a refusal."""
 
 from __future__ import annotations
 
@@ -24,7 +26,8 @@ class Objective(_Open):
 
 class Change(_Open):
     type: str = Field("deploy", description="deploy, rollback, config, flag, secret, migration, "
-                                            "infra, scale, certificate, dns, other")
+                                            "infra, scale, certificate, dns; any other type "
+                                            "(script, maintenance) is kept as other")
     service: str | None = None
     at: Time | None = Field(None, description="ISO 8601, epoch seconds or '2 hours ago'")
     version: str | None = None

@@ -46,13 +46,14 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ..errors import InputError
+from ..errors import InputError, UnreadableValue
 from ..models import ChangeDetails, ChangeType, Signal, SignalKind, SignalStatus, SourceSeverity
 from ..names import service_name
 from .base import ParseContext
 from .fields import (
     Path,
     arr,
+    choice,
     integer,
     item_obj,
     kind_of,
@@ -133,7 +134,7 @@ class SentryAdapter:
         return _event(doc, event, ("data", key), ctx, rule=rule, project="")
 
 
-def _tags(container: Mapping[str, Any], path: Path) -> dict[str, str]:
+def _tags(container: Mapping[str, Any], path: Path, ctx: ParseContext) -> dict[str, str]:
     raw = container.get("tags")
     out: dict[str, str] = {}
     if raw is None:
@@ -144,7 +145,8 @@ def _tags(container: Mapping[str, Any], path: Path) -> dict[str, str]:
             out[str(key)] = scalar_text(value, f"{field}.{key}")
         return out
     if not isinstance(raw, list):
-        raise InputError("expected a list of [key, value] pairs", field=field)
+        ctx.note(UnreadableValue("a list of [key, value] pairs", raw, field=field))
+        return out
     for index, pair in enumerate(raw):
         item = f"{field}[{index}]"
         if isinstance(pair, list) and len(pair) == 2:
@@ -182,7 +184,7 @@ def _event(
     rule: str,
     project: str,
 ) -> list[Signal]:
-    tags = _tags(event, path)
+    tags = _tags(event, path, ctx)
     view = LabelView(tags)
     metadata = obj(event, "metadata", path)
     title = text(event, "title", path) or join_text(
@@ -194,8 +196,8 @@ def _event(
     message = message or text(logentry, "formatted", (*path, "logentry"))
     culprit = text(event, "culprit", path)
     level = (text(event, "level", path) or tags.get("level", "")).lower()
-    at = time(event, "timestamp", path, ctx.now) or time(event, "datetime", path, ctx.now) \
-        or time(event, "received", path, ctx.now)
+    at = time(event, "timestamp", path, ctx) or time(event, "datetime", path, ctx) \
+        or time(event, "received", path, ctx)
     project = project or _project_from_url(text(event, "url", path)) or text(
         event, "project", path)
     if project.isdigit():  # a numeric project id names nothing
@@ -271,7 +273,7 @@ def _issue(
                               text(metadata, "value", meta_path)) if p)
     )
     culprit = text(issue, "culprit", path)
-    tags = _tags(issue, path)
+    tags = _tags(issue, path, ctx)
     view = LabelView(tags)
     service = view.service() or service_name(
         text(project, "slug", (*path, "project")) or text(project, "name", (*path, "project"))
@@ -282,9 +284,9 @@ def _issue(
         if value:
             labels[key] = value
     labels["action"] = action
-    count = max(1, integer(issue, "count", path, default=1))
-    first_seen = time(issue, "firstSeen", path, ctx.now)
-    last_seen = time(issue, "lastSeen", path, ctx.now)
+    count = max(1, integer(issue, "count", path, default=1, ctx=ctx))
+    first_seen = time(issue, "firstSeen", path, ctx)
+    last_seen = time(issue, "lastSeen", path, ctx)
     substatus = labels.get("substatus", "")
     alert = Signal(
         kind=SignalKind.ALERT,
@@ -310,8 +312,8 @@ def _issue(
         release_path: Path = (*path, "firstRelease")
         version = text(first_release, "version", release_path)
         if version:
-            when = time(first_release, "dateReleased", release_path, ctx.now) or time(
-                first_release, "dateCreated", release_path, ctx.now)
+            when = time(first_release, "dateReleased", release_path, ctx) or time(
+                first_release, "dateCreated", release_path, ctx)
             signals.append(_release(alert, version, when))
     elif first_release is not None and not isinstance(first_release, str):
         raise InputError(f"expected an object, got {kind_of(first_release)}",
@@ -324,10 +326,7 @@ def _issue(
 def _metric_alert(
     doc: Mapping[str, Any], data: Mapping[str, Any], action: str, ctx: ParseContext
 ) -> list[Signal]:
-    if action not in ACTION:
-        raise InputError(f"expected critical, warning or resolved, got {action[:40]!r}",
-                         field="action")
-    status, severity = ACTION[action]
+    status, severity = choice(ACTION, action, "action", ctx, (SignalStatus.FIRING, None))
     path: Path = ("data", "metric_alert")
     incident = req_obj(data, "metric_alert", ("data",))
     rule = obj(incident, "alert_rule", path)
@@ -348,8 +347,8 @@ def _metric_alert(
     web_url = text(data, "web_url", ("data",))
     if web_url:
         labels["web_url"] = web_url
-    started = time(incident, "date_started", path, ctx.now) or time(
-        incident, "date_detected", path, ctx.now)
+    started = time(incident, "date_started", path, ctx) or time(
+        incident, "date_detected", path, ctx)
     alert = Signal(
         kind=SignalKind.ALERT,
         source="sentry",
@@ -360,7 +359,7 @@ def _metric_alert(
         severity=severity,
         status=status,
         at=started,
-        ended_at=time(incident, "date_closed", path, ctx.now)
+        ended_at=time(incident, "date_closed", path, ctx)
         if status is SignalStatus.RESOLVED else None,
         labels=labels,
         fingerprint=f"metric_alert:{text(incident, 'id', path) or name}",
