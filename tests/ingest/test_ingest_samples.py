@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -86,6 +87,8 @@ SCOPE: dict[str, tuple[str, list[str], list[str], list[str], list[str], str | No
                                              "2024-03-12T11:05:00.412Z"),
     "cloudwatch/bare_alarm_insufficient": ("cloudwatch", ["invoice-jobs"], ["us-west-2"], [], [],
                                            "2024-03-12T12:00:00Z"),
+    "cloudwatch/lambda_alarm_action": ("cloudwatch", ["search-api-alb"], ["eu-central-1"], [],
+                                       [], "2024-03-12T14:20:31.118Z"),
     "sentry/issue_alert": ("sentry", ["checkout"], ["us-east-1"], [], ["production"],
                            "2024-08-21T16:42:03.511Z"),
     "sentry/metric_alert_critical": ("sentry", ["search-api"], [], [], ["production"],
@@ -329,6 +332,33 @@ def test_cloudwatch_eventbridge() -> None:
     assert "x509" in alert.text
     errors = metric(inc, "Errors")  # no canonical name: kept as CloudWatch calls it
     assert errors.value == 42.0 and errors.objective == 5.0
+
+
+def test_cloudwatch_alarm_that_invokes_lambda_directly() -> None:
+    inc = incident("cloudwatch/lambda_alarm_action")  # source aws.cloudwatch + alarmData
+    assert inc.input_notes == []
+    (alert,) = alerts(inc)
+    assert alert.name == "search-api-p99-latency"
+    assert alert.status is SignalStatus.FIRING and alert.severity is SourceSeverity.ERROR
+    assert alert.fingerprint == "arn:aws:cloudwatch:eu-central-1:444455556666:alarm:" \
+        "search-api-p99-latency"
+    assert alert.labels["previous_state"] == "OK"
+    assert alert.labels["account"] == "444455556666"
+    assert "above 1.5 s" in alert.text  # configuration.description
+    latency = metric(inc, "latency_ms")  # TargetResponseTime is in seconds
+    assert latency.value == pytest.approx(3420.0)  # the worst of reasonData's datapoints
+    assert latency.objective == pytest.approx(1500.0)
+    assert latency.labels["stat"] == "p99"  # metricStat.stat
+
+
+def test_cloudwatch_alarm_with_one_broken_record_keeps_the_others() -> None:
+    path = SAMPLES / "cloudwatch" / "lambda_records_alb.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["Records"].append({"EventSource": "aws:sns", "Sns": "not an object"})
+    inc = build_incident(parse_text(json.dumps(doc).encode(), "records.json"), now=NOW)
+    assert [a.name for a in alerts(inc)] == [a.name for a in alerts(
+        incident("cloudwatch/lambda_records_alb"))]
+    assert [n.field for n in inc.input_notes] == [f"Records[{len(doc['Records']) - 1}].Sns"]
 
 
 def test_cloudwatch_insufficient_data_is_informational() -> None:

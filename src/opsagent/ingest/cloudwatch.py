@@ -1,13 +1,18 @@
-"""AWS CloudWatch alarms: through SNS, a Lambda SNS event, EventBridge, or bare.
+"""AWS CloudWatch alarms: through SNS, a Lambda SNS event, EventBridge, a Lambda alarm
+action, or bare.
 
 Accepted envelopes:
 
 * an SNS notification (``"Type": "Notification"``) whose ``Message`` is the alarm as a
   JSON **string** (as an HTTP/S or e-mail JSON subscription delivers it);
 * a Lambda SNS event, ``{"Records": [{"EventSource": "aws:sns", "Sns": {...}}]}``: one
-  alarm per record;
+  alarm per record (a broken record costs that record only);
 * an EventBridge ``CloudWatch Alarm State Change`` event (``detail.alarmName``,
   ``detail.state``, ``detail.configuration.metrics``);
+* the event an alarm sends when its action invokes a Lambda function directly
+  (``"source": "aws.cloudwatch"``, ``alarmArn``, ``alarmData`` with ``alarmName``,
+  ``state``, ``previousState`` and ``configuration.metrics``: the same alarm data as the
+  EventBridge ``detail``);
 * the alarm message itself (``AlarmName`` + ``NewStateValue``).
 
 Each alarm becomes one ALERT signal:
@@ -40,13 +45,14 @@ metric name and unit say which (``CPUUtilization`` → ``cpu`` 0.95;
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ..errors import InputError
+from ..errors import InputError, UnreadableValue
 from ..models import Signal, SignalKind, SignalStatus, SourceSeverity
 from ..names import canonical_region, service_name
 from .base import ParseContext
@@ -104,6 +110,13 @@ _REGION_ID = re.compile(r"^[a-z]{2}(?:-gov)?-[a-z]+-\d$")
 _BRACKETS = re.compile(r"\[([^\]]*)\]")
 _LISTED = re.compile(r"(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\s*\(")
 _SINGLE = re.compile(r"datapoints? \((-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\)")
+_PERCENTILE = re.compile(r"^p\d")
+# CloudWatch metrics of latency measured in seconds (most others are in milliseconds), for
+# alarm payloads that give no unit (EventBridge and Lambda actions)
+_SECONDS_METRICS = frozenset({
+    ("AWS/ApplicationELB", "TargetResponseTime"), ("AWS/ELB", "Latency"),
+    ("AWS/RDS", "ReadLatency"), ("AWS/RDS", "WriteLatency"), ("AWS/RDS", "ReplicaLag"),
+})
 _REASON_THRESHOLD = re.compile(r"threshold \((-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\)")
 
 
@@ -140,8 +153,9 @@ class CloudWatchAdapter:
         if isinstance(records, list) and records and isinstance(records[0], Mapping):
             sns = records[0].get("Sns")
             return isinstance(sns, Mapping) and _carries_alarm(sns.get("Message"))
-        if doc.get("source") == "aws.cloudwatch" and doc.get("detail-type") == (
-            "CloudWatch Alarm State Change"
+        if doc.get("source") == "aws.cloudwatch" and (
+            doc.get("detail-type") == "CloudWatch Alarm State Change"
+            or isinstance(doc.get("alarmData"), Mapping)
         ):
             return True
         return "AlarmName" in doc and "NewStateValue" in doc
@@ -153,11 +167,21 @@ class CloudWatchAdapter:
             alarms.append(_from_sns(doc, (), ctx))
         elif "Records" in doc:
             for index, raw in enumerate(arr(doc, "Records")):
-                record = item_obj(raw, ("Records", index))
-                sns = req_obj(record, "Sns", ("Records", index))
-                alarms.append(_from_sns(sns, ("Records", index, "Sns"), ctx))
+                with ctx.recover("Records", index):
+                    record = item_obj(raw, ("Records", index))
+                    sns = req_obj(record, "Sns", ("Records", index))
+                    alarms.append(_from_sns(sns, ("Records", index, "Sns"), ctx))
+        elif "alarmData" in doc:
+            alarms.append(_from_state_change(
+                req_obj(doc, "alarmData"), ("alarmData",), ctx, arn=text(doc, "alarmArn"),
+                region=text(doc, "region"), account=text(doc, "accountId"),
+                sent=time(doc, "time", (), ctx)))
         elif doc.get("source") == "aws.cloudwatch":
-            alarms.append(_from_eventbridge(doc, ctx))
+            resources = [r for r in arr(doc, "resources") if isinstance(r, str)]
+            alarms.append(_from_state_change(
+                req_obj(doc, "detail"), ("detail",), ctx,
+                arn=resources[0] if resources else "", region=text(doc, "region"),
+                account=text(doc, "account"), sent=time(doc, "time", (), ctx)))
         else:
             alarms.append(_from_message(doc, (), ctx, fallback_time=None))
         signals: list[Signal] = []
@@ -190,10 +214,7 @@ def _from_sns(sns: Mapping[str, Any], path: Path, ctx: ParseContext) -> _Alarm:
 def _from_message(
     msg: Mapping[str, Any], path: Path, ctx: ParseContext, fallback_time: datetime | None
 ) -> _Alarm:
-    state = req_text(msg, "NewStateValue", path).upper()
-    if state not in STATE:
-        raise InputError(f"expected ALARM, OK or INSUFFICIENT_DATA, got {state[:40]!r}",
-                         field=where(path, "NewStateValue"))
+    state = _state(req_text(msg, "NewStateValue", path), where(path, "NewStateValue"), ctx)
     arn = text(msg, "AlarmArn", path)
     alarm = _Alarm(
         path=path,
@@ -214,7 +235,7 @@ def _from_message(
     alarm.namespace = text(trigger, "Namespace", trigger_path)
     alarm.metric = text(trigger, "MetricName", trigger_path)
     alarm.unit = text(trigger, "Unit", trigger_path)
-    alarm.threshold = number(trigger, "Threshold", trigger_path)
+    alarm.threshold = number(trigger, "Threshold", trigger_path, ctx)
     alarm.comparison = text(trigger, "ComparisonOperator", trigger_path)
     extended = text(trigger, "ExtendedStatistic", trigger_path)
     if extended:
@@ -239,17 +260,14 @@ def _from_message(
     return alarm
 
 
-def _from_eventbridge(doc: Mapping[str, Any], ctx: ParseContext) -> _Alarm:
-    detail = req_obj(doc, "detail")
-    path: Path = ("detail",)
+def _from_state_change(
+    detail: Mapping[str, Any], path: Path, ctx: ParseContext, *, arn: str, region: str,
+    account: str, sent: datetime | None,
+) -> _Alarm:
+    """The alarm data of an EventBridge ``detail`` or a Lambda action's ``alarmData``."""
     state = obj(detail, "state", path)
     state_path: Path = (*path, "state")
-    value = req_text(state, "value", state_path).upper()
-    if value not in STATE:
-        raise InputError(f"expected ALARM, OK or INSUFFICIENT_DATA, got {value[:40]!r}",
-                         field=where(state_path, "value"))
-    resources = [r for r in arr(doc, "resources") if isinstance(r, str)]
-    arn = resources[0] if resources else ""
+    value = _state(req_text(state, "value", state_path), where(state_path, "value"), ctx)
     config = obj(detail, "configuration", path)
     config_path: Path = (*path, "configuration")
     alarm = _Alarm(
@@ -258,15 +276,18 @@ def _from_eventbridge(doc: Mapping[str, Any], ctx: ParseContext) -> _Alarm:
         description=text(config, "description", config_path),
         state=value,
         reason=text(state, "reason", state_path),
-        changed_at=time(state, "timestamp", state_path, ctx) or time(doc, "time", (), ctx),
-        region=_region(text(doc, "region"), arn),
+        changed_at=time(state, "timestamp", state_path, ctx) or sent,
+        region=_region(region, arn),
         arn=arn,
     )
     previous = obj(detail, "previousState", path)
     if text(previous, "value", (*path, "previousState")):
         alarm.labels["previous_state"] = text(previous, "value", (*path, "previousState"))
-    if text(doc, "account"):
-        alarm.labels["account"] = text(doc, "account")
+    if account:
+        alarm.labels["account"] = account
+    rule = text(config, "alarmRule", config_path)
+    if rule:  # a composite alarm
+        alarm.labels["alarm_rule"] = rule
     for index, raw in enumerate(arr(config, "metrics", config_path)):
         item_path: Path = (*config_path, "metrics", index)
         item = item_obj(raw, item_path)
@@ -282,28 +303,47 @@ def _from_eventbridge(doc: Mapping[str, Any], ctx: ParseContext) -> _Alarm:
             alarm.metric = text(metric, "name", metric_path)
             alarm.namespace = text(metric, "namespace", metric_path)
             alarm.unit = text(stat, "unit", (*item_path, "metricStat"))
-    reason_data = state.get("reasonData")
-    if isinstance(reason_data, str) and reason_data.strip():
-        try:
-            parsed = json.loads(reason_data)
-        except (ValueError, RecursionError):
-            raise InputError("expected JSON in this string",
-                             field=where(state_path, "reasonData")) from None
-        if isinstance(parsed, Mapping):
-            data_path: Path = (*state_path, "reasonData")
-            alarm.threshold = number(parsed, "threshold", data_path)
-            points = parsed.get("recentDatapoints")
-            if isinstance(points, list):
-                alarm.datapoints = [
-                    float(p) for p in points
-                    if isinstance(p, (int, float)) and not isinstance(p, bool)
-                ]
+            statistic = text(stat, "stat", (*item_path, "metricStat")).lower()
+            if _PERCENTILE.match(statistic):
+                alarm.labels["statistic"] = statistic
+    _reason_data(alarm, state, state_path, ctx)
     if not alarm.datapoints:
         alarm.datapoints = _reason_datapoints(alarm.reason)
     if alarm.threshold is None:
         match = _REASON_THRESHOLD.search(alarm.reason)
         alarm.threshold = float(match.group(1)) if match else None
     return alarm
+
+
+def _reason_data(alarm: _Alarm, state: Mapping[str, Any], state_path: Path,
+                 ctx: ParseContext) -> None:
+    """The threshold and recent datapoints of ``state.reasonData`` (a JSON string)."""
+    reason_data = state.get("reasonData")
+    if not isinstance(reason_data, str) or not reason_data.strip():
+        return
+    try:
+        parsed = json.loads(reason_data)
+    except (ValueError, RecursionError):
+        ctx.note(UnreadableValue("JSON in this string", reason_data,
+                                 field=where(state_path, "reasonData")))
+        return
+    if isinstance(parsed, Mapping):
+        alarm.threshold = number(parsed, "threshold", (*state_path, "reasonData"), ctx)
+        points = parsed.get("recentDatapoints")
+        if isinstance(points, list):
+            alarm.datapoints = [
+                float(p) for p in points
+                if isinstance(p, (int, float)) and not isinstance(p, bool) and math.isfinite(p)
+            ]
+
+
+def _state(value: str, field: str, ctx: ParseContext) -> str:
+    """The alarm state; an unknown one is noted and read as ALARM (the alarm did notify)."""
+    state = value.upper()
+    if state not in STATE:
+        ctx.note(UnreadableValue("ALARM, OK or INSUFFICIENT_DATA", value, field=field))
+        return "ALARM"
+    return state
 
 
 # pieces ------------------------------------------------------------------------------------
@@ -405,8 +445,9 @@ def _signals(alarm: _Alarm, raw: Any) -> list[Signal]:
             not alarm.comparison and "less than" in alarm.reason
         )
         value = min(alarm.datapoints) if less else max(alarm.datapoints)
+        latency_unit = "s" if (alarm.namespace, alarm.metric) in _SECONDS_METRICS else "ms"
         reading = canonical_metric(alarm.metric, value, unit=alarm.unit or None,
-                                   threshold=alarm.threshold, latency_unit="ms")
+                                   threshold=alarm.threshold, latency_unit=latency_unit)
         if reading is None:
             reading = Reading(alarm.metric, value, (alarm.unit or "").lower() or "count",
                               alarm.threshold)
