@@ -122,6 +122,8 @@ BAD_INPUTS: list[tuple[str, bytes, str]] = [
     ("bad latency unit", b'{"service": "api", "latency": "3 parsecs"}', "field 'latency'"),
     ("only a broken change", b'{"service": "api", "changes": [{"type": {"is": "deploy"}}]}',
      "field 'changes[0].type'"),
+    ("alertmanager v3", b'{"version": "3", "groupKey": "{}", "receiver": "ops", "alerts": []}',
+     "Prometheus Alertmanager webhook with version '3'; supported: "),
     ("NaN", b'{"service": "api", "error_rate": NaN}', "invalid JSON"),
     ("deep nesting", b"[" * 100000 + b"]" * 100000, "nested too deeply"),
 ]

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from opsagent.errors import InputError, UnrecognizedInput
+from opsagent.errors import InputError, UnrecognizedInput, UnsupportedInput
 from opsagent.ingest import build_incident, detect, parse_text
 from opsagent.registry import default_registry
 
@@ -51,11 +51,9 @@ def test_the_generic_example_is_left_to_the_generic_adapter() -> None:
     [
         {"foo": 1, "bar": [1, 2]},
         {"alert_transition": "Triggered"},  # one Datadog-looking key is not enough
-        {"Type": "Notification", "Message": "hello", "TopicArn": "arn:aws:sns:x"},
-        {"kind": "Deployment", "apiVersion": "apps/v1", "metadata": {"name": "checkout"}},
         {"action": "created", "pull_request": {"number": 1}},
     ],
-    ids=["unknown", "datadog-like", "sns-not-an-alarm", "k8s-deployment", "github-pr"],
+    ids=["unknown", "datadog-like", "github-pr-fragment"],
 )
 def test_unrecognised_documents_say_what_was_expected(doc: dict[str, Any]) -> None:
     raw = json.dumps(doc).encode()
@@ -67,6 +65,63 @@ def test_unrecognised_documents_say_what_was_expected(doc: dict[str, Any]) -> No
                   "Datadog webhook", "AWS CloudWatch alarm", "Sentry webhook",
                   "GitHub deployment", "Kubernetes Events"):
         assert title in message
+
+
+UNSUPPORTED: list[tuple[str, dict[str, Any], str, str]] = [
+    ("alertmanager-v3", {"version": "3", "groupKey": "{}:{}", "status": "firing",
+                         "receiver": "ops", "alerts": [{"labels": {"alertname": "Down"}}]},
+     "Prometheus Alertmanager webhook with version '3'", 'version "4"'),
+    ("alertmanager-api-v1", {"status": "success", "data": [
+        {"labels": {"alertname": "Down"}, "startsAt": "2024-05-14T10:00:00Z"}]},
+     "Alertmanager API v1 response", "/api/v2/alerts"),
+    ("grafana-v2", {"version": "2", "orgId": 1, "alerts": [], "status": "firing"},
+     "Grafana alerting webhook with version '2'", 'version "1"'),
+    ("pagerduty-v2-webhook", {"messages": [{"event": "incident.trigger", "incident": {
+        "id": "P1", "status": "triggered", "title": "checkout down"}}]},
+     "PagerDuty v2 (or v1) webhook", "V3 webhooks"),
+    ("pagerduty-events-v1", {"service_key": "abc", "event_type": "trigger",
+                             "description": "checkout down"},
+     "PagerDuty Events API v1 event", "Events API v2"),
+    ("sns-subscription", {"Type": "SubscriptionConfirmation", "TopicArn": "arn:aws:sns:x",
+                          "SubscribeURL": "https://sns.example/confirm", "Message": "confirm"},
+     "SNS subscription confirmation", "CloudWatch alarm"),
+    ("sns-not-an-alarm", {"Type": "Notification", "Message": "hello",
+                          "TopicArn": "arn:aws:sns:x"},
+     "SNS Notification whose Message is not a CloudWatch alarm", "EventBridge"),
+    ("eventbridge-ec2", {"source": "aws.ec2", "detail-type": "EC2 Instance State-change "
+                         "Notification", "detail": {"state": "stopped"}},
+     "EventBridge event 'EC2 Instance State-change Notification' from aws.ec2",
+     "CloudWatch Alarm State Change"),
+    ("lambda-sqs", {"Records": [{"eventSource": "aws:sqs", "body": "{}"}]},
+     "Lambda event of aws:sqs records", "SNS notifications"),
+    ("k8s-deployment", {"kind": "Deployment", "apiVersion": "apps/v1",
+                        "metadata": {"name": "checkout"}},
+     "Kubernetes Deployment object", "EventList"),
+    ("github-push", {"ref": "refs/heads/main", "commits": [], "repository": {"name": "shop"},
+                     "sender": {"login": "dev"}},
+     "GitHub push webhook", "deployment_status"),
+]
+
+
+@pytest.mark.parametrize(("name", "doc", "named", "supported"), UNSUPPORTED,
+                         ids=[u[0] for u in UNSUPPORTED])
+def test_a_known_vendors_document_in_another_shape_is_named(
+        name: str, doc: dict[str, Any], named: str, supported: str) -> None:
+    with pytest.raises(UnsupportedInput) as caught:
+        build_incident(parse_text(json.dumps(doc).encode(), "vendor.json"), now=NOW)
+    message = str(caught.value)
+    assert message.startswith("vendor.json: not a supported payload: ")
+    assert named in message
+    assert "supported: " in message and supported in message
+    assert "\n" not in message
+
+
+def test_the_generic_adapter_does_not_claim_another_vendors_document() -> None:
+    # an Alertmanager v3 notification has "alerts" and "status", fields of a generic event
+    doc = UNSUPPORTED[0][1]
+    assert default_registry().adapter("generic").detect(doc)
+    with pytest.raises(UnsupportedInput):
+        detect(doc, default_registry(), "am.json")
 
 
 def _set(path: tuple[Any, ...], value: Any) -> Callable[[Any], None]:

@@ -94,6 +94,8 @@ STATUS: dict[str, SignalStatus] = {
     "resolved": SignalStatus.RESOLVED,
 }
 
+_SHAPES = ('webhook notifications of version "4" and the alerts that GET /api/v2/alerts '
+           "lists (one object each)")
 _TEXT_ANNOTATIONS = ("summary", "description", "message", "title")
 _URL_ANNOTATIONS = ("runbook_url", "runbook", "dashboard_url")
 
@@ -115,6 +117,23 @@ class AlertmanagerAdapter:
             and ("groupKey" in doc or "receiver" in doc)
             and "orgId" not in doc
         )
+
+    def unsupported(self, doc: Mapping[str, Any]) -> str | None:
+        """An Alertmanager webhook of another version, or an ``/api/v1/alerts`` response."""
+        alerts = doc.get("alerts")
+        if isinstance(alerts, list) and "orgId" not in doc and (
+            "groupKey" in doc
+            or ("receiver" in doc and any(isinstance(a, Mapping) and "labels" in a
+                                          for a in alerts[:5]))
+        ):
+            version = doc.get("version")
+            what = f"version {str(version)[:20]!r}" if version is not None else "no version"
+            return f"a Prometheus Alertmanager webhook with {what}; supported: {_SHAPES}"
+        data = doc.get("data")
+        if doc.get("status") == "success" and isinstance(data, list) and any(
+                isinstance(a, Mapping) and "labels" in a and "startsAt" in a for a in data[:5]):
+            return f"an Alertmanager API v1 response (status + data); supported: {_SHAPES}"
+        return None
 
     @user_errors_only(title)
     def parse(self, doc: Mapping[str, Any], ctx: ParseContext) -> list[Signal]:

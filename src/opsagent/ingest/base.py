@@ -7,7 +7,9 @@ document; a value it cannot read, or one bad item of a list, it gives to
 :meth:`ParseContext.note` (or reads inside :meth:`ParseContext.recover`) and goes on with
 the rest. Adapters are registered in :class:`opsagent.registry.Registry`, built-ins
 exactly like plug-ins; detection tries them in registration order and the generic
-event format last.
+event format last. An adapter may also name the documents of its vendor that it cannot
+read (``unsupported``), so that they are refused with the shapes it supports instead of
+being taken for a generic event.
 """
 
 from __future__ import annotations
@@ -72,6 +74,17 @@ class Adapter(Protocol):
     def parse(self, doc: Mapping[str, Any], ctx: ParseContext) -> list[Signal]:
         """The signals in ``doc``; raises ``InputError`` naming the field when broken."""
         ...
+
+
+def unsupported_shape(adapter: Any, doc: Mapping[str, Any]) -> str | None:
+    """What ``adapter`` says about a document of its vendor that it cannot read (e.g.
+    ``"an Alertmanager webhook of version '3'; supported: ..."``), if it says anything.
+    Adapters that know their vendor's other shapes define ``unsupported(doc)``."""
+    method = getattr(adapter, "unsupported", None)
+    if method is None:
+        return None
+    found = method(doc)
+    return found if isinstance(found, str) and found else None
 
 
 def field_path(*parts: str | int) -> str:

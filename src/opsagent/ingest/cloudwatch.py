@@ -15,6 +15,10 @@ Accepted envelopes:
   EventBridge ``detail``);
 * the alarm message itself (``AlarmName`` + ``NewStateValue``).
 
+Other AWS documents are named when refused: SNS subscription confirmations, SNS
+notifications that carry no alarm, Lambda events of other sources, EventBridge events of
+other kinds.
+
 Each alarm becomes one ALERT signal:
 
 * ``name``: ``AlarmName``; ``text``: ``AlarmDescription``, the metric and resource
@@ -117,6 +121,10 @@ _SECONDS_METRICS = frozenset({
     ("AWS/ApplicationELB", "TargetResponseTime"), ("AWS/ELB", "Latency"),
     ("AWS/RDS", "ReadLatency"), ("AWS/RDS", "WriteLatency"), ("AWS/RDS", "ReplicaLag"),
 })
+_SHAPES = ("SNS notifications whose Message is a CloudWatch alarm (also in a Lambda event's "
+           "Records), EventBridge 'CloudWatch Alarm State Change' events, the event of an "
+           "alarm's Lambda action (source aws.cloudwatch with alarmData), and the alarm "
+           "message alone")
 _REASON_THRESHOLD = re.compile(r"threshold \((-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\)")
 
 
@@ -159,6 +167,28 @@ class CloudWatchAdapter:
         ):
             return True
         return "AlarmName" in doc and "NewStateValue" in doc
+
+    def unsupported(self, doc: Mapping[str, Any]) -> str | None:
+        """AWS documents that carry no CloudWatch alarm (named, with the shapes read)."""
+        kind = doc.get("Type")
+        if isinstance(kind, str) and "TopicArn" in doc:
+            what = ("an Amazon SNS subscription confirmation (confirm it by opening its "
+                    "SubscribeURL)" if kind.endswith("Confirmation")
+                    else f"an Amazon SNS {kind[:40]} whose Message is not a CloudWatch alarm")
+            return f"{what}; supported: {_SHAPES}"
+        records = doc.get("Records")
+        if isinstance(records, list) and records and isinstance(records[0], Mapping):
+            first = records[0]
+            origin = first.get("EventSource", first.get("eventSource", "an unknown source"))
+            return (f"a Lambda event of {str(origin)[:40]} records with no CloudWatch alarm; "
+                    f"supported: {_SHAPES}")
+        source = doc.get("source")
+        if isinstance(source, str) and source.startswith("aws.") and (
+                "detail-type" in doc or "alarmData" in doc or "detail" in doc):
+            kind_text = str(doc.get("detail-type", "of unknown type"))[:60]
+            return (f"an Amazon EventBridge event {kind_text!r} from {source[:40]}; "
+                    f"supported: {_SHAPES}")
+        return None
 
     @user_errors_only(title)
     def parse(self, doc: Mapping[str, Any], ctx: ParseContext) -> list[Signal]:

@@ -41,6 +41,11 @@ STATE: dict[str, bool | None] = {
 }
 _FINISHED = {"success", "failure", "error"}
 _VERSION_REF = re.compile(r"^(?:refs/tags/)?v?\d+(?:[.\-]\w+)*$")
+# keys that name the event of a GitHub webhook delivery (its body has no event name)
+_OTHER_EVENTS = {"pull_request": "pull_request", "workflow_run": "workflow_run",
+                 "workflow_job": "workflow_job", "check_run": "check_run",
+                 "check_suite": "check_suite", "release": "release", "issue": "issues",
+                 "commits": "push", "ref_type": "create"}
 _ROLLBACK = re.compile(r"rollback|roll back|revert", re.IGNORECASE)
 
 
@@ -55,6 +60,15 @@ class GitHubDeploymentAdapter:
         if isinstance(doc.get("deployment_status"), Mapping):
             return True
         return "sha" in deployment or "ref" in deployment
+
+    def unsupported(self, doc: Mapping[str, Any]) -> str | None:
+        """A GitHub webhook of another event (``pull_request``, ``push``, ``workflow_run``)."""
+        if not (isinstance(doc.get("repository"), Mapping)
+                and isinstance(doc.get("sender"), Mapping)):
+            return None
+        event = next((name for key, name in _OTHER_EVENTS.items() if key in doc), "event")
+        return (f"a GitHub {event} webhook; supported: deployment and deployment_status "
+                "webhooks")
 
     @user_errors_only(title)
     def parse(self, doc: Mapping[str, Any], ctx: ParseContext) -> list[Signal]:

@@ -91,6 +91,15 @@ class GrafanaAdapter:
             and ("orgId" in doc or "groupKey" in doc)
         )
 
+    def unsupported(self, doc: Mapping[str, Any]) -> str | None:
+        """A Grafana alerting webhook of another version."""
+        if isinstance(doc.get("alerts"), list) and "orgId" in doc:
+            version = doc.get("version")
+            what = f"version {str(version)[:20]!r}" if version is not None else "no version"
+            return (f"a Grafana alerting webhook with {what}; supported: version \"1\" "
+                    "webhooks and legacy alerting (ruleName, state, evalMatches)")
+        return None
+
     @user_errors_only(title)
     def parse(self, doc: Mapping[str, Any], ctx: ParseContext) -> list[Signal]:
         if "ruleName" in doc and "alerts" not in doc:

@@ -152,6 +152,16 @@ class KubernetesAdapter:
             return any(_item_kind(item, "") in {"Event", "Pod"} for item in items[:20])
         return False
 
+    def unsupported(self, doc: Mapping[str, Any]) -> str | None:
+        """A Kubernetes object of another kind (a Deployment, a Node, a List of them)."""
+        kind = doc.get("kind")
+        if isinstance(kind, str) and isinstance(doc.get("apiVersion"), str) and (
+                isinstance(doc.get("metadata"), Mapping) or isinstance(doc.get("items"), list)):
+            return (f"a Kubernetes {kind[:40]} object; supported: Event (core/v1 and "
+                    "events.k8s.io/v1), Pod, and EventList, PodList or List of them "
+                    "(kubectl get events/pods -o json)")
+        return None
+
     @user_errors_only(title)
     def parse(self, doc: Mapping[str, Any], ctx: ParseContext) -> list[Signal]:
         kind = text(doc, "kind")

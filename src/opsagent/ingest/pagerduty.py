@@ -82,6 +82,8 @@ EVENT_ACTIONS: dict[str, SignalStatus] = {
 # Custom details that only place the event (read as labels, not repeated in the text).
 _SCOPE_DETAILS = frozenset({"service", "service_name", "app", "region", "zone", "environment",
                             "env"})
+_SHAPES = ('V3 webhooks ({"event": {"event_type": ...}}) and Events API v2 events '
+           "(routing_key with event_action, or a change event)")
 _LOG_EVENTS = {"incident.annotated", "incident.status_update_published"}
 _HOSTLIKE = re.compile(r"[.:/@]|^\d")
 
@@ -124,6 +126,21 @@ class PagerDutyAdapter:
         if "routing_key" in doc:
             return "event_action" in doc or isinstance(doc.get("payload"), Mapping)
         return False
+
+    def unsupported(self, doc: Mapping[str, Any]) -> str | None:
+        """PagerDuty's older webhooks (v1/v2: ``messages[]``) and Events API v1 events."""
+        messages = doc.get("messages")
+        if isinstance(messages, list) and messages and isinstance(messages[0], Mapping):
+            first = messages[0]
+            data = first.get("data")
+            kind = str(first.get("event", first.get("type", "")))
+            if "incident" in first or kind.startswith("incident.") or (
+                    isinstance(data, Mapping) and "incident" in data):
+                return f"a PagerDuty v2 (or v1) webhook (messages[]); supported: {_SHAPES}"
+        if "service_key" in doc and doc.get("event_type") in {"trigger", "acknowledge",
+                                                               "resolve"}:
+            return f"a PagerDuty Events API v1 event (service_key); supported: {_SHAPES}"
+        return None
 
     @user_errors_only(title)
     def parse(self, doc: Mapping[str, Any], ctx: ParseContext) -> list[Signal]:
