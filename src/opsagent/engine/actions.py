@@ -1,6 +1,9 @@
 """Action planning: runbook actions of the leading hypotheses, filled in with the
 incident's names, ordered by urgency and safety.
 
+When only changes were reported and nothing is failing, no mitigation is offered: a
+healthy change is watched, not reverted.
+
 Order: confident low-risk mitigations first (reversible, e.g. a rollback), then
 diagnosis by hypothesis rank, then escalation, then riskier mitigations, communication
 and follow-up. Every action names the cause it serves. Actions are recommendations: no
@@ -96,13 +99,16 @@ def plan(ctx: Context, hypotheses: list[Hypothesis], severity: Severity,
     leading = [h for h in hypotheses if h.confidence >= threshold][:3]
     if not leading and hypotheses:
         leading = hypotheses[:1]
+    # nothing is failing: nothing to mitigate (no rollback of a healthy change)
+    calm = "change.only" in present
     for rank, hypothesis in enumerate(leading):
         mode = hypothesis.mode
         confidence = hypothesis.confidence
         confident = confidence >= 0.5 or rank == 0
         category = mode.category
         for action in compiled[mode.id]:
-            if not action.applies(present, confidence):
+            if not action.applies(present, confidence) or (calm and
+                                                            action.item.kind == "mitigate"):
                 continue
             candidates.append(((action.band if confident else action.band_unsure, rank,
                                 action.risk_rank, action.index), action, category))

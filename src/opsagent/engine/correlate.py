@@ -14,8 +14,8 @@ from ..models import ChangeType, Signal
 from ..names import service_key
 from ..values import clip, humanize_age
 from .context import Context
-from .features import ENGINE_FEATURES
-from .kinds import CHANGE, DEPLOY, RESOLVED, ROLLBACK
+from .features import ENGINE_FEATURES, FAILURE_TEXT, MEASURED_FAILURE
+from .kinds import ALERT, CHANGE, DEPLOY, FIRING, INFO, LOG, METRIC, RESOLVED, ROLLBACK, STATUS
 
 _FEATURE_BY_TYPE = {
     DEPLOY: "change.deploy.recent",
@@ -68,6 +68,10 @@ def correlate(ctx: Context) -> None:
     if not changes:
         features.add("change.none", 1.0, "no deploy or configuration change was reported")
         return
+    if _nothing_failing(ctx, problems):
+        noun = "change" if len(changes) == 1 else f"{len(changes)} changes"
+        features.add("change.only", 1.0, f"only the {noun} reported; no alert, error, "
+                                         "latency or symptom came with it")
     affected = ctx.affected_keys()
     best_own_deploy: tuple[float, Signal] | None = None
     own_deploy_ages: list[timedelta] = []
@@ -155,6 +159,25 @@ def correlate(ctx: Context) -> None:
     if _RECENT_CHANGES.isdisjoint(features.keys()) and "change.deploy.failed" not in features:
         features.add("change.none", 0.6,
                      "no change to the affected services was reported before the onset")
+
+
+_PROBLEM_FEATURES = FAILURE_TEXT | MEASURED_FAILURE | frozenset({
+    "source.critical", "dependency.degraded", "traffic.drop", "traffic.surge",
+    "metric.anomaly", "cpu.saturated", "memory.high", "disk.high", "connections.saturated",
+    "db.saturated", "queue.backlog", "restarts", "replication.lag", "throttling",
+    "cert.expired", "cert.expiring", "clock.skew", "packet_loss", "cache.hit_rate_drop"})
+
+
+def _nothing_failing(ctx: Context, problems: list[Signal]) -> bool:
+    """Only changes: every other signal is informational (a Normal Kubernetes event, an
+    info notice) or a reading within its bounds, and nothing assessed shows a problem."""
+    for s in problems:
+        if s.kind in (LOG, ALERT) and s.severity == INFO and s.status != FIRING:
+            continue
+        if s.kind in (METRIC, STATUS):
+            continue
+        return False
+    return _PROBLEM_FEATURES.isdisjoint(ctx.features.keys())
 
 
 def _rollback_effect(ctx: Context, rollback: Signal, problems: list[Signal], who: str) -> None:

@@ -64,6 +64,7 @@ ENGINE_FEATURES: dict[str, str] = {
     "change.rollback.no_effect": "a rollback after the onset did not end the problem",
     "change.after_onset": "a change made after the problem began",
     "change.none": "no change was reported",
+    "change.only": "only changes were reported: nothing is failing",
     # scope
     "scope.single_region": "the problem is confined to one region",
     "scope.multi_region": "the problem spans several regions",

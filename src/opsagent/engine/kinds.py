@@ -18,5 +18,6 @@ CHANGE = SignalKind.CHANGE
 FIRING = SignalStatus.FIRING
 RESOLVED = SignalStatus.RESOLVED
 CRITICAL = SourceSeverity.CRITICAL
+INFO = SourceSeverity.INFO
 DEPLOY = ChangeType.DEPLOY
 ROLLBACK = ChangeType.ROLLBACK

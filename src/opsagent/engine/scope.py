@@ -3,6 +3,9 @@ and whether it is still going on."""
 
 from __future__ import annotations
 
+import re
+
+from ..names import service_key
 from ..models import Signal
 from ..names import service_key
 from .context import Context, Impact
@@ -20,10 +23,18 @@ def determine_scope(ctx: Context) -> None:
     firing: list[Signal] = []
     resolved: list[Signal] = []
     envs: set[str] = set()
+    inferred: dict[str, str] = {}  # non-production word -> where it was written
+    named = named_nonprod = 0  # signals that name where they run; of them, non-production
     with_status = still_firing = not_symptoms = 0
     for s in incident.signals:
         if s.environment:
             envs.add(s.environment)
+        elif s.kind != SYMPTOM:
+            named += 1
+            found = _written_nonprod(s)
+            if found:
+                named_nonprod += 1
+                inferred.setdefault(found[0], found[1])
         if s.kind not in _PROBLEM_KINDS or s.dependency:
             continue
         problems.append(s)
@@ -47,10 +58,16 @@ def determine_scope(ctx: Context) -> None:
                      f"{len(resolved)} of {len(problems)} problem signals have resolved")
 
     scope = firing or problems
-    # environments
+    # environments: as the sources state them, else as names write them (a namespace
+    # "payments-stg", a cluster "gke-qa-euw1", a resource "orders-db-staging"); a
+    # stated production environment outweighs any name
     if envs and all(_is_nonprod(e) for e in envs):
         features.add("env.nonprod", 1.0,
                      f"environment {', '.join(sorted(envs))} is not production")
+    elif inferred and not envs and named_nonprod * 2 >= named:
+        word, where = next(iter(inferred.items()))
+        features.add("env.nonprod", 0.9, f"{where} names a non-production environment "
+                                         f"({word})")
 
     # regions, zones, services, instances, alerts of the signals in scope
     regions: dict[str, int] = {}
@@ -130,6 +147,37 @@ def determine_scope(ctx: Context) -> None:
                       for s in alerts):
         features.add("source.warning_only", 1.0,
                      "every alert is rated warning or informational by its source")
+
+
+_TOKEN = re.compile(r"[a-z0-9]+")
+# label keys whose values name where a signal comes from (not what it says)
+_PLACE_KEYS = ("namespace", "cluster", "cluster_name", "kube_cluster_name", "cluster-name",
+               "account", "account_name", "account_alias", "project", "project_id", "stack",
+               "tier", "workspace", "host", "hostname", "instance", "pod", "deployment",
+               "job", "db_instance", "resource", "resource_name", "subscription", "space")
+
+
+def _written_nonprod(s: Signal) -> tuple[str, str] | None:
+    """A non-production word in the names of a signal: its service, dependency, alert
+    name and the labels that say where it runs. Words are whole tokens: "dev" in
+    "payments-dev" counts, in "devices-api" it does not."""
+    places = [(s.service, "service"), (s.dependency, "dependency")]
+    if s.kind == ALERT:
+        places.append((s.name, "alert"))
+    labels = s.labels
+    if labels:
+        places += [(labels.get(key), key) for key in _PLACE_KEYS if labels.get(key)]
+    for value, where in places:
+        if not value:
+            continue
+        for token in _TOKEN.findall(value.lower()):
+            if token in _NONPROD_WORDS:
+                return token, f"{where} {value}"
+    return None
+
+
+_NONPROD_WORDS = frozenset({"staging", "stage", "stg", "dev", "development", "qa", "uat",
+                            "sandbox", "preprod", "nonprod", "test", "testing"})
 
 
 def _is_nonprod(env: str) -> bool:

@@ -120,6 +120,9 @@ def grade(ctx: Context) -> Severity:
     if "env.nonprod" in features:
         caps.append((0, f"{_first(features, 'env.nonprod', 'non-production')}: "
                         "no production users affected"))
+    if "change.only" in features:
+        caps.append((0, f"{_first(features, 'change.only', 'only a change')}: a change "
+                        "alone is not an incident"))
     if "recovered" in features:
         caps.append((0, f"{_first(features, 'recovered', 'recovered')}: "
                         "the problem is no longer active"))
