@@ -37,6 +37,7 @@ class Engine:
         self._actions = {mode.id: compile_actions(mode.actions)
                          for mode in knowledge.failure_modes}
         self._general = compile_actions(knowledge.general_actions)
+        self._observations = knowledge.observations
 
     def analyze(self, incident: Incident) -> TriageReport:
         ctx = self.assess(incident)
@@ -70,7 +71,7 @@ class Engine:
     def assess(self, incident: Incident) -> Context:
         """The first stages alone (features, impacts, changes, scope), for explanation."""
         ctx = Context(incident=incident, catalog=self.catalog, config=self.config)
-        Assessor(ctx, self._terms).run()
+        Assessor(ctx, self._terms, self._observations).run()
         correlate(ctx)
         determine_scope(ctx)
         return ctx

@@ -9,12 +9,14 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..knowledge.schema import Term
+from ..values import clip
+from ..knowledge.schema import Observations, Term
 from ..models import Signal
 from ..values import clip
 from .context import Context, Impact
 from .features import FAILURE_TEXT
 from .kinds import ALERT, CHANGE, CRITICAL, LOG, METRIC, RESOLVED, STATUS, SYMPTOM
+from .observed import ObservedText
 from .prefilter import required_literals, word_triggers
 from .textfacts import extract
 
@@ -226,12 +228,15 @@ def _ratio_strength(value: float, limit: float, scale: float = 10.0) -> float:
 
 
 class Assessor:
-    def __init__(self, ctx: Context, terms: TermSet) -> None:
+    def __init__(self, ctx: Context, terms: TermSet,
+                 observations: Observations | None = None) -> None:
         self.ctx = ctx
         self.termset = terms
         self.features = ctx.features
         self.cfg = ctx.config
-        self._seen: dict[str, _Matched] = {}  # text -> matching terms
+        self._seen: dict[tuple[str, bool], _Matched] = {}  # text -> matching terms
+        self._observed = ObservedText(observations, _names(ctx)) \
+            if observations is not None else None
 
     def run(self) -> None:
         for signal in self.ctx.incident.signals:
@@ -583,19 +588,26 @@ class Assessor:
             self._match(s.text, f'{kind}: "{clip(s.text, 110)}"{count}'
                         + (" (resolved)" if resolved else ""), factor, s)
 
-    def _matching(self, text: str) -> _Matched:
-        found = self._seen.get(text)  # alert storms repeat the same words many times
+    def _matching(self, text: str, reported: bool = False) -> _Matched:
+        """The terms the observed words of ``text`` match (``reported``: what people say
+        they see, never read as instructions)."""
+        key = (text, reported)
+        found = self._seen.get(key)  # alert storms repeat the same words many times
         if found is None:
             lowered = text.lower()
-            terms = self.termset.match(text, lowered)
+            if self._observed is not None:
+                lowered = self._observed(lowered, instructions=not reported)
+                terms = self.termset.match(lowered, lowered)
+            else:
+                terms = self.termset.match(text, lowered)
             features = {t.feature for t in terms}
-            found = self._seen[text] = (
+            found = self._seen[key] = (
                 terms, not _CRASH_FEATURES.isdisjoint(features),
                 not FAILURE_TEXT.isdisjoint(features) and "text.no_impact" not in features)
         return found
 
     def _match(self, text: str, evidence: str, factor: float, s: Signal | None) -> None:
-        matched, crash, failure = self._matching(text)
+        matched, crash, failure = self._matching(text, s is not None and s.kind == SYMPTOM)
         if not matched:
             return
         firing = s is not None and s.status != RESOLVED
@@ -660,6 +672,25 @@ _THROTTLED_WORDS = re.compile(r"\b(throttl\w*|rate[- ]?limit\w*|quota\w*|429)\b"
 _MONEY = re.compile(r"(?i)(usd|eur|gbp|jpy|dollars?|euros?|revenue|position|exposure|spend|"
                     r"cost|loss|pnl|refunds?|payouts?)")
 _HEALTHY_WORDS = re.compile(r"\b(operational|healthy|ok|up|normal|green|fine|good)\b")
+
+
+_NAME_LABELS = ("host", "hostname", "instance", "pod", "pod_name", "namespace", "node",
+                "cluster", "container", "deployment", "job", "object", "org", "account")
+
+
+def _names(ctx: Context) -> list[str]:
+    """The names an incident's signals carry: services, dependencies, hosts, pods."""
+    names: set[str] = set(ctx.incident.services)
+    for s in ctx.incident.signals:
+        for name in (s.service, s.dependency):
+            if name:
+                names.add(name)
+        labels = s.labels
+        if labels:
+            names.update(v for k in _NAME_LABELS if (v := labels.get(k)))
+        if len(names) > 400:
+            break
+    return list(names)
 
 
 def _where_region(s: Signal) -> str:

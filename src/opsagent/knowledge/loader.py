@@ -1,9 +1,10 @@
 """Loading and linting knowledge directories.
 
-A directory holds YAML files of three kinds, told apart by their top-level keys:
-a failure mode (``category``), vocabulary (``terms``) and general actions (``actions``
-alone). The built-in directory is loaded first; user directories add failure modes
-and terms, and a user failure mode with the id of a built-in one replaces it.
+A directory holds YAML files of four kinds, told apart by their top-level keys:
+a failure mode (``category``), vocabulary (``terms``), general actions (``actions``
+alone) and what is not an observation (``observations``). The built-in directory is
+loaded first; user directories add failure modes, terms and observation phrases, and a
+user failure mode with the id of a built-in one replaces it.
 
 Errors carry ``file:line`` and the field. :func:`lint` collects every error instead of
 stopping at the first.
@@ -19,7 +20,15 @@ import yaml
 from pydantic import ValidationError
 
 from ..errors import KnowledgeError
-from .schema import FailureMode, GeneralActions, RunbookAction, Term, Vocabulary
+from .schema import (
+    FailureMode,
+    GeneralActions,
+    Observations,
+    ObservationsFile,
+    RunbookAction,
+    Term,
+    Vocabulary,
+)
 
 BUILTIN_DIR = Path(__file__).parent / "builtin"
 
@@ -29,6 +38,7 @@ class KnowledgeBase:
     failure_modes: tuple[FailureMode, ...]
     terms: tuple[Term, ...]
     general_actions: tuple[RunbookAction, ...]
+    observations: Observations | None = None  # what text says that is not an observation
     sources: tuple[str, ...] = ()  # directories loaded, for the report
     origin: dict[str, str] = field(default_factory=dict)  # failure-mode id -> file
 
@@ -77,6 +87,7 @@ def _load(dirs: list[Path], errors: list[KnowledgeError]) -> KnowledgeBase:
     origin: dict[str, str] = {}
     terms: list[Term] = []
     general: list[RunbookAction] = []
+    observations: Observations | None = None
     for directory in dirs:
         if not directory.is_dir():
             errors.append(KnowledgeError("not a directory", source=str(directory)))
@@ -107,10 +118,15 @@ def _load(dirs: list[Path], errors: list[KnowledgeError]) -> KnowledgeBase:
                     terms.extend(Vocabulary.model_validate(data).terms)
                 elif "actions" in data:
                     general.extend(GeneralActions.model_validate(data).actions)
+                elif "observations" in data:
+                    found = ObservationsFile.model_validate(data).observations
+                    observations = found if observations is None \
+                        else _merge_observations(observations, found)
                 else:
                     errors.append(KnowledgeError(
                         "unknown knowledge file: expected a failure mode ('category'), "
-                        "vocabulary ('terms') or general actions ('actions')",
+                        "vocabulary ('terms'), general actions ('actions') or "
+                        "observations ('observations')",
                         source=str(path), line=1))
             except ValidationError as exc:
                 node = _compose(path)
@@ -123,9 +139,20 @@ def _load(dirs: list[Path], errors: list[KnowledgeError]) -> KnowledgeBase:
         failure_modes=tuple(modes.values()),
         terms=tuple(terms),
         general_actions=tuple(general),
+        observations=observations,
         sources=tuple(str(d) for d in dirs),
         origin=origin,
     )
+
+
+def _merge_observations(base: Observations, extra: Observations) -> Observations:
+    """A user file adds its phrases to the built-in ones."""
+    merged: dict[str, Any] = base.model_dump()
+    for part, rules in extra.model_dump().items():
+        for key, value in rules.items():
+            if isinstance(value, list):
+                merged[part][key] = merged[part][key] + value
+    return Observations.model_validate(merged)
 
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available

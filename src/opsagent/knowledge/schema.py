@@ -146,3 +146,60 @@ class GeneralActions(_Strict):
     """
 
     actions: list[RunbookAction] = Field(min_length=1)
+
+
+def _compiles(value: list[str]) -> list[str]:
+    for pattern in value:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
+    return value
+
+
+class PhraseRule(_Strict):
+    """Phrases that are not observations, with examples that must be blanked (``drops``)
+    and examples that must be left alone (``keeps``)."""
+
+    description: str = ""
+    patterns: list[str] = Field(min_length=1)
+    drops: list[str] = Field(default_factory=list)
+    keeps: list[str] = Field(default_factory=list)
+
+    @field_validator("patterns")
+    @classmethod
+    def _check_patterns(cls, value: list[str]) -> list[str]:
+        return _compiles(value)
+
+
+class Negation(_Strict):
+    """What someone says is *not* happening: a cue ("no", "without") before a failure
+    word (``heads``), or a failure word followed by a healthy predicate ("DNS resolution is
+    fine"). Failure messages that contain a cue ("no healthy upstream", "no space left")
+    are not negations: their word after the cue is not a head."""
+
+    cues: list[str] = Field(min_length=1)
+    heads: list[str] = Field(min_length=1)
+    predicates: list[str] = Field(min_length=1)
+    drops: list[str] = Field(default_factory=list)
+    keeps: list[str] = Field(default_factory=list)
+
+    @field_validator("cues", "heads", "predicates")
+    @classmethod
+    def _check_patterns(cls, value: list[str]) -> list[str]:
+        return _compiles(value)
+
+
+class Observations(_Strict):
+    """What text carried in payloads says that is not an observation: alert-rule
+    language, instructions and runbook text, negations; names, hosts and URLs are never
+    read for vocabulary (the engine blanks them itself)."""
+
+    rule_language: PhraseRule
+    instructions: PhraseRule
+    negation: Negation
+
+
+class ObservationsFile(_Strict):
+    observations: Observations
+
