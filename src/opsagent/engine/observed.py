@@ -4,8 +4,9 @@ blanked, so that failure vocabulary fires on what was seen and on nothing else.
 Blanked, in this order:
 
 * names: URLs, host names, paths, ``key:value`` tags, instance names ("ssl-proxy-2")
-  and the compound names of the incident's own services, hosts, pods and namespaces (a host ``cert-store-2`` is not a
-  certificate problem, a path ``/dns/zones`` not a DNS one, an org "Acme" not ACME);
+  and the compound names of the incident's own services, hosts, pods and namespaces
+  (a host ``cert-store-2`` is not a certificate problem, a path ``/dns/zones`` not a
+  DNS one);
 * instructions and runbook text carried in alerts ("If this fires, check the pool and
   restart the pods"), sentence by sentence (not in what people report as symptoms);
 * alert-rule language ("breached the upper threshold");
