@@ -63,3 +63,21 @@ def test_a_plain_word_name_is_still_read() -> None:
     observed = ObservedText(RULES, names=["payments", "checkout-service"])
     assert "payments" in observed("payments are failing")
     assert "checkout-service" not in observed("checkout-service returns 503")
+
+
+TERM_EXAMPLES = [(term.feature, text, True) for term in KB.terms
+                 for text in term.examples.match] + \
+                [(term.feature, text, False) for term in KB.terms
+                 for text in term.examples.no_match]
+
+
+@pytest.mark.parametrize(("feature", "text", "matches"), TERM_EXAMPLES)
+def test_every_vocabulary_example_matches_or_not_as_the_engine_reads_it(
+        feature: str, text: str, matches: bool) -> None:
+    assert (feature in observed_features(text)) is matches, OBSERVED(text.lower())
+
+
+def test_new_judgement_words_carry_examples_both_ways() -> None:
+    for feature in ("text.recovered", "text.ongoing"):
+        term = next(t for t in KB.terms if t.feature == feature)
+        assert term.examples.match and term.examples.no_match, feature

@@ -624,6 +624,8 @@ class Assessor:
         for term in matched:
             if from_log and term.feature.startswith("impact."):
                 continue  # machine log lines are not a statement of user impact
+            if term.feature == "text.recovered":
+                self.ctx.recovery_said.append((s.at if s is not None else None, evidence))
             add(term.feature, term.strength * factor, evidence)
             implied = term.dependency
             if implied and not own_dependency and implied not in self.ctx.dependency_hints:

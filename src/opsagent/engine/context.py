@@ -62,6 +62,8 @@ class Context:
     crashing: set[str] = field(default_factory=set)  # instances seen crashing / OOM-killed
     failing_symptoms: list[str] = field(default_factory=list)  # what people see failing
     instances: list[tuple[int, int, str]] = field(default_factory=list)  # "3 of 6 pods"
+    # recoveries stated in words: when (if the signal says) and the evidence line
+    recovery_said: list[tuple[datetime | None, str]] = field(default_factory=list)
     _entries: dict[str, ServiceEntry] = field(default_factory=dict)
 
     @property

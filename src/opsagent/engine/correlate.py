@@ -16,6 +16,7 @@ from ..values import clip, humanize_age
 from .context import Context
 from .features import ENGINE_FEATURES, FAILURE_TEXT, MEASURED_FAILURE
 from .kinds import ALERT, CHANGE, DEPLOY, FIRING, INFO, LOG, METRIC, RESOLVED, ROLLBACK, STATUS
+from .recovery import recovery_in_words
 
 _FEATURE_BY_TYPE = {
     DEPLOY: "change.deploy.recent",
@@ -185,7 +186,7 @@ def _rollback_effect(ctx: Context, rollback: Signal, problems: list[Signal], who
     having caused it (a regression goes away with the code that brought it)."""
     assert rollback.at is not None
     firing = [s for s in problems if s.status != RESOLVED]
-    if not firing:
+    if not firing or recovery_in_words(ctx):
         return
     later = [s for s in firing if s.at is not None and s.at > rollback.at + timedelta(minutes=2)]
     since = ctx.incident.now - rollback.at

@@ -10,6 +10,7 @@ from ..models import Signal
 from ..names import service_key
 from .context import Context, Impact
 from .kinds import ALERT, FIRING, LOG, METRIC, RESOLVED, STATUS, SYMPTOM
+from .recovery import recovery_in_words
 
 _NONPROD = {"staging", "stage", "stg", "dev", "development", "test", "testing", "qa", "uat",
             "sandbox", "preprod", "pre-prod", "preview", "demo", "perf", "load-test", "ci"}
@@ -56,6 +57,10 @@ def determine_scope(ctx: Context) -> None:
     elif resolved and firing:
         features.add("partially_recovered", 0.7,
                      f"{len(resolved)} of {len(problems)} problem signals have resolved")
+
+    stated = recovery_in_words(ctx) if "recovered" not in features else None
+    if stated:
+        features.add("recovered", 0.9, f"recovery stated in words: {stated}")
 
     scope = firing or problems
     # environments: as the sources state them, else as names write them (a namespace

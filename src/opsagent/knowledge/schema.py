@@ -107,6 +107,13 @@ class FailureMode(_Strict):
         return names
 
 
+class TermExamples(_Strict):
+    """Texts a term must match and texts it must not (tested)."""
+
+    match: list[str] = Field(default_factory=list)
+    no_match: list[str] = Field(default_factory=list)
+
+
 class Term(_Strict):
     """Words that mean one thing: a ``text.*`` feature with regex patterns."""
 
@@ -115,6 +122,7 @@ class Term(_Strict):
     patterns: list[str] = Field(min_length=1)
     strength: float = Field(default=0.8, ge=0.0, le=1.0)
     dependency: str | None = None  # a dependency these words imply ("payment gateway")
+    examples: TermExamples = Field(default_factory=TermExamples)
 
     @field_validator("feature")
     @classmethod
