@@ -285,7 +285,7 @@ class Assessor:
                         and not resolved and not dep:
                     self.features.add("impact.critical_flow", 1.0, text)
             if dep:
-                self.features.add("dependency.degraded", strength * damp, f"dependency {text}")
+                self.features.add(_trouble(dep), strength * damp, f"dependency {text}")
                 self._hint_dependency(dep, first=True)
                 return
             self.features.add("errors.elevated", strength * damp, text)
@@ -321,7 +321,7 @@ class Assessor:
                    else f"default objective {limit_shown}")
             text = f"{stat} latency {shown}{where} ({ref}){suffix}"
             if dep:
-                self.features.add("dependency.degraded", strength * damp, f"dependency {text}")
+                self.features.add(_trouble(dep), strength * damp, f"dependency {text}")
                 self._hint_dependency(dep, first=True)
                 return
             self.features.add("latency.elevated", strength * damp, text)
@@ -503,7 +503,7 @@ class Assessor:
     def _alert(self, s: Signal) -> None:
         resolved = s.status == RESOLVED
         if s.dependency and not resolved:
-            self.features.add("dependency.degraded", 0.6,
+            self.features.add(_trouble(s.dependency), 0.6,
                               f"alert {s.name}{_where(s)}: {clip(s.text, 110)}".rstrip(": "))
             self._hint_dependency(s.dependency, first=True)
         if s.severity == CRITICAL and not resolved:
@@ -518,10 +518,10 @@ class Assessor:
         resolved = s.status == RESOLVED
         if s.dependency:
             if _DOWN_WORDS.search(status) and not resolved:
-                self.features.add("dependency.degraded", 1.0, f"{s.text}{_where_region(s)}")
+                self.features.add(_trouble(s.dependency), 1.0, f"{s.text}{_where_region(s)}")
                 self._hint_dependency(s.dependency, first=True)
             elif _DEGRADED_WORDS.search(status) and not resolved:
-                self.features.add("dependency.degraded", 0.75, f"{s.text}{_where_region(s)}")
+                self.features.add(_trouble(s.dependency), 0.75, f"{s.text}{_where_region(s)}")
                 self._hint_dependency(s.dependency, first=True)
             elif _THROTTLED_WORDS.search(status) and not resolved:
                 self.features.add("throttling", 0.9, f"{s.text}{_where_region(s)}")
@@ -659,6 +659,20 @@ _SATURATION = {
 _DATASTORE = re.compile(
     r"(?i)(\b|_|-)(db|database|postgres\w*|pg|mysql|mariadb|aurora|rds|mongo\w*|cassandra|"
     r"dynamo\w*|cockroach\w*|sql|redshift|aws/rds|aws/dynamodb|docdb)(\b|_|-)")
+_CACHE_STORE = re.compile(r"(?i)(\b|_|-)(redis|memcached?|elasticache|valkey|cache|"
+                          r"varnish|aws/elasticache)(\b|_|-)")
+
+
+def _trouble(dependency: str) -> str:
+    """The feature of a degraded dependency: the service's own database or cache is a
+    database or cache problem, anything else a dependency failure."""
+    if _DATASTORE.search(dependency):
+        return "db.degraded"
+    if _CACHE_STORE.search(dependency):
+        return "cache.degraded"
+    return "dependency.degraded"
+
+
 _KIND_NAME = {SYMPTOM: "symptom", LOG: "log", STATUS: "status"}
 _KIND_FACTOR = {
     SYMPTOM: 1.0,

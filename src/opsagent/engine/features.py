@@ -43,6 +43,8 @@ ENGINE_FEATURES: dict[str, str] = {
     "metric.anomaly": "a metric far from its baseline",
     # dependencies
     "dependency.degraded": "a downstream dependency reports errors, latency or an outage",
+    "db.degraded": "the service's database reports errors, latency or an outage",
+    "cache.degraded": "the service's cache reports errors, latency or an outage",
     "dependency.healthy": "a downstream dependency reports healthy",
     "dependency.named": "a dependency is named in the signals",
     # changes

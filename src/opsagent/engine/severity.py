@@ -19,6 +19,7 @@ _FAILURE_EVIDENCE = FAILURE_TEXT | MEASURED_FAILURE
 _ACTIVE_IMPACT = ("errors.elevated", "latency.elevated", "availability.low",
                   "impact.critical_flow", "impact.total_outage", "impact.financial",
                   "impact.wrong_data", "text.outage", "text.errors")
+_DEGRADED = ("dependency.degraded", "db.degraded", "cache.degraded")
 _RESOURCES = (
     ("memory.high", "memory is near its limit"),
     ("connections.saturated", "a connection pool is nearly exhausted"),
@@ -77,7 +78,8 @@ def grade(ctx: Context) -> Severity:
             impacts.append(Impact(1, 0.5, f"{affected} of {total} instances affected "
                                           f'("{quote}")'))
             break
-    dependency = features.get("dependency.degraded")
+    dependency = max((f for f in (features.get(name) for name in _DEGRADED) if f is not None),
+                     key=lambda f: f.strength, default=None)
     if dependency is not None and dependency.strength >= 0.7:
         impacts.append(Impact(1, 0.5, f"a dependency is degraded ({dependency.evidence[0]})"))
     elif dependency is not None:
