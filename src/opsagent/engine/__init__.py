@@ -15,6 +15,8 @@ from .assess import Assessor, TermSet
 from .context import Context, EngineConfig
 from .correlate import correlate
 from .hypotheses import CompiledMode, Hypothesis, compile_modes, score
+from .judges import MetricJudges
+from .observed import ObservedText
 from .scope import determine_scope
 from .severity import grade
 from .summary import summarize
@@ -37,7 +39,9 @@ class Engine:
         self._actions = {mode.id: compile_actions(mode.actions)
                          for mode in knowledge.failure_modes}
         self._general = compile_actions(knowledge.general_actions)
-        self._observations = knowledge.observations
+        self._observed = ObservedText(knowledge.observations) \
+            if knowledge.observations is not None else None
+        self._judges = MetricJudges(knowledge.metric_families)
 
     def analyze(self, incident: Incident) -> TriageReport:
         ctx = self.assess(incident)
@@ -71,7 +75,7 @@ class Engine:
     def assess(self, incident: Incident) -> Context:
         """The first stages alone (features, impacts, changes, scope), for explanation."""
         ctx = Context(incident=incident, catalog=self.catalog, config=self.config)
-        Assessor(ctx, self._terms, self._observations).run()
+        Assessor(ctx, self._terms, self._observed, self._judges).run()
         correlate(ctx)
         determine_scope(ctx)
         return ctx

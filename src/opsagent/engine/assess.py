@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..values import clip
-from ..knowledge.schema import Observations, Term
+from ..knowledge.schema import Term
 from ..models import Signal
 from ..values import clip
 from .context import Context, Impact
 from .features import FAILURE_TEXT
+from .judges import MetricJudges, Verdict
 from .kinds import ALERT, CHANGE, CRITICAL, LOG, METRIC, RESOLVED, STATUS, SYMPTOM
 from .observed import ObservedText
 from .prefilter import required_literals, word_triggers
@@ -229,14 +230,15 @@ def _ratio_strength(value: float, limit: float, scale: float = 10.0) -> float:
 
 class Assessor:
     def __init__(self, ctx: Context, terms: TermSet,
-                 observations: Observations | None = None) -> None:
+                 observed: ObservedText | None = None,
+                 judges: MetricJudges | None = None) -> None:
         self.ctx = ctx
         self.termset = terms
         self.features = ctx.features
         self.cfg = ctx.config
         self._seen: dict[tuple[str, bool], _Matched] = {}  # text -> matching terms
-        self._observed = ObservedText(observations, _names(ctx)) \
-            if observations is not None else None
+        self._observed = observed.naming(_names(ctx)) if observed is not None else None
+        self._judges = judges
 
     def run(self) -> None:
         for signal in self.ctx.incident.signals:
@@ -453,6 +455,11 @@ class Assessor:
     def _unknown_metric(self, s: Signal, where: str, damp: float, suffix: str) -> None:
         assert s.value is not None
         label = s.labels.get("raw_name", s.name)
+        if self._judges is not None:
+            verdict = self._judges.judge(s, label)
+            if verdict is not None:
+                self._judged(s, label, verdict, where, damp, suffix)
+                return
         abnormal = 0.0
         if s.baseline is not None and s.baseline != 0:
             ratio = s.value / s.baseline
@@ -473,6 +480,30 @@ class Assessor:
             words = label.replace("_", " ").replace(".", " ")
             self._match(words, f"metric {label}={s.value:g}{where}", 0.75 * abnormal * damp,
                         s)
+
+    def _judged(self, s: Signal, label: str, verdict: Verdict, where: str, damp: float,
+                suffix: str) -> None:
+        """A reading of a known metric family, past its bound or not."""
+        if verdict.strength <= 0:
+            return
+        family = verdict.family
+        value = f"{s.value:,.6g}"
+        text = f"{label} {value}{where} ({verdict.reference}){suffix}"
+        for feature in (family.feature, *family.also):
+            self.features.add(feature, verdict.strength * damp, text)
+        if s.status == RESOLVED:
+            return
+        if s.service:
+            self.ctx.impacted_services.add(s.service)
+        impact = family.impact
+        if impact is None:
+            return
+        entry = self.ctx.entry(s.service)
+        if impact.customer_facing_only and not (entry.customer_facing or entry.critical):
+            return
+        reason = impact.reason.format(metric=label, value=value, where=where,
+                                      reference=verdict.reference)
+        self.ctx.impacts.append(Impact(impact.level, 0.4 + 0.15 * verdict.strength, reason))
 
     def _error_impact(self, s: Signal, entry: Any, text: str) -> None:
         assert s.value is not None

@@ -163,7 +163,8 @@ def correlate(ctx: Context) -> None:
 
 
 _PROBLEM_FEATURES = FAILURE_TEXT | MEASURED_FAILURE | frozenset({
-    "source.critical", "dependency.degraded", "db.degraded", "cache.degraded", "traffic.drop", "traffic.surge",
+    "source.critical", "dependency.degraded", "db.degraded", "cache.degraded", "traffic.drop",
+    "traffic.surge", "hosts.unhealthy", "cache.evicting", "cpu.throttled", "spend.anomaly",
     "metric.anomaly", "cpu.saturated", "memory.high", "disk.high", "connections.saturated",
     "db.saturated", "queue.backlog", "restarts", "replication.lag", "throttling",
     "cert.expired", "cert.expiring", "clock.skew", "packet_loss", "cache.hit_rate_drop"})

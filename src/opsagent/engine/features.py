@@ -41,6 +41,10 @@ ENGINE_FEATURES: dict[str, str] = {
     "cert.expired": "a certificate has expired",
     "cert.expiring": "a certificate expires within days",
     "metric.anomaly": "a metric far from its baseline",
+    "hosts.unhealthy": "load-balancer targets or hosts fail their health checks",
+    "cache.evicting": "a cache evicts keys before they expire",
+    "cpu.throttled": "containers are held back by their CPU limit",
+    "spend.anomaly": "cloud spend far above its usual level",
     # dependencies
     "dependency.degraded": "a downstream dependency reports errors, latency or an outage",
     "db.degraded": "the service's database reports errors, latency or an outage",

@@ -21,77 +21,152 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from ..knowledge.schema import Observations
+from .prefilter import required_literals
 
-_URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+|\bwww\.\S+")
-_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
-_HOST = re.compile(r"\b[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9-]+)*\."
+# the kinds of name a token can be (tested on whole tokens, punctuation around stripped)
+_HOST = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9-]+)*\."
                    r"(?:com|net|org|io|dev|app|cloud|internal|local|lan|corp|svc|cluster"
-                   r"|eu|us|uk|de|fr|co|ai|sh|tech|shop|store)\b(?![-\w])")
-_PATH = re.compile(r"(?<![\w.:/-])/(?:[\w.{}%@~+-]+/)*[\w.{}%@~+-]+/?")
+                   r"|eu|us|uk|de|fr|co|ai|sh|tech|shop|store)")
 # an instance name: words joined by hyphens ending in a number ("ssl-proxy-2", "web-03")
-_INSTANCE = re.compile(r"(?<![\w.-])(?!(?:https?|error|status|code|tls|ssl|sha|utf|iso|rfc|"
-                       r"ipv|tcp|udp|p|v)-\d)[a-z][a-z0-9]*(?:-[a-z0-9]+)*-\d{1,4}[a-z]?"
-                       r"(?![\w.-])")
-_TAG = re.compile(r"(?<![\w.:/-])[a-z_][\w.-]*:(?=[^\s:])[^\s,;)]+")
+_INSTANCE = re.compile(r"(?!(?:https?|error|status|code|tls|ssl|sha|utf|iso|rfc|ipv|tcp|udp"
+                       r"|p|v)-\d)[a-z][a-z0-9]*(?:-[a-z0-9]+)*-\d{1,4}[a-z]?")
+_TAG = re.compile(r"[a-z_][\w.-]*:[^\s:]+")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_EDGES = "()[]{}<>,;\"'`"
+_NAME_CHARS = frozenset("/:@.-")
+_SPACES = re.compile(r"(\s+)")
 _SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+|\s+(?=(?:[-*•]|\d+[.)])\s)")
 _COMPOUND = re.compile(r"[-_./\d]")
 _BLANK = " "
 _NEGATED = "unaffected"
+# a word of a clause: a dot only inside it ("1.4x"), never the one that ends a sentence
+_WORD = r"(?:[\w/%-]|\.(?=\w))+"
 _CONJUNCTION = r"(?:but|while|whereas|although|though|however|yet|and then)"
 
 
 class ObservedText:
-    """Blanks what is not an observation from texts; one instance per incident."""
+    """Blanks what is not an observation from texts. The phrases compile once (an
+    engine holds one); :meth:`naming` adds one incident's names."""
 
     def __init__(self, rules: Observations, names: Iterable[str] = ()) -> None:
         self._rule = _alternation(rules.rule_language.patterns)
-        self._instructions = _alternation(rules.instructions.patterns)
+        self._rule_gate = _gate(rules.rule_language.patterns)
+        # instructions open a sentence ("^...": tried at its start only) or name a
+        # runbook anywhere in it
+        patterns = rules.instructions.patterns
+        self._opens = _alternation([p[1:] for p in patterns if p.startswith("^")])
+        self._anywhere = _alternation([p for p in patterns if not p.startswith("^")])
         negation = rules.negation
+        # one cheap search tells whether a costly pattern can match at all
+        self._cue_gate = _gate(negation.cues)
+        self._predicate_gate = _gate(negation.predicates)
         heads = "|".join(f"(?:{h})" for h in negation.heads)
         cues = "|".join(f"(?:{c})" for c in negation.cues)
         # the cue, up to three words, a failure word, and what it was about ("in the logs")
         self._negated = re.compile(
             rf"(?:{cues})(?:\s+(?:any|new|more|further|real|obvious))?"
-            rf"(?:\s+[\w/.%-]+){{0,3}}?\s+(?:{heads})\b"
-            r"(?:\s+(?:in|on|from|to|for|at|of|with|across)\s+(?:the\s+)?[\w./-]+)?")
+            rf"(?:\s+{_WORD}){{0,3}}?\s+(?:{heads})\b(?!\s+since\b)"
+            rf"(?:\s+(?:in|on|from|to|for|at|of|with|across)\s+(?:the\s+)?{_WORD})?")
         predicates = "|".join(f"(?:{p})" for p in negation.predicates)
         self._healthy = re.compile(
             rf"(?<!back to )(?<!back to the )(?<![\w-])"
-            rf"(?:(?!{_CONJUNCTION}\b)[\w/.%-]+\s+){{1,4}}(?:{predicates})"
+            rf"(?:(?!{_CONJUNCTION}\b){_WORD}\s+){{1,4}}(?:{predicates})"
             # a predicate ends its clause: "no healthy upstream" is not "X is healthy"
             r"(?=\s*(?:$|[.,;:!?)]|(?:and|but|while|since|so|now|again|too)\b))")
-        self._names = _names_pattern(names)
+        self._names = _compound(names)
+
+    def _without_instructions(self, text: str) -> str:
+        parts = _SENTENCES.split(text)
+        kept = [part for part in parts if not self._instruction(part)]
+        return text if len(kept) == len(parts) else " ".join(kept)
+
+    def _instruction(self, sentence: str) -> bool:
+        opens, anywhere = self._opens, self._anywhere
+        return (opens is not None and opens.match(sentence.lstrip(" -*•\t")) is not None) \
+            or (anywhere is not None and anywhere.search(sentence) is not None)
+
+    def naming(self, names: Iterable[str]) -> ObservedText:
+        """The same rules with an incident's own names blanked too (cheap: only the
+        names are compiled)."""
+        copy = object.__new__(ObservedText)
+        copy.__dict__.update(self.__dict__)
+        copy._names = _compound(names)
+        return copy
 
     def __call__(self, lowered: str, *, instructions: bool = True) -> str:
         """``lowered`` (a lower-cased text) with what is not an observation blanked."""
-        text = _URL.sub(_BLANK, lowered)
-        text = _EMAIL.sub(_BLANK, text)
-        if self._names is not None:
-            text = self._names.sub(_BLANK, text)
-        text = _HOST.sub(_BLANK, text)
-        text = _PATH.sub(_BLANK, text)
-        text = _INSTANCE.sub(_BLANK, text)
-        text = _TAG.sub(_BLANK, text)
-        if instructions and self._instructions is not None:
-            text = " ".join(part for part in _SENTENCES.split(text)
-                            if not self._instructions.search(part.strip(" -*•\t")))
-        if self._rule is not None:
+        text = lowered
+        names = [n for n in self._names if n in text]
+        if names:
+            text = _names_pattern(tuple(names)).sub(_BLANK, text)
+        if not _NAME_CHARS.isdisjoint(text):
+            text = _blank_names(text)
+        if instructions and (self._opens is not None or self._anywhere is not None):
+            text = self._without_instructions(text)
+        if self._rule is not None and _passes(self._rule_gate, text):
             text = self._rule.sub(_BLANK, text)
-        text = self._negated.sub(_NEGATED, text)
-        return self._healthy.sub(_NEGATED, text)
+        if _passes(self._cue_gate, text):
+            text = self._negated.sub(_NEGATED, text)
+        if _passes(self._predicate_gate, text):
+            text = self._healthy.sub(_NEGATED, text)
+        return text
+
+
+def _is_name(token: str) -> bool:
+    """A URL, an e-mail address, a path, a ``key:value`` tag, a host or an instance name."""
+    if "://" in token or token.startswith("www."):
+        return True
+    if "/" in token and (token.startswith("/") or token.count("/") >= 2):
+        return True
+    if "@" in token:
+        return _EMAIL.fullmatch(token) is not None
+    if ":" in token[:-1] and _TAG.fullmatch(token):
+        return True
+    if "." in token and _HOST.fullmatch(token):
+        return True
+    return "-" in token and _INSTANCE.fullmatch(token) is not None
+
+
+def _blank_names(text: str) -> str:
+    parts = _SPACES.split(text)  # words at even positions, the white space between them
+    changed = False
+    for index in range(0, len(parts), 2):
+        token = parts[index].strip(_EDGES)
+        if len(token) >= 3 and not _NAME_CHARS.isdisjoint(token) and _is_name(
+                token.rstrip(".:")):
+            parts[index] = _BLANK
+            changed = True
+    return "".join(parts) if changed else text
+
+
+def _gate(patterns: list[str]) -> re.Pattern[str] | None:
+    """A search for the literals one of which every match of ``patterns`` holds (None:
+    no such literals, the patterns always run)."""
+    literals = required_literals(patterns)
+    return re.compile("|".join(re.escape(n) for n in literals)) if literals else None
+
+
+def _passes(gate: re.Pattern[str] | None, text: str) -> bool:
+    return gate is None or gate.search(text) is not None
 
 
 def _alternation(patterns: list[str]) -> re.Pattern[str] | None:
     return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
 
 
-def _names_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
+def _compound(names: Iterable[str]) -> tuple[str, ...]:
     """The compound names (with a hyphen, dot, underscore, slash or digit: "cert-store-2",
-    "pg-orders-1") as whole tokens; plain words ("payments") may be what a text is about."""
-    found = sorted({n.lower() for n in names if n and len(n) >= 4 and _COMPOUND.search(n)},
-                   key=len, reverse=True)[:300]
-    if not found:
-        return None
-    return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in found) + r")(?![\w-])")
+    "pg-orders-1"), lower-cased, longest first; plain words ("payments") may be what a
+    text is about."""
+    return tuple(sorted({n.lower() for n in names
+                         if n and len(n) >= 4 and _COMPOUND.search(n)},
+                        key=len, reverse=True)[:300])
+
+
+@lru_cache(maxsize=1024)
+def _names_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    """``names`` as whole tokens (compiled only for the names a text holds)."""
+    return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w-])")

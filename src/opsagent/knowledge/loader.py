@@ -1,10 +1,12 @@
 """Loading and linting knowledge directories.
 
-A directory holds YAML files of four kinds, told apart by their top-level keys:
+A directory holds YAML files of five kinds, told apart by their top-level keys:
 a failure mode (``category``), vocabulary (``terms``), general actions (``actions``
-alone) and what is not an observation (``observations``). The built-in directory is
-loaded first; user directories add failure modes, terms and observation phrases, and a
-user failure mode with the id of a built-in one replaces it.
+alone), what is not an observation (``observations``) and metric families
+(``metric_families``). The built-in directory is loaded first; user directories add
+failure modes, terms, observation phrases and metric families (tried before the
+built-in ones), and a user failure mode or metric family with the id of a built-in one
+replaces it.
 
 Errors carry ``file:line`` and the field. :func:`lint` collects every error instead of
 stopping at the first.
@@ -23,6 +25,8 @@ from ..errors import KnowledgeError
 from .schema import (
     FailureMode,
     GeneralActions,
+    MetricFamilies,
+    MetricFamily,
     Observations,
     ObservationsFile,
     RunbookAction,
@@ -39,6 +43,7 @@ class KnowledgeBase:
     terms: tuple[Term, ...]
     general_actions: tuple[RunbookAction, ...]
     observations: Observations | None = None  # what text says that is not an observation
+    metric_families: tuple[MetricFamily, ...] = ()  # the metric judges' table
     sources: tuple[str, ...] = ()  # directories loaded, for the report
     origin: dict[str, str] = field(default_factory=dict)  # failure-mode id -> file
 
@@ -88,6 +93,8 @@ def _load(dirs: list[Path], errors: list[KnowledgeError]) -> KnowledgeBase:
     terms: list[Term] = []
     general: list[RunbookAction] = []
     observations: Observations | None = None
+    families: dict[str, MetricFamily] = {}  # built-in ones, replaced in place by id
+    added: dict[str, MetricFamily] = {}  # a user's new families, tried first
     for directory in dirs:
         if not directory.is_dir():
             errors.append(KnowledgeError("not a directory", source=str(directory)))
@@ -118,6 +125,10 @@ def _load(dirs: list[Path], errors: list[KnowledgeError]) -> KnowledgeBase:
                     terms.extend(Vocabulary.model_validate(data).terms)
                 elif "actions" in data:
                     general.extend(GeneralActions.model_validate(data).actions)
+                elif "metric_families" in data:
+                    for family in MetricFamilies.model_validate(data).metric_families:
+                        (families if family.id in families or directory == BUILTIN_DIR
+                         else added)[family.id] = family
                 elif "observations" in data:
                     found = ObservationsFile.model_validate(data).observations
                     observations = found if observations is None \
@@ -125,8 +136,8 @@ def _load(dirs: list[Path], errors: list[KnowledgeError]) -> KnowledgeBase:
                 else:
                     errors.append(KnowledgeError(
                         "unknown knowledge file: expected a failure mode ('category'), "
-                        "vocabulary ('terms'), general actions ('actions') or "
-                        "observations ('observations')",
+                        "vocabulary ('terms'), general actions ('actions'), observations "
+                        "('observations') or metric families ('metric_families')",
                         source=str(path), line=1))
             except ValidationError as exc:
                 node = _compose(path)
@@ -140,6 +151,7 @@ def _load(dirs: list[Path], errors: list[KnowledgeError]) -> KnowledgeBase:
         terms=tuple(terms),
         general_actions=tuple(general),
         observations=observations,
+        metric_families=(*added.values(), *families.values()),
         sources=tuple(str(d) for d in dirs),
         origin=origin,
     )

@@ -13,7 +13,7 @@ without an LLM.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -211,3 +211,38 @@ class Observations(_Strict):
 class ObservationsFile(_Strict):
     observations: Observations
 
+
+
+class MetricImpact(_Strict):
+    """What an abnormal reading of the family means for users, when it does."""
+
+    level: int = Field(ge=0, le=2)  # 0 LOW, 1 MEDIUM, 2 HIGH
+    reason: str = Field(min_length=5)  # "{metric} ... {where}": the severity reason
+    customer_facing_only: bool = True  # only on a customer-facing or critical service
+
+
+class MetricFamily(_Strict):
+    """Metrics as integrations name them (``HTTPCode_Target_5XX_Count``,
+    ``postgresql.percent_usage_connections``) read as the family they are, with the
+    judge that tells an abnormal reading: a row of the metric judges' table."""
+
+    id: str
+    description: str = ""
+    names: list[str] = Field(min_length=1)  # regexes over the name's words
+    feature: str  # the engine feature an abnormal reading adds
+    also: list[str] = Field(default_factory=list)  # further features it adds
+    direction: Literal["above", "below"] = "above"
+    limit: float | None = None  # the default limit when the source gives none
+    baseline_factor: float = Field(default=3.0, gt=1.0)  # abnormal at this multiple
+    percent: bool = False  # a percentage metric: values above 1 are percent
+    impact: MetricImpact | None = None
+    examples: TermExamples = Field(default_factory=TermExamples)
+
+    @field_validator("names")
+    @classmethod
+    def _check_names(cls, value: list[str]) -> list[str]:
+        return _compiles(value)
+
+
+class MetricFamilies(_Strict):
+    metric_families: list[MetricFamily] = Field(min_length=1)

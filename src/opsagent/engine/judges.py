@@ -1,0 +1,77 @@
+"""The metric judges' table: a reading under a name no canonical metric claims is read
+as the family its name says (``knowledge/builtin/metric_families.yaml``) and judged
+against the source's threshold, the family's limit or its baseline."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ..knowledge.schema import MetricFamily
+from ..models import Signal
+
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_SPLIT = re.compile(r"[\s_.:/\-\[\](){}=,]+")
+
+
+def name_words(name: str) -> str:
+    """``HTTPCode_Target_5XX_Count`` → ``http code target 5xx count``."""
+    return " ".join(p for p in _SPLIT.split(_CAMEL.sub(" ", name).lower()) if p)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    family: MetricFamily
+    strength: float  # 0: within bounds
+    reference: str  # what it was compared with ("threshold 100", "baseline 4")
+
+
+class MetricJudges:
+    """The families in order; the first whose names match a metric judges it."""
+
+    def __init__(self, families: Iterable[MetricFamily]) -> None:
+        self._families = tuple((family, re.compile("|".join(f"(?:{n})" for n in family.names)))
+                               for family in families)
+
+    def family(self, name: str) -> MetricFamily | None:
+        words = name_words(name)
+        for family, pattern in self._families:
+            if pattern.search(words):
+                return family
+        return None
+
+    def judge(self, s: Signal, name: str) -> Verdict | None:
+        """The verdict on ``s`` (its value under ``name``), or None: no family claims it."""
+        family = self.family(name)
+        if family is None or s.value is None:
+            return None
+        value = s.value
+        if family.percent and value > 1.0:
+            value /= 100.0
+        above = family.direction == "above"
+        if s.objective is not None:
+            limit, reference = s.objective, f"threshold {s.objective:g}"
+        elif family.limit is not None:
+            limit, reference = family.limit, f"limit {family.limit:g}"
+        elif s.baseline is not None and s.baseline > 0:
+            factor = family.baseline_factor
+            limit = s.baseline * factor if above else s.baseline / factor
+            reference = f"baseline {s.baseline:g}"
+        else:
+            return Verdict(family, 0.0, "")
+        if above:
+            strength = _ratio_strength(value, limit) if limit > 0 else (0.6 if value > 0
+                                                                        else 0.0)
+        else:
+            strength = _ratio_strength(limit, value) if value > 0 else (0.9 if limit > 0
+                                                                        else 0.0)
+        return Verdict(family, strength, reference)
+
+
+def _ratio_strength(value: float, limit: float, scale: float = 10.0) -> float:
+    """0.3 just past the limit, 1.0 at ``scale`` times it (log scale)."""
+    if value <= limit or limit <= 0:
+        return 0.0
+    return min(1.0, 0.3 + 0.7 * math.log(value / limit) / math.log(scale))
