@@ -256,7 +256,19 @@ class Assessor:
 
     # metrics ------------------------------------------------------------------
     def _metric(self, s: Signal) -> None:
+        if s.scope is not None and s.scope.affected and s.scope.total \
+                and s.status != RESOLVED:
+            self.ctx.instances.append((s.scope.affected, s.scope.total,
+                                       s.scope.text or f"{s.scope.affected} of "
+                                                        f"{s.scope.total}"))
         if s.value is None:
+            if s.baseline_multiple is not None and s.baseline_multiple >= 0:
+                self._relative(s)
+            return
+        if s.limit and s.value > 1.0 and s.name in _SATURATION:
+            # "210/800": a used/limit reading of a pool, memory or disk
+            s = s.model_copy(update={"value": min(1.0, s.value / s.limit)})
+        if s.value is None:  # for the type checker: a copy keeps its value
             return
         resolved = s.status == RESOLVED
         damp = 0.35 if resolved else 1.0
@@ -406,6 +418,33 @@ class Assessor:
         else:
             self._other_metric(s, where, damp, suffix)
 
+    def _relative(self, s: Signal) -> None:
+        """A reading stated only against its baseline ("10x baseline", "-70%")."""
+        multiple = s.baseline_multiple
+        assert multiple is not None
+        if s.name in ("error_rate", "http_5xx_rate", "latency_ms"):
+            high = 3.0 if s.name != "latency_ms" else 2.0
+            if multiple < high:
+                return
+            feature = "latency.elevated" if s.name == "latency_ms" else "errors.elevated"
+            label = "latency" if s.name == "latency_ms" else "error rate"
+            where = _where(s)
+            text = f"{label}{where} {multiple:g}× its baseline" + (
+                f' ("{clip(s.text, 60)}")' if s.text else "")
+            damp = 0.35 if s.status == RESOLVED else 1.0
+            self.features.add(feature, min(1.0, 0.4 + multiple / 20) * damp, text)
+            if s.status != RESOLVED:
+                if s.service:
+                    self.ctx.impacted_services.add(s.service)
+                entry = self.ctx.entry(s.service)
+                if entry.customer_facing or entry.critical:
+                    self.ctx.impacts.append(Impact(1, min(0.69, 0.45 + multiple / 40), text))
+                self.ctx.headline.append(f"{label} {multiple:g}× its baseline")
+            return
+        # any other reading: judged as the multiple against a baseline of 1
+        self._metric(s.model_copy(update={"value": multiple, "baseline": 1.0,
+                                          "baseline_multiple": None, "scope": None}))
+
     def _other_metric(self, s: Signal, where: str, damp: float, suffix: str) -> None:
         assert s.value is not None
         name = s.name
@@ -501,9 +540,15 @@ class Assessor:
         entry = self.ctx.entry(s.service)
         if impact.customer_facing_only and not (entry.customer_facing or entry.critical):
             return
+        level = impact.level
+        if impact.escalate is not None and verdict.multiple is not None and (
+                verdict.multiple <= impact.escalate if family.direction == "below"
+                else verdict.multiple >= impact.escalate):
+            level = min(2, level + 1)
         reason = impact.reason.format(metric=label, value=value, where=where,
                                       reference=verdict.reference)
-        self.ctx.impacts.append(Impact(impact.level, 0.4 + 0.15 * verdict.strength, reason))
+        self.ctx.impacts.append(Impact(level, 0.4 + 0.15 * verdict.strength + 0.3 * (level == 2),
+                                       reason))
 
     def _error_impact(self, s: Signal, entry: Any, text: str) -> None:
         assert s.value is not None

@@ -8,6 +8,7 @@ change made after the onset cannot have caused it.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from ..models import ChangeType, Signal
@@ -138,6 +139,9 @@ def correlate(ctx: Context) -> None:
         if change.status == RESOLVED:
             strength *= 0.5
         features.add(feature, strength, sentence)
+        if ctype in (ChangeType.OTHER, ChangeType.MIGRATION) and _DATA_CHANGE.search(
+                f"{change.text} {details.description if details else ''}".lower()):
+            features.add("change.data.recent", strength, f"{sentence}: it changed data")
         if failed:
             features.add("change.deploy.failed", max(strength, 0.6), f"{sentence} and failed")
         if ctype == DEPLOY:
@@ -162,6 +166,10 @@ def correlate(ctx: Context) -> None:
                      "no change to the affected services was reported before the onset")
 
 
+# what a script, job or migration that changes data says it does
+_DATA_CHANGE = re.compile(r"\b(?:import\w*|feeds?|backfill\w*|replay\w*|re-?index\w*|offsets?|"
+                          r"etl|sync\w*|migrat\w*|bulk (?:update|load|insert|delete)|"
+                          r"reprocess\w*|restore\w*|dedupe?\w*|rewrite\w*|reconcil\w*)\b")
 _PROBLEM_FEATURES = FAILURE_TEXT | MEASURED_FAILURE | frozenset({
     "source.critical", "dependency.degraded", "db.degraded", "cache.degraded", "traffic.drop",
     "traffic.surge", "hosts.unhealthy", "cache.evicting", "cpu.throttled", "spend.anomaly",

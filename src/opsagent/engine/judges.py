@@ -26,6 +26,7 @@ class Verdict:
     family: MetricFamily
     strength: float  # 0: within bounds
     reference: str  # what it was compared with ("threshold 100", "baseline 4")
+    multiple: float | None = None  # the value as a multiple of its baseline, when known
 
 
 class MetricJudges:
@@ -67,7 +68,8 @@ class MetricJudges:
         else:
             strength = _ratio_strength(limit, value) if value > 0 else (0.9 if limit > 0
                                                                         else 0.0)
-        return Verdict(family, strength, reference)
+        multiple = value / s.baseline if s.baseline else None
+        return Verdict(family, strength, reference, multiple)
 
 
 def _ratio_strength(value: float, limit: float, scale: float = 10.0) -> float:

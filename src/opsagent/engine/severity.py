@@ -66,6 +66,10 @@ def grade(ctx: Context) -> Severity:
         impacts.append(Impact(2, 0.8, "a certificate has expired "
                                       f"({_first(features, 'cert.expired', '')})"))
     # MEDIUM: partial degradation
+    business = features.get("impact.business_drop")
+    if business is not None and business.strength >= 0.5 and business.evidence:
+        impacts.append(Impact(1, 0.55, "customers are completing fewer purchases, orders "
+                                       f"or sign-ups ({business.evidence[0]})"))
     wrong = features.get("impact.wrong_data")
     if wrong is not None and wrong.strength >= 0.5:
         impacts.append(Impact(1, 0.55, f"customers see wrong data ({wrong.evidence[0]})"))

@@ -219,6 +219,8 @@ class MetricImpact(_Strict):
     level: int = Field(ge=0, le=2)  # 0 LOW, 1 MEDIUM, 2 HIGH
     reason: str = Field(min_length=5)  # "{metric} ... {where}": the severity reason
     customer_facing_only: bool = True  # only on a customer-facing or critical service
+    # one level higher at this multiple of the baseline or beyond (0.6: down by 40 %)
+    escalate: float | None = Field(default=None, gt=0.0)
 
 
 class MetricFamily(_Strict):
