@@ -694,12 +694,19 @@ class Assessor:
                 self.ctx.crashing.add(who)
         if failure and firing and s is not None and s.kind == SYMPTOM:
             self.ctx.failing_symptoms.append(text)
-        from_log = s is not None and s.kind == LOG
+        # machine log lines and metric names are not statements of user impact (a metric
+        # called checkout_error_rate says nothing until its value does)
+        from_log = s is not None and s.kind in (LOG, METRIC)
         own_dependency = s is not None and s.dependency
         add = self.features.add
+        partial = len(matched) > 1 and any(t.feature == "text.partial" for t in matched)
         for term in matched:
             if from_log and term.feature.startswith("impact."):
-                continue  # machine log lines are not a statement of user impact
+                continue
+            if partial and term.feature == "impact.critical_flow":
+                # a critical flow failing for part of the customers: real, not total
+                add("impact.critical_flow_partial", term.strength * factor, evidence)
+                continue
             if term.feature == "text.recovered":
                 self.ctx.recovery_said.append((s.at if s is not None else None, evidence))
             add(term.feature, term.strength * factor, evidence)

@@ -45,6 +45,7 @@ ENGINE_FEATURES: dict[str, str] = {
     "cache.evicting": "a cache evicts keys before they expire",
     "cpu.throttled": "containers are held back by their CPU limit",
     "spend.anomaly": "cloud spend far above its usual level",
+    "impact.critical_flow_partial": "a critical flow fails for part of the customers",
     "impact.business_drop": "orders, checkouts, conversion or payment approvals far below normal",
     "change.data.recent": "a data change (an import, backfill, replay, offset reset, "
                           "migration job) before the onset",

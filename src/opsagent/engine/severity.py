@@ -66,6 +66,10 @@ def grade(ctx: Context) -> Severity:
         impacts.append(Impact(2, 0.8, "a certificate has expired "
                                       f"({_first(features, 'cert.expired', '')})"))
     # MEDIUM: partial degradation
+    part = features.get("impact.critical_flow_partial")
+    if part is not None and part.strength >= 0.5 and part.evidence:
+        impacts.append(Impact(1, 0.62, f"a critical flow fails for part of the customers "
+                                       f"({part.evidence[0]})"))
     business = features.get("impact.business_drop")
     if business is not None and business.strength >= 0.5 and business.evidence:
         impacts.append(Impact(1, 0.55, "customers are completing fewer purchases, orders "
