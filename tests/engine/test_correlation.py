@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import opsagent
 from opsagent.engine.correlate import recency
 
@@ -27,7 +29,11 @@ def test_recent_deploy_is_strong_evidence() -> None:
     assert report.root_causes[0].category == "deploy_regression"
     assert _deploy_confidence(report) >= 0.5
     assert "2h before the onset" in report.root_causes[0].evidence[0]
-    assert report.actions[0].title.startswith("Roll back")
+    assert first_mitigation(report).startswith("Roll back")
+
+
+def first_mitigation(report: opsagent.TriageReport) -> str:
+    return next(a.title for a in report.actions if a.kind == "mitigate")
 
 
 def test_deploy_weeks_ago_is_weak_but_not_zero() -> None:
@@ -61,7 +67,7 @@ def test_config_push_minutes_before_onset_leads() -> None:
         now=NOW,
     )
     assert report.root_causes[0].category == "config_change"
-    assert report.actions[0].title.startswith("Revert")
+    assert first_mitigation(report).startswith("Revert")
 
 
 def test_same_service_under_different_names_links_the_deploy() -> None:
@@ -90,3 +96,19 @@ def test_a_rollback_that_changed_nothing_argues_against_the_deploy() -> None:
     deploy = next(c for c in rolled.root_causes if c.category == "deploy_regression")
     assert any("rolled back" in e for e in deploy.counter_evidence)
     assert not any(a.title.startswith("Roll back") for a in rolled.actions)
+
+
+def test_on_high_the_owner_is_paged_first_by_the_catalogs_names(tmp_path: Path) -> None:
+    catalog = tmp_path / "services.yaml"
+    catalog.write_text("services:\n  cart:\n    tier: critical\n    owners: [basket-team]\n"
+                       "    oncall: basket-primary\n", encoding="utf-8")
+    report = opsagent.analyze(_event(last_deploy="2026-01-15T09:50:00Z"), now=NOW,
+                              catalog=catalog)
+    assert report.severity.level.value == "HIGH"
+    first = report.actions[0]
+    assert first.kind == "escalate"
+    assert "basket-primary" in first.title and "basket-team" in first.title
+    quiet = opsagent.analyze({"service": "cart", "error_rate": "0.5%"}, now=NOW)
+    assert quiet.severity.level.value != "HIGH"
+    assert not quiet.actions or quiet.actions[0].kind != "escalate" or \
+        "Page" not in quiet.actions[0].title

@@ -44,10 +44,12 @@ def test_example_causes_include_the_three_original_hypotheses_ranked() -> None:
 def test_example_actions_match_the_original_readme() -> None:
     titles = [a.title for a in _report().actions]
     joined = "\n".join(titles)
-    assert re.search(r"(?i)roll back the last deployment", titles[0])
+    # HIGH: the owner is paged first, then the fastest reversible mitigation
+    assert re.search(r"(?i)page the on-call engineer for checkout-service", titles[0])
+    mitigations = [a.title for a in _report().actions if a.kind == "mitigate"]
+    assert re.search(r"(?i)roll back the last deployment", mitigations[0])
     assert re.search(r"(?i)enable detailed error logging", joined)
     assert re.search(r"(?i)health of the payment gateway in ap-south-1", joined)
-    assert re.search(r"(?i)notify the on-call engineer", joined)
     for action in _report().actions:
         assert action.cause in CATEGORIES
 

@@ -4,7 +4,9 @@ incident's names, ordered by urgency and safety.
 When only changes were reported and nothing is failing, no mitigation is offered: a
 healthy change is watched, not reverted.
 
-Order: confident low-risk mitigations first (reversible, e.g. a rollback), then
+On HIGH, paging the owner (the catalog's on-call and owners, by name) comes first.
+
+Order otherwise: confident low-risk mitigations first (reversible, e.g. a rollback), then
 diagnosis by hypothesis rank, then escalation, then riskier mitigations, communication
 and follow-up. Every action names the cause it serves. Actions are recommendations: no
 command is run.
@@ -113,10 +115,13 @@ def plan(ctx: Context, hypotheses: list[Hypothesis], severity: Severity,
             candidates.append(((action.band if confident else action.band_unsure, rank,
                                 action.risk_rank, action.index), action, category))
     top_category = leading[0].mode.category if leading else None
+    high = severity.level == Level.HIGH
     for action in general:
         if not action.applies(present, 1.0):
             continue
-        band = _GENERAL_BAND.get(action.item.kind, 3)
+        # on HIGH, getting the owner in comes before anything else
+        band = -1 if high and action.item.kind == "escalate" else \
+            _GENERAL_BAND.get(action.item.kind, 3)
         candidates.append(((band, 9, action.risk_rank, action.index), action, top_category))
     candidates.sort()  # the keys are unique: (band, rank, risk, position in its list)
     limit = ctx.config.max_actions
@@ -230,5 +235,11 @@ def _values(ctx: Context) -> _Defaults:
         values["environment"] = ", ".join(incident.environments)
     if ctx.dependency:
         values["dependency"] = ctx.dependency
+    if ctx.service:
+        entry = ctx.catalog.lookup(ctx.service)
+        if entry is not None and entry.oncall:
+            values["oncall"] = entry.oncall
+        if entry is not None and entry.owners:
+            values["owners"] = ", ".join(entry.owners[:3])
     values.update(ctx.change_refs)
     return values

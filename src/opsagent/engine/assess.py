@@ -15,7 +15,7 @@ from ..models import Signal
 from ..values import clip
 from .context import Context, Impact
 from .features import FAILURE_TEXT
-from .judges import MetricJudges, Verdict
+from .judges import MetricJudges, Verdict, name_words
 from .kinds import ALERT, CHANGE, CRITICAL, LOG, METRIC, RESOLVED, STATUS, SYMPTOM
 from .observed import ObservedText
 from .prefilter import required_literals, word_triggers
@@ -530,6 +530,8 @@ class Assessor:
         text = f"{label} {value}{where} ({verdict.reference}){suffix}"
         for feature in (family.feature, *family.also):
             self.features.add(feature, verdict.strength * damp, text)
+        # its name's words say what fails ("dns_lookup_failures")
+        self._match(name_words(label), text, 0.75 * verdict.strength * damp, s)
         if s.status == RESOLVED:
             return
         if s.service:
