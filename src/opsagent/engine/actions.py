@@ -109,8 +109,12 @@ def plan(ctx: Context, hypotheses: list[Hypothesis], severity: Severity,
         confident = confidence >= 0.5 or rank == 0
         category = mode.category
         for action in compiled[mode.id]:
-            if not action.applies(present, confidence) or (calm and
-                                                            action.item.kind == "mitigate"):
+            if not action.applies(present, confidence):
+                continue
+            # a mitigation changes something: only for the leading cause or a confident
+            # one, never while nothing is failing; weaker causes get their diagnosis
+            if action.item.kind == "mitigate" and (
+                    calm or (rank > 0 and confidence < _MITIGATE_BELOW_TOP)):
                 continue
             candidates.append(((action.band if confident else action.band_unsure, rank,
                                 action.risk_rank, action.index), action, category))
@@ -142,6 +146,8 @@ def plan(ctx: Context, hypotheses: list[Hypothesis], severity: Severity,
                     "rationale": fill(action.rationale, values), "cause": cause})
     return out
 
+
+_MITIGATE_BELOW_TOP = 0.55  # a cause below the first one proposes mitigations from here
 
 _SEVERITY_FEATURE = {level: f"severity.{level.value.lower()}" for level in Level}
 _GENERAL_BAND = {"escalate": 2, "communicate": 4, "follow_up": 5}
