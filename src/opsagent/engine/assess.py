@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..values import clip
 from ..knowledge.schema import Term
 from ..models import Signal
 from ..values import clip

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-from ..names import service_key
 from ..models import Signal
 from ..names import service_key
 from .context import Context, Impact
