@@ -60,7 +60,8 @@ def test_markdown_report() -> None:
     out = run_cli("analyze", str(EXAMPLE), "--now", NOW, "-f", "markdown").stdout
     assert out.startswith("# Incident triage: HIGH")
     assert "## Possible root causes" in out
-    assert "| 1 | Page the on-call engineer for checkout-service, and open an incident channel |" in out
+    assert ("| 1 | Page the on-call engineer for checkout-service, and open an incident "
+            "channel |") in out
     assert "| 2 | Roll back the last deployment of checkout-service |" in out
 
 

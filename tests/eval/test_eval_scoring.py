@@ -216,3 +216,15 @@ def test_a_case_counts_under_every_format_it_uses() -> None:
     assert by_format["alertmanager"]["cases"] == 1
     assert by_format["generic"] == {"cases": 2, "severity_accuracy": 0.5,
                                     "top1_accuracy": 1.0, "top3_accuracy": 1.0}
+
+
+def test_abstentions_are_counted_and_the_others_scored_apart() -> None:
+    from opsagent.models.report import Conclusion
+
+    thin = report(categories=("cache",))
+    thin = thin.model_copy(update={"conclusion": Conclusion(outcome="insufficient_evidence",
+                                                            reason="thin")})
+    results = [score_report("a", expected(), thin), score_report("b", expected(), report())]
+    agg = aggregate(results)
+    assert results[0].abstained and not results[1].abstained
+    assert agg.abstentions == 1 and agg.top1_when_concluded == 1.0

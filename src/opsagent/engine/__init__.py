@@ -50,8 +50,11 @@ class Engine:
         severity = grade(ctx)
         shown = _shown(hypotheses, self.config)
         values = _values(ctx)
-        actions = plan(ctx, shown, severity, self._general, values, self._actions)
-        summary = summarize(ctx, shown, severity, values)
+        conclusion = _conclude(ctx, shown, self.config)
+        unsure = conclusion["outcome"] == "insufficient_evidence"
+        actions = plan(ctx, shown, severity, self._general, values, self._actions,
+                       unsure=unsure)
+        summary = summarize(ctx, shown, severity, values, unsure=unsure)
         # one validation of the whole report (pydantic-core) is cheaper than one per part
         return TriageReport.model_validate({
             "incident": {
@@ -70,6 +73,7 @@ class Engine:
             "actions": actions,
             "analysis": {"engine": ENGINE_NAME, "duration_ms": 0.0,
                          "knowledge": list(self.knowledge.sources)},
+            "conclusion": conclusion,
         })
 
     def assess(self, incident: Incident) -> Context:
@@ -89,6 +93,24 @@ def _pick_dependency(ctx: Context) -> str | None:
         if deps:
             return deps[0]
     return None
+
+
+def _conclude(ctx: Context, shown: list[Hypothesis], config: EngineConfig
+              ) -> dict[str, str]:
+    """Whether the evidence supports a cause well enough to act on it."""
+    if "change.only" in ctx.features:
+        return {"outcome": "cause_identified",
+                "reason": "only a change was reported and nothing is failing"}
+    if not shown:
+        return {"outcome": "insufficient_evidence",
+                "reason": "no failure mode is supported by the signals given"}
+    top = shown[0]
+    if top.confidence < config.abstain_below:
+        return {"outcome": "insufficient_evidence",
+                "reason": f"the leading cause has only {round(top.confidence * 100)}% "
+                          f"confidence (below {round(config.abstain_below * 100)}%)"}
+    return {"outcome": "cause_identified",
+            "reason": f"the leading cause has {round(top.confidence * 100)}% confidence"}
 
 
 def _shown(hypotheses: list[Hypothesis], config: EngineConfig) -> list[Hypothesis]:

@@ -92,10 +92,15 @@ def _band(item: RunbookAction, *, confident: bool) -> int:
 
 def plan(ctx: Context, hypotheses: list[Hypothesis], severity: Severity,
          general: tuple[CompiledAction, ...], values: _Defaults,
-         compiled: Mapping[str, tuple[CompiledAction, ...]]) -> list[dict[str, Any]]:
-    """The ordered actions; ``compiled`` holds each failure mode's actions by mode id."""
+         compiled: Mapping[str, tuple[CompiledAction, ...]], *,
+         unsure: bool = False) -> list[dict[str, Any]]:
+    """The ordered actions; ``compiled`` holds each failure mode's actions by mode id.
+    ``unsure``: the evidence does not single out a cause, so the checks that would
+    decide between the candidates come first and only low-risk mitigations remain."""
     present = set(ctx.features.keys())
     present.add(_SEVERITY_FEATURE[severity.level])
+    if unsure:
+        present.add("evidence.insufficient")
     candidates: list[tuple[tuple[int, int, int, int], CompiledAction, str | None]] = []
     threshold = max(0.25, ctx.config.min_confidence)
     leading = [h for h in hypotheses if h.confidence >= threshold][:3]
@@ -106,7 +111,7 @@ def plan(ctx: Context, hypotheses: list[Hypothesis], severity: Severity,
     for rank, hypothesis in enumerate(leading):
         mode = hypothesis.mode
         confidence = hypothesis.confidence
-        confident = confidence >= 0.5 or rank == 0
+        confident = not unsure and (confidence >= 0.5 or rank == 0)
         category = mode.category
         for action in compiled[mode.id]:
             if not action.applies(present, confidence):
@@ -114,7 +119,8 @@ def plan(ctx: Context, hypotheses: list[Hypothesis], severity: Severity,
             # a mitigation changes something: only for the leading cause or a confident
             # one, never while nothing is failing; weaker causes get their diagnosis
             if action.item.kind == "mitigate" and (
-                    calm or (rank > 0 and confidence < _MITIGATE_BELOW_TOP)):
+                    calm or (rank > 0 and confidence < _MITIGATE_BELOW_TOP)
+                    or (unsure and action.item.risk != "low")):
                 continue
             candidates.append(((action.band if confident else action.band_unsure, rank,
                                 action.risk_rank, action.index), action, category))
@@ -125,7 +131,7 @@ def plan(ctx: Context, hypotheses: list[Hypothesis], severity: Severity,
             continue
         # on HIGH, getting the owner in comes before anything else
         band = -1 if high and action.item.kind == "escalate" else \
-            _GENERAL_BAND.get(action.item.kind, 3)
+            _GENERAL_BAND.get(action.item.kind, 1 if action.item.kind == "diagnose" else 3)
         candidates.append(((band, 9, action.risk_rank, action.index), action, top_category))
     candidates.sort()  # the keys are unique: (band, rank, risk, position in its list)
     limit = ctx.config.max_actions

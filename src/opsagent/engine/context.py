@@ -32,6 +32,8 @@ class EngineConfig(BaseModel):
     min_confidence: float = Field(0.2, ge=0, le=1)
     max_causes: int = Field(5, ge=1, le=15)
     max_actions: int = Field(8, ge=1, le=30)
+    # below this confidence of the leading cause the report says the evidence is thin
+    abstain_below: float = Field(0.4, ge=0, le=1)
 
 
 @dataclass(slots=True)

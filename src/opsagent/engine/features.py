@@ -99,8 +99,9 @@ FAILURE_TEXT = frozenset({"text.errors", "text.outage", "text.timeout", "text.5x
 # Measured failure: the signals themselves show errors or slowness.
 MEASURED_FAILURE = frozenset({"errors.elevated", "latency.elevated", "availability.low"})
 
-# Features general actions may also use.
-SEVERITY_FEATURES = {"severity.high", "severity.medium", "severity.low"}
+# Features general actions may also use (the grade, and whether the evidence is thin).
+SEVERITY_FEATURES = {"severity.high", "severity.medium", "severity.low",
+                     "evidence.insufficient"}
 
 
 def known_features(terms: Iterable[Term]) -> set[str]:

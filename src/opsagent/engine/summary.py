@@ -12,7 +12,7 @@ from .kinds import ALERT, LOG, RESOLVED, SYMPTOM
 
 
 def summarize(ctx: Context, hypotheses: list[Hypothesis], severity: Severity,
-              values: dict[str, str]) -> str:
+              values: dict[str, str], *, unsure: bool = False) -> str:
     incident = ctx.incident
     services = incident.services
     subject = services[0] if len(services) == 1 else (
@@ -55,7 +55,12 @@ def summarize(ctx: Context, hypotheses: list[Hypothesis], severity: Severity,
         age = incident.now - incident.started_at
         if age.total_seconds() > 60:
             text += f" It started {humanize_age(age)} ago."
-    if hypotheses:
+    if hypotheses and unsure:
+        text += " The evidence does not single out a cause: possibilities are " + \
+            "; ".join(render_template(h.mode.summary, values)
+                      + f" ({round(h.confidence * 100)}%)" for h in hypotheses[:3]) + \
+            ". The checks below would decide between them."
+    elif hypotheses:
         lead = hypotheses[0]
         phrase = render_template(lead.mode.summary, values)
         text += f" The most likely cause is {phrase} ({round(lead.confidence * 100)}%)"
@@ -65,7 +70,7 @@ def summarize(ctx: Context, hypotheses: list[Hypothesis], severity: Severity,
                 render_template(h.mode.summary, values)
                 + f" ({round(h.confidence * 100)}%)" for h in others)
         text += "."
-    else:
+    if not hypotheses:
         text += " No specific cause stands out; more telemetry is needed."
     return text
 

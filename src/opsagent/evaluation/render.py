@@ -87,6 +87,8 @@ def _aggregate_lines(run: EvalRun, title: str) -> list[str]:
         f"Failures                    {agg.failures}",
         *([f"Agent fallbacks             {agg.fallbacks}"]
           if agg.fallbacks or run.engine != "engine" else []),
+        f"Insufficient evidence       {agg.abstentions} case(s); top-1 of the others "
+        f"{_pct(agg.top1_when_concluded)}",
         f"Latency per case            mean {_ms(agg.latency_mean_ms)} ms, "
         f"p95 {_ms(agg.latency_p95_ms)} ms",
     ]

@@ -50,6 +50,7 @@ class CaseResult:
     fallback: str | None = None  # why the agent fell back to the engine's report
     formats: list[str] = field(default_factory=list)  # input formats of the payloads
     top_confidence: float | None = None  # the first root cause's confidence
+    abstained: bool = False  # the report said the evidence does not single out a cause
 
     @property
     def failed(self) -> bool:
@@ -85,6 +86,7 @@ class CaseResult:
             "fallback": self.fallback,
             "formats": self.formats,
             "top_confidence": _round(self.top_confidence),
+            "abstained": self.abstained,
         }
 
 
@@ -97,6 +99,8 @@ def score_report(name: str, expected: Expected, report: TriageReport,
     result.latency_ms = latency_ms
     if report.root_causes:
         result.top_confidence = report.root_causes[0].confidence
+    result.abstained = report.conclusion is not None and \
+        report.conclusion.outcome == "insufficient_evidence"
     result.got_severity = report.severity.level.value
     result.got_categories = [cause.category for cause in report.root_causes]
     result.got_actions = [action.title for action in report.actions]
@@ -170,6 +174,8 @@ class Aggregate:
     category_confusion: dict[str, dict[str, int]] = field(default_factory=dict)
     calibration: list[dict[str, Any]] = field(default_factory=list)
     calibration_error: float | None = None
+    abstentions: int = 0  # reports that said the evidence does not single out a cause
+    top1_when_concluded: float | None = None  # top-1 accuracy of the other reports
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -192,6 +198,8 @@ class Aggregate:
             "category_confusion": self.category_confusion,
             "calibration": self.calibration,
             "calibration_error": _round(self.calibration_error),
+            "abstentions": self.abstentions,
+            "top1_when_concluded": _round(self.top1_when_concluded),
         }
 
 
@@ -226,6 +234,7 @@ def aggregate(results: Sequence[CaseResult]) -> Aggregate:
             got_top1 = r.got_top1 or ("ERROR" if r.failed else "none")
             row[got_top1] = row.get(got_top1, 0) + 1
     bands, calibration_error = calibrate(results)
+    concluded = [r for r in results if not r.abstained and not r.failed]
     return Aggregate(
         cases=n,
         failures=sum(1 for r in results if r.failed),
@@ -246,6 +255,8 @@ def aggregate(results: Sequence[CaseResult]) -> Aggregate:
         category_confusion=category_confusion,
         calibration=bands,
         calibration_error=calibration_error,
+        abstentions=sum(1 for r in results if r.abstained),
+        top1_when_concluded=_share(r.top1_ok for r in concluded) if concluded else None,
     )
 
 

@@ -112,6 +112,15 @@ class Analysis(_Model):
     knowledge: list[str] = Field(default_factory=list)  # failure-mode sources consulted
 
 
+class Conclusion(_Model):
+    """Whether the evidence supports a cause. ``insufficient_evidence``: no cause is
+    supported well enough to act on; the causes listed are possibilities and the
+    actions start with the checks that would decide between them."""
+
+    outcome: Literal["cause_identified", "insufficient_evidence"]
+    reason: str = ""
+
+
 class TriageReport(_Model):
     schema_version: int = SCHEMA_VERSION
     incident: IncidentRef
@@ -122,3 +131,4 @@ class TriageReport(_Model):
     analysis: Analysis
     # values of the payloads that could not be read (the rest was triaged)
     input_notes: list[InputNote] = Field(default_factory=list)
+    conclusion: Conclusion | None = None  # the engine always says; absent in old reports

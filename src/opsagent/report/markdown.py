@@ -33,6 +33,12 @@ def render_markdown(report: TriageReport) -> str:
     ]
     out.extend(f"- {reason}" for reason in report.severity.reasons)
     out.extend(["", "## Possible root causes", ""])
+    conclusion = report.conclusion
+    if conclusion is not None and conclusion.outcome == "insufficient_evidence" \
+            and report.root_causes:
+        out.extend([f"> **Insufficient evidence:** {conclusion.reason}. These are "
+                    "possibilities, not a diagnosis; the first actions are the checks "
+                    "that would decide.", ""])
     if not report.root_causes:
         out.append("No specific cause stands out from the signals given.")
     for rank, cause in enumerate(report.root_causes, start=1):

@@ -26,6 +26,11 @@ def render_text(report: TriageReport, *, detail: bool = True) -> str:
     if detail and report.severity.reasons:
         lines.extend(f"  - {reason}" for reason in report.severity.reasons)
     lines.extend(["", "Possible Root Causes:"])
+    conclusion = report.conclusion
+    if conclusion is not None and conclusion.outcome == "insufficient_evidence" \
+            and report.root_causes:
+        lines.append(f"  (insufficient evidence: {conclusion.reason}; these are "
+                     "possibilities, not a diagnosis)")
     if not report.root_causes:
         lines.append("- No specific cause stands out from the signals given")
     for cause in report.root_causes:
