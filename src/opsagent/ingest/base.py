@@ -8,16 +8,17 @@ document; a value it cannot read, or one bad item of a list, it gives to
 the rest. Adapters are registered in :class:`opsagent.registry.Registry`, built-ins
 exactly like plug-ins; detection tries them in registration order and the generic
 event format last. An adapter may also name the documents of its vendor that it cannot
-read (``unsupported``), so that they are refused with the shapes it supports instead of
-being taken for a generic event.
+read: an optional method ``unsupported(doc) -> str | None`` that says what the document
+is and which shapes are supported, so that it is refused by name instead of being taken
+for a generic event.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import TracebackType
 from typing import Any, Protocol, runtime_checkable
 
 from ..errors import InputError, UnreadableValue, UserError
@@ -49,17 +50,34 @@ class ParseContext:
                 and isinstance(error.raw, str) and error.raw.strip():
             self.kept[error.field] = error.raw.strip()[:500]
 
-    @contextmanager
-    def recover(self, *path: str | int) -> Iterator[None]:
-        """Read one item of a list (an alert, a record, an event): a problem in it becomes
-        a note and the next item is still read."""
-        try:
-            yield
-        except UserError as exc:
-            self.note(exc)
-        except _SLIPS as exc:
-            self.note(InputError(f"malformed item ({type(exc).__name__}: {exc})",
-                                 field=field_path(*path) or None))
+    def recover(self, *path: str | int) -> _Recover:
+        """``with ctx.recover("alerts", 3):`` reads one item of a list (an alert, a record,
+        an event): a problem in it becomes a note and the next item is still read."""
+        return _Recover(self, path)
+
+
+class _Recover:
+    """The context manager of :meth:`ParseContext.recover` (a class: it runs per item)."""
+
+    __slots__ = ("ctx", "path")
+
+    def __init__(self, ctx: ParseContext, path: tuple[str | int, ...]) -> None:
+        self.ctx = ctx
+        self.path = path
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 trace: TracebackType | None) -> bool:
+        if isinstance(exc, UserError):
+            self.ctx.note(exc)
+            return True
+        if isinstance(exc, _SLIPS):
+            self.ctx.note(InputError(f"malformed item ({type(exc).__name__}: {exc})",
+                                     field=field_path(*self.path) or None))
+            return True
+        return False
 
 
 @runtime_checkable
@@ -74,17 +92,6 @@ class Adapter(Protocol):
     def parse(self, doc: Mapping[str, Any], ctx: ParseContext) -> list[Signal]:
         """The signals in ``doc``; raises ``InputError`` naming the field when broken."""
         ...
-
-
-def unsupported_shape(adapter: Any, doc: Mapping[str, Any]) -> str | None:
-    """What ``adapter`` says about a document of its vendor that it cannot read (e.g.
-    ``"an Alertmanager webhook of version '3'; supported: ..."``), if it says anything.
-    Adapters that know their vendor's other shapes define ``unsupported(doc)``."""
-    method = getattr(adapter, "unsupported", None)
-    if method is None:
-        return None
-    found = method(doc)
-    return found if isinstance(found, str) and found else None
 
 
 def field_path(*parts: str | int) -> str:

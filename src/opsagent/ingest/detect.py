@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import InputError, UnrecognizedInput, UnsupportedInput
 from ..registry import Registry
-from .base import Adapter, unsupported_shape
+from .base import Adapter
 from .fields import kind_of
 
 
@@ -26,8 +26,9 @@ def detect(doc: Any, registry: Registry, source: str) -> Adapter:
     for adapter in registry.adapters():
         if adapter.detect(doc):
             return adapter
-        shape = unsupported_shape(adapter, doc)
-        if shape:
+        probe = getattr(adapter, "unsupported", None)
+        shape = probe(doc) if probe is not None else None
+        if shape and isinstance(shape, str):
             raise UnsupportedInput(f"not a supported payload: {shape}", source=source)
     expected = ", ".join(a.title for a in registry.adapters())
     keys = ", ".join(sorted(str(k) for k in doc)[:8]) or "no fields"
