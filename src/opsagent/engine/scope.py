@@ -111,11 +111,18 @@ def determine_scope(ctx: Context) -> None:
                          f"{', '.join(sorted(others))} {'is' if len(others) == 1 else 'are'} "
                          "not affected")
         else:
-            features.add("scope.single_region", 0.45,
+            # one host is always in one region: that says nothing about the region
+            features.add("scope.single_region", 0.45 if len(instances - {None}) != 1
+                         else 0.2,
                          f"every signal comes from {region} (no other region reported)")
     if len(zones) == 1 and len(regions) <= 1:
-        features.add("scope.single_zone", 0.9,
-                     f"the problem is confined to zone {next(iter(zones))}")
+        # a zone is a fact about infrastructure only when more than one host, or more
+        # than one service, is hit there (one host is always in one zone)
+        several = len(instances - {None}) >= 2 or len(services - {None}) >= 2
+        zone = next(iter(zones))
+        features.add("scope.single_zone", 0.9 if several else 0.35,
+                     f"the problem is confined to zone {zone}" if several else
+                     f"the affected host is in zone {zone}")
 
     # services
     services.discard(None)
