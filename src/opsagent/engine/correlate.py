@@ -80,6 +80,9 @@ def correlate(ctx: Context) -> None:
     for change in sorted(changes, key=_order):
         details = change.change
         ctype = details.type if details else DEPLOY
+        if ctype == DEPLOY and _INFRA_CHANGE.search(change.text.lower()):
+            # a pipeline "deploy" of infrastructure code is an infrastructure change
+            ctype = ChangeType.INFRA
         noun = _NOUN[ctype]
         subject = change.service or change.dependency
         key = service_key(subject)
@@ -166,6 +169,11 @@ def correlate(ctx: Context) -> None:
                      "no change to the affected services was reported before the onset")
 
 
+# what a change of infrastructure code says it does, whatever pipeline delivered it
+_INFRA_CHANGE = re.compile(r"\b(?:terraform|pulumi|cloudformation|opentofu|crossplane|"
+                           r"aws_\w+|google_\w+|azurerm_\w+|iam (?:polic\w*|role\w*)|"
+                           r"service control polic\w*|security groups?|firewall rules?|"
+                           r"network acls?|organi[sz]ations? polic\w*)\b")
 # what a script, job or migration that changes data says it does
 _DATA_CHANGE = re.compile(r"\b(?:import\w*|feeds?|backfill\w*|replay\w*|re-?index\w*|offsets?|"
                           r"etl|sync\w*|migrat\w*|bulk (?:update|load|insert|delete)|"
