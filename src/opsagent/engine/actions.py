@@ -45,6 +45,7 @@ _FALLBACK = {
     "previous_version": "the previous version",
     "environment": "the affected environment",
     "change": "the most recent change",
+    "other_change": "the most recent configuration change",
 }
 
 

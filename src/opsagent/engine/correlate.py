@@ -76,6 +76,7 @@ def correlate(ctx: Context) -> None:
                                          "latency or symptom came with it")
     affected = ctx.affected_keys()
     best_own_deploy: tuple[float, Signal] | None = None
+    best_other: tuple[float, str] | None = None
     own_deploy_ages: list[timedelta] = []
     for change in sorted(changes, key=_order):
         details = change.change
@@ -152,7 +153,10 @@ def correlate(ctx: Context) -> None:
                 own_deploy_ages.append(age)
             if best_own_deploy is None or strength > best_own_deploy[0]:
                 best_own_deploy = (strength, change)
-        ctx.change_refs.setdefault("change", f"{noun} of {who}{version}")
+        elif best_other is None or strength > best_other[0]:
+            best_other = (strength, f"{noun} of {who}{version}")
+    if best_other is not None:  # the strongest change that is not a deploy
+        ctx.change_refs["change"] = ctx.change_refs["other_change"] = best_other[1]
     if best_own_deploy is not None:
         change = best_own_deploy[1]
         if change.change and change.change.version:
