@@ -38,6 +38,8 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _EDGES = "()[]{}<>,;\"'`"
 _NAME_CHARS = frozenset("/:@.-")
 _SPACES = re.compile(r"(\s+)")
+# what any kind of name holds somewhere (one search, before any token is looked at)
+_NAMEISH = re.compile(r"://|@|/|:(?=[^\s:])|\.(?=[a-z])|-\d")
 _SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+|\s+(?=(?:[-*•]|\d+[.)])\s)")
 _COMPOUND = re.compile(r"[-_./\d]")
 _BLANK = " "
@@ -102,7 +104,7 @@ class ObservedText:
         names = [n for n in self._names if n in text]
         if names:
             text = _names_pattern(tuple(names)).sub(_BLANK, text)
-        if not _NAME_CHARS.isdisjoint(text):
+        if _NAMEISH.search(text) is not None:
             text = _blank_names(text)
         if instructions and (self._opens is not None or self._anywhere is not None):
             text = self._without_instructions(text)
