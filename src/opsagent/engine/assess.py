@@ -383,9 +383,14 @@ class Assessor:
                     self.features.add("traffic.drop", min(1.0, 0.4 + (0.5 - ratio)) * damp,
                                       f"request rate {s.value:,.0f}/s{where} fell to "
                                       f"{ratio:.0%} of its baseline{suffix}")
-                    if not resolved and ratio <= 0.3 and entry.customer_facing:
+                    if not resolved and ratio <= 0.3 and (entry.customer_facing
+                                                          or entry.critical):
+                        # traffic off a cliff with flat errors: users cannot reach it
                         self.ctx.impacts.append(Impact(
-                            1, 0.6, f"traffic{where} dropped to {ratio:.0%} of normal"))
+                            2 if entry.critical else 1, 0.75 if entry.critical else 0.6,
+                            f"traffic{where} dropped to {ratio:.0%} of normal"
+                            + (f" on critical service {s.service}" if entry.critical
+                               else "")))
         elif name in _SATURATION:
             feature, attr, label = _SATURATION[name]
             limit = getattr(self.cfg, attr)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from ..knowledge.schema import MetricFamily
 from ..models import Signal
+from .kinds import RESOLVED
 
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _SPLIT = re.compile(r"[\s_.:/\-\[\](){}=,]+")
@@ -60,6 +61,9 @@ class MetricJudges:
             factor = family.baseline_factor
             limit = s.baseline * factor if above else s.baseline / factor
             reference = f"baseline {s.baseline:g}"
+        elif s.labels.get("alert") and s.status != RESOLVED:
+            # read off a firing alert: abnormal by the alert's own rule
+            return Verdict(family, 0.6, f"the rule of alert {s.labels['alert']}")
         else:
             return Verdict(family, 0.0, "")
         if above:
