@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from opsagent.api import default_knowledge
-from opsagent.engine.assess import TermSet, compile_terms
 from opsagent.engine.prefilter import required_literals, word_triggers
+from opsagent.engine.vocabulary import TermSet, compile_terms
 
 from ..conftest import ROOT
 

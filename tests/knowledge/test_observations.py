@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from opsagent.engine.assess import TermSet
 from opsagent.engine.observed import ObservedText
+from opsagent.engine.vocabulary import TermSet
 from opsagent.knowledge.loader import load_knowledge
 
 KB = load_knowledge()

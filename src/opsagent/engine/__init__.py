@@ -11,7 +11,7 @@ from ..knowledge.loader import KnowledgeBase
 from ..models import Incident, TriageReport
 from ..values import format_time
 from .actions import _values, compile_actions, plan, render_template
-from .assess import Assessor, TermSet
+from .assess import Assessor
 from .context import Context, EngineConfig
 from .correlate import correlate
 from .hypotheses import CompiledMode, Hypothesis, compile_modes, score
@@ -20,6 +20,7 @@ from .observed import ObservedText
 from .scope import determine_scope
 from .severity import grade
 from .summary import summarize
+from .vocabulary import TermSet
 
 __all__ = ["Engine", "EngineConfig"]
 
