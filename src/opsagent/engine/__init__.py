@@ -34,7 +34,10 @@ class Engine:
                  config: EngineConfig | None = None) -> None:
         self.knowledge = knowledge
         self.catalog = catalog or EMPTY_CATALOG
-        self.config = config or EngineConfig()
+        # the rubric of the knowledge base, then what the configuration sets explicitly
+        rubric = EngineConfig.model_validate(knowledge.rubric)
+        self.config = rubric if config is None else rubric.model_copy(
+            update={name: getattr(config, name) for name in config.model_fields_set})
         self._terms = TermSet(knowledge.terms)
         self._modes: tuple[CompiledMode, ...] = compile_modes(knowledge.failure_modes)
         self._actions = {mode.id: compile_actions(mode.actions)

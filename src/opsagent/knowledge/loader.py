@@ -1,12 +1,13 @@
 """Loading and linting knowledge directories.
 
-A directory holds YAML files of five kinds, told apart by their top-level keys:
+A directory holds YAML files of six kinds, told apart by their top-level keys:
 a failure mode (``category``), vocabulary (``terms``), general actions (``actions``
-alone), what is not an observation (``observations``) and metric families
-(``metric_families``). The built-in directory is loaded first; user directories add
-failure modes, terms, observation phrases and metric families (tried before the
-built-in ones), and a user failure mode or metric family with the id of a built-in one
-replaces it.
+alone), what is not an observation (``observations``), metric families
+(``metric_families``) and the severity rubric's thresholds (``severity_rubric``; a
+user's values override the built-in ones). The built-in directory is loaded first;
+user directories add failure modes, terms, observation phrases and metric families
+(tried before the built-in ones), and a user failure mode or metric family with the id
+of a built-in one replaces it.
 
 Errors carry ``file:line`` and the field. :func:`lint` collects every error instead of
 stopping at the first.
@@ -44,6 +45,7 @@ class KnowledgeBase:
     general_actions: tuple[RunbookAction, ...]
     observations: Observations | None = None  # what text says that is not an observation
     metric_families: tuple[MetricFamily, ...] = ()  # the metric judges' table
+    rubric: dict[str, Any] = field(default_factory=dict)  # severity rubric thresholds
     sources: tuple[str, ...] = ()  # directories loaded, for the report
     origin: dict[str, str] = field(default_factory=dict)  # failure-mode id -> file
 
@@ -95,6 +97,7 @@ def _load(dirs: list[Path], errors: list[KnowledgeError]) -> KnowledgeBase:
     observations: Observations | None = None
     families: dict[str, MetricFamily] = {}  # built-in ones, replaced in place by id
     added: dict[str, MetricFamily] = {}  # a user's new families, tried first
+    rubric: dict[str, Any] = {}
     for directory in dirs:
         if not directory.is_dir():
             errors.append(KnowledgeError("not a directory", source=str(directory)))
@@ -129,6 +132,11 @@ def _load(dirs: list[Path], errors: list[KnowledgeError]) -> KnowledgeBase:
                     for family in MetricFamilies.model_validate(data).metric_families:
                         (families if family.id in families or directory == BUILTIN_DIR
                          else added)[family.id] = family
+                elif "severity_rubric" in data:
+                    try:
+                        rubric.update(_rubric(data, path))
+                    except KnowledgeError as exc:
+                        errors.append(exc)
                 elif "observations" in data:
                     found = ObservationsFile.model_validate(data).observations
                     observations = found if observations is None \
@@ -152,9 +160,28 @@ def _load(dirs: list[Path], errors: list[KnowledgeError]) -> KnowledgeBase:
         general_actions=tuple(general),
         observations=observations,
         metric_families=(*added.values(), *families.values()),
+        rubric=rubric,
         sources=tuple(str(d) for d in dirs),
         origin=origin,
     )
+
+
+def _rubric(data: dict[str, Any], path: Path) -> dict[str, Any]:
+    """The thresholds of a ``severity_rubric`` file, checked against the engine's own."""
+    from ..engine.context import EngineConfig
+
+    values = data.get("severity_rubric")
+    if not isinstance(values, dict) or len(data) != 1:
+        raise KnowledgeError("expected 'severity_rubric:' and a mapping of thresholds",
+                             source=str(path), line=1)
+    try:
+        EngineConfig.model_validate(values)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise KnowledgeError(first["msg"], source=str(path),
+                             field="severity_rubric." + ".".join(str(p) for p in first["loc"])
+                             ) from None
+    return dict(values)
 
 
 def _merge_observations(base: Observations, extra: Observations) -> Observations:
