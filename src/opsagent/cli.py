@@ -235,23 +235,28 @@ def kb_lint(
         show_default=False)] = None,
     cases: Annotated[bool, typer.Option(help="Also run every failure mode's cases.")] = True,
 ) -> None:
-    """Check knowledge files: schema, unknown features, and each failure mode's cases."""
-    from .knowledge.cases import run_cases
+    """Check knowledge files: schema, unknown features, each failure mode's cases and the
+    examples of terms, metric families and observation phrases."""
+    from .knowledge.cases import run_cases, run_examples
     from .knowledge.loader import lint
 
     kb, errors = lint(dirs or [])
     problems = [e.format() for e in errors]
-    checked = 0
+    checked = examples = 0
     if cases and not errors:
         results = run_cases(kb)
         checked = len(results)
         problems.extend(r.describe() for r in results if not r.ok)
+        tried = run_examples(kb)
+        examples = len(tried)
+        problems.extend(r.describe() for r in tried if not r.ok)
     for line in problems:
         sys.stderr.write(f"opsagent: {line}\n")
     if problems:
         raise typer.Exit(2)
     sys.stdout.write(f"ok: {len(kb.failure_modes)} failure modes, {len(kb.terms)} terms, "
-                     f"{checked} cases passed\n")
+                     f"{len(kb.metric_families)} metric families, {checked} cases and "
+                     f"{examples} examples passed\n")
 
 
 @kb_app.command("features")

@@ -31,3 +31,14 @@ def test_an_unknown_or_bad_threshold_is_a_lint_error(tmp_path: Path) -> None:
                                             encoding="utf-8")
     _kb, errors = lint([tmp_path])
     assert any("severity.yaml" in str(e) and "critical_eror_rate" in str(e) for e in errors)
+
+
+def test_kb_lint_tries_a_teams_own_term_examples(tmp_path: Path) -> None:
+    from opsagent.cli import main
+
+    (tmp_path / "words.yaml").write_text(
+        "terms:\n  - feature: text.ledger_lag\n    patterns: ['\\bledger (?:lag|behind)\\b']\n"
+        "    examples:\n      match: [the ledger is behind by an hour]\n"
+        "      no_match: [ledger lag is normal]\n", encoding="utf-8")
+    # "the ledger is behind" does not match 'ledger (lag|behind)': the example catches it
+    assert main(["kb", "lint", str(tmp_path)]) == 2

@@ -52,3 +52,54 @@ def run_cases(kb: KnowledgeBase) -> list[CaseResult]:
                     detail = f"expected no {mode.category}; got {listing}"
                 results.append(CaseResult(mode.id, case.name, expected, ok, detail, source))
     return results
+
+
+def run_examples(kb: KnowledgeBase) -> list[CaseResult]:
+    """The examples of vocabulary terms, metric families and observation phrases, read
+    as the engine reads text: a term must (not) match its examples once what is not an
+    observation is blanked; a family must (not) claim its example names; a ``drops``
+    example of an observation phrase must fire no failure word, a ``keeps`` one must keep
+    every one."""
+    from ..engine.judges import MetricJudges
+    from ..engine.observed import ObservedText
+    from ..engine.vocabulary import TermSet
+
+    terms = TermSet(kb.terms)
+    observed = ObservedText(kb.observations) if kb.observations is not None else None
+
+    def features(text: str, *, clean: bool) -> set[str]:
+        lowered = text.lower()
+        if clean and observed is not None:
+            lowered = observed(lowered)
+        return {t.feature for t in terms.match(lowered, lowered)}
+
+    results: list[CaseResult] = []
+    for term in kb.terms:
+        for expected, texts in (("match", term.examples.match),
+                                ("no_match", term.examples.no_match)):
+            for text in texts:
+                found = term.feature in features(text, clean=True)
+                results.append(CaseResult(term.feature, text, expected,
+                                          found is (expected == "match"),
+                                          f"features read: {sorted(features(text, clean=True))}"))
+    judges = MetricJudges(kb.metric_families)
+    for family in kb.metric_families:
+        for expected, names in (("match", family.examples.match),
+                                ("no_match", family.examples.no_match)):
+            for name in names:
+                claimed = judges.family(name)
+                ok = (claimed is not None and claimed.id == family.id) is (expected == "match")
+                results.append(CaseResult(family.id, name, expected, ok,
+                                          f"claimed by {claimed.id if claimed else 'no family'}"))
+    if kb.observations is not None:
+        for part in ("rule_language", "instructions", "negation"):
+            rule = getattr(kb.observations, part)
+            for text in rule.drops:
+                left = features(text, clean=True) - {"text.no_impact"}
+                results.append(CaseResult(part, text, "drops", not left,
+                                          f"still fires {sorted(left)}"))
+            for text in rule.keeps:
+                lost = features(text, clean=False) - features(text, clean=True)
+                results.append(CaseResult(part, text, "keeps", not lost,
+                                          f"lost {sorted(lost)}"))
+    return results
