@@ -148,10 +148,14 @@ def determine_scope(ctx: Context) -> None:
                      f"the affected services all depend on {shared}")
         ctx.dependency_hints.insert(0, shared)
 
-    # instances
+    # instances: one named, or one of many stated ("1 of 40 hosts")
     if len(instances) == 1 and None not in instances and len(services) <= 1:
         features.add("scope.single_instance", 1.0,
                      f"only {next(iter(instances))} is affected")
+    for affected, total, quote in ctx.instances:
+        if affected == 1 and total >= 3 and len(services) <= 1:
+            features.add("scope.single_instance", 0.9, f'one of {total} ("{quote}")')
+            break
 
     # source severity
     if alerts and all(s.severity is not None and s.severity.value in ("warning", "info")
