@@ -73,3 +73,31 @@ def test_thresholds_are_configurable() -> None:
     event = {"service": "payment-service", "error_rate": "6%"}
     report = opsagent.analyze(event, now=NOW, config={"critical_error_rate": 0.1})
     assert report.severity.level.value == "MEDIUM"
+
+
+def test_a_firing_error_on_a_critical_service_is_not_low_even_without_numbers() -> None:
+    alert = {"version": "4", "groupKey": "{}:{alertname=\"CheckoutErrors\"}", "status": "firing",
+             "receiver": "web", "groupLabels": {}, "commonLabels": {}, "commonAnnotations": {},
+             "externalURL": "http://am", "alerts": [{
+                 "status": "firing", "startsAt": "2026-01-15T11:50:00Z",
+                 "endsAt": "0001-01-01T00:00:00Z", "fingerprint": "f1",
+                 "labels": {"alertname": "CheckoutErrors", "service": "checkout",
+                            "severity": "error", "env": "production"},
+                 "annotations": {"summary": "new exception type on POST /orders"}}]}
+    report = opsagent.analyze(alert, now=NOW)
+    assert report.severity.level.value != "LOW", report.severity.reasons
+    staging = json_copy(alert)
+    staging["alerts"][0]["labels"]["env"] = "staging"
+    assert opsagent.analyze(staging, now=NOW).severity.level.value == "LOW"
+
+
+def test_one_host_of_many_stated_in_words_is_a_single_instance() -> None:
+    report = opsagent.analyze({"service": "report-batch", "metrics": {"clock_skew_ms": 4000},
+                               "symptoms": ["clock offset on 1 of 40 hosts"]}, now=NOW)
+    assert report.severity.level.value == "LOW", report.severity.reasons
+
+
+def json_copy(value: Any) -> Any:
+    import json
+
+    return json.loads(json.dumps(value))

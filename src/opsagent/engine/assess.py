@@ -14,7 +14,7 @@ from ..values import clip
 from .context import Context, Impact
 from .features import FAILURE_TEXT
 from .judges import MetricJudges, Verdict, name_words
-from .kinds import ALERT, CHANGE, CRITICAL, LOG, METRIC, RESOLVED, STATUS, SYMPTOM
+from .kinds import ALERT, CHANGE, CRITICAL, ERROR, LOG, METRIC, RESOLVED, STATUS, SYMPTOM
 from .observed import ObservedText
 from .textfacts import extract
 from .vocabulary import CompiledTerm, TermSet
@@ -435,6 +435,12 @@ class Assessor:
         if s.severity == CRITICAL and not resolved \
                 and s.service and not s.dependency:
             self.ctx.impacted_services.add(s.service)
+        if s.severity in (CRITICAL, ERROR) and not resolved and s.service \
+                and not s.dependency and self.ctx.entry(s.service).critical:
+            # a firing error on a critical service is not "no impact", numbers or not
+            self.ctx.impacts.append(Impact(
+                1, 0.5, f"{s.source} alert {s.name or ''} is firing on critical service "
+                        f"{s.service} (rated {s.severity.value} by its source)"))
 
     def _status(self, s: Signal) -> None:
         status = (s.labels.get("status") or s.text).lower()

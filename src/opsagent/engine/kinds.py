@@ -19,5 +19,6 @@ FIRING = SignalStatus.FIRING
 RESOLVED = SignalStatus.RESOLVED
 CRITICAL = SourceSeverity.CRITICAL
 INFO = SourceSeverity.INFO
+ERROR = SourceSeverity.ERROR
 DEPLOY = ChangeType.DEPLOY
 ROLLBACK = ChangeType.ROLLBACK
