@@ -112,3 +112,15 @@ def test_on_high_the_owner_is_paged_first_by_the_catalogs_names(tmp_path: Path) 
     assert quiet.severity.level.value != "HIGH"
     assert not quiet.actions or quiet.actions[0].kind != "escalate" or \
         "Page" not in quiet.actions[0].title
+
+
+def test_database_commands_are_for_the_datastore_in_use() -> None:
+    postgres = opsagent.analyze({"service": "orders", "error_rate": "7%", "logs": [
+        "FATAL: remaining connection slots are reserved for non-replication superuser"]},
+        now=NOW)
+    mysql = opsagent.analyze({"service": "orders", "error_rate": "7%", "logs": [
+        "ERROR 1040 (HY000): Too many connections from the mysql client pool"]}, now=NOW)
+    titles = {name: " ".join(a.title for a in r.actions)
+              for name, r in (("pg", postgres), ("my", mysql))}
+    assert "pg_stat_activity" in titles["pg"] and "PROCESSLIST" not in titles["pg"]
+    assert "PROCESSLIST" in titles["my"] and "pg_stat_activity" not in titles["my"]

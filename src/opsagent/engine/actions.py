@@ -46,6 +46,8 @@ _FALLBACK = {
     "environment": "the affected environment",
     "change": "the most recent change",
     "other_change": "the most recent configuration change",
+    "database": "the database",
+    "db_sessions": "its active sessions, lock waits and slow query log",
 }
 
 
@@ -254,5 +256,40 @@ def _values(ctx: Context) -> _Defaults:
             values["oncall"] = entry.oncall
         if entry is not None and entry.owners:
             values["owners"] = ", ".join(entry.owners[:3])
+    engine = _datastore(ctx)
+    if engine is not None:
+        values["db_sessions"] = _DB_SESSIONS[engine]
+        values["database"] = ctx.dependency if ctx.dependency and ctx.dependency != \
+            values.get("service") else f"the {engine} database"
     values.update(ctx.change_refs)
     return values
+
+
+# one datastore's commands for the datastore in use
+_DB_SESSIONS = {
+    "PostgreSQL": "pg_stat_activity, pg_locks and pg_stat_statements",
+    "MySQL": "SHOW FULL PROCESSLIST, performance_schema and the slow query log",
+    "MongoDB": "db.currentOp() and the profiler",
+    "SQL Server": "sys.dm_exec_requests and sys.dm_tran_locks",
+    "Oracle": "V$SESSION and V$LOCK",
+}
+_DB_ENGINES = (
+    ("PostgreSQL", re.compile(r"postgres|\bpg_|\bpsql\b|\bpgbouncer\b|aurora-postgres|"
+                              r"\bsqlstate\b|\bvacuum\b|remaining connection slots")),
+    ("MySQL", re.compile(r"mysql|mariadb|aurora-mysql|\binnodb\b|\bprocesslist\b")),
+    ("MongoDB", re.compile(r"mongo")),
+    ("SQL Server", re.compile(r"sql ?server|mssql")),
+    ("Oracle", re.compile(r"\boracle\b|\bora-\d{5}")),
+)
+
+
+def _datastore(ctx: Context) -> str | None:
+    """The database engine the incident's names and words point at, if one does."""
+    parts = [ctx.dependency or ""]
+    for s in ctx.incident.signals[:200]:
+        parts.append(f"{s.service or ''} {s.dependency or ''} {s.name} {s.text[:300]}")
+    words = " ".join(parts).lower()
+    for engine, pattern in _DB_ENGINES:
+        if pattern.search(words):
+            return engine
+    return None
