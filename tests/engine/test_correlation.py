@@ -124,3 +124,15 @@ def test_database_commands_are_for_the_datastore_in_use() -> None:
               for name, r in (("pg", postgres), ("my", mysql))}
     assert "pg_stat_activity" in titles["pg"] and "PROCESSLIST" not in titles["pg"]
     assert "PROCESSLIST" in titles["my"] and "pg_stat_activity" not in titles["my"]
+
+
+def test_actions_name_the_concrete_limit_and_versions() -> None:
+    report = opsagent.analyze({"service": "orders", "error_rate": "7%",
+                               "metrics": {"db_connections": "192/200"},
+                               "logs": ["FATAL: remaining connection slots are reserved"]},
+                              now=NOW)
+    assert any("192 of 200 in use" in a.title for a in report.actions)
+    deploy = opsagent.analyze({"service": "cart", "error_rate": "12%", "version": "v2.3.1",
+                               "previous_version": "v2.3.0", "last_deploy": "20 minutes ago"},
+                              now=NOW)
+    assert first_mitigation(deploy) == "Roll back the last deployment of cart (v2.3.1) to v2.3.0"

@@ -256,6 +256,11 @@ def _values(ctx: Context) -> _Defaults:
             values["oncall"] = entry.oncall
         if entry is not None and entry.owners:
             values["owners"] = ", ".join(entry.owners[:3])
+    for s in incident.signals:  # the pool's own numbers ("192 of 200")
+        if s.name == "connections" and s.limit and s.value is not None:
+            used = s.value if s.value > 1 else s.value * s.limit
+            values["pool_use"] = f"{used:,.0f} of {s.limit:,.0f}"
+            break
     engine = _datastore(ctx)
     if engine is not None:
         values["db_sessions"] = _DB_SESSIONS[engine]
