@@ -59,12 +59,21 @@ class ObservedText:
         # instructions open a sentence ("^...": tried at its start only) or name a
         # runbook anywhere in it
         patterns = rules.instructions.patterns
-        self._opens = _alternation([p[1:] for p in patterns if p.startswith("^")])
+        opens = [p[1:] for p in patterns if p.startswith("^")]
+        self._opens = _alternation(opens)
         self._anywhere = _alternation([p for p in patterns if not p.startswith("^")])
+        # one search says whether any sentence opens with an instruction at all
+        self._opens_gate = re.compile(
+            r"(?:^|[.!?]\s+|\n)\s*(?:[-*•]\s*|\d+[.)]\s*)?(?:"
+            + "|".join(f"(?:{p})" for p in opens) + ")") if opens else None
         negation = rules.negation
         # one cheap search tells whether a costly pattern can match at all
         self._cue_gate = _gate(negation.cues)
-        self._predicate_gate = _gate(negation.predicates)
+        # the healthy pattern puts its predicate after white space: whole words suffice
+        literals = required_literals(negation.predicates) or ()
+        self._predicate_gate = re.compile(
+            r"\b(?:" + "|".join(re.escape(n.strip()) for n in literals) + r")\b"
+        ) if literals else None
         heads = "|".join(f"(?:{h})" for h in negation.heads)
         cues = "|".join(f"(?:{c})" for c in negation.cues)
         # the cue, up to three words, a failure word, and what it was about ("in the logs")
@@ -81,6 +90,9 @@ class ObservedText:
         self._names = _compound(names)
 
     def _without_instructions(self, text: str) -> str:
+        if (self._opens_gate is None or self._opens_gate.search(text) is None) and (
+                self._anywhere is None or self._anywhere.search(text) is None):
+            return text
         parts = _SENTENCES.split(text)
         kept = [part for part in parts if not self._instruction(part)]
         return text if len(kept) == len(parts) else " ".join(kept)
