@@ -53,7 +53,7 @@ class Engine:
         hypotheses = score(ctx, self._modes)
         severity = grade(ctx)
         shown = _shown(hypotheses, self.config)
-        values = _values(ctx)
+        values = _values(ctx, {h.mode.category for h in shown})
         conclusion = _conclude(ctx, shown, self.config)
         unsure = conclusion["outcome"] == "insufficient_evidence"
         actions = plan(ctx, shown, severity, self._general, values, self._actions,

@@ -236,7 +236,9 @@ def render_template(template: str, values: dict[str, str]) -> str:
                 values if isinstance(values, _Defaults) else _Defaults(values))
 
 
-def _values(ctx: Context) -> _Defaults:
+def _values(ctx: Context, categories: Iterable[str] = ()) -> _Defaults:
+    """The names templates fill in; datastore commands only when a database cause is
+    among ``categories`` (the causes shown)."""
     incident = ctx.incident
     values = _Defaults()
     if incident.services:
@@ -256,6 +258,9 @@ def _values(ctx: Context) -> _Defaults:
             values["oncall"] = entry.oncall
         if entry is not None and entry.owners:
             values["owners"] = ", ".join(entry.owners[:3])
+    if "database" not in categories:
+        values.update(ctx.change_refs)
+        return values
     for s in incident.signals:  # the pool's own numbers ("192 of 200")
         if s.name == "connections" and s.limit and s.value is not None:
             used = s.value if s.value > 1 else s.value * s.limit
