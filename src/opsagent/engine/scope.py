@@ -110,10 +110,11 @@ def determine_scope(ctx: Context) -> None:
                          f"the problem is confined to {region}; "
                          f"{', '.join(sorted(others))} {'is' if len(others) == 1 else 'are'} "
                          "not affected")
-        else:
-            # one host is always in one region: that says nothing about the region
-            features.add("scope.single_region", 0.45 if len(instances - {None}) != 1
-                         else 0.2,
+        elif len(services - {None}) >= 2 and len(instances - {None}) != 1:
+            # with no other region to compare, one region is a hint about the region's
+            # infrastructure only when several services there are hit (one service or
+            # one host is always in one region)
+            features.add("scope.single_region", 0.45,
                          f"every signal comes from {region} (no other region reported)")
     if len(zones) == 1 and len(regions) <= 1:
         # a zone is a fact about infrastructure only when more than one host, or more
