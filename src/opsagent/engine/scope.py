@@ -110,11 +110,11 @@ def determine_scope(ctx: Context) -> None:
                          f"the problem is confined to {region}; "
                          f"{', '.join(sorted(others))} {'is' if len(others) == 1 else 'are'} "
                          "not affected")
-        elif len(services - {None}) >= 2 and len(instances - {None}) != 1:
-            # with no other region to compare, one region is a hint about the region's
-            # infrastructure only when several services there are hit (one service or
-            # one host is always in one region)
-            features.add("scope.single_region", 0.45,
+        elif len(instances - {None}) != 1:
+            # with no other region to compare, one region is a weak hint about the
+            # region's infrastructure, weaker still for one service (one host is always
+            # in one region: no hint at all)
+            features.add("scope.single_region", 0.45 if len(services - {None}) >= 2 else 0.3,
                          f"every signal comes from {region} (no other region reported)")
     if len(zones) == 1 and len(regions) <= 1:
         # a zone is a fact about infrastructure only when more than one host, or more
