@@ -27,6 +27,27 @@ from opsagent.names import (
         ("checkout", "Deployment", "checkout"),
         ("web-abcde", "Pod", "web-abcde"),  # vowels: not a generated suffix
         ("checkout-service", "Pod", "checkout-service"),
+        # names written by hand, with letters Kubernetes never generates
+        ("api-7c6d5f8b9-abcde", "Pod", "api"),  # a template hash makes the suffix generated
+        ("cart-api-6f9c8d7b5-bp3zw", "Pod", "cart-api"),
+        ("catalog-api-5d7c8b9f4-a1b2c", "Pod", "catalog-api"),
+        ("api-7c6d5f8b9", "ReplicaSet", "api"),
+        ("nightly-report-28471234-x2x9k", "Pod", "nightly-report"),  # a CronJob's pod
+        ("nightly-report-28471234", "Job", "nightly-report"),
+        ("db-migrate-x2x9k", "Pod", "db-migrate"),  # a Job's pod: the word stays
+        ("render-3-x2x9k", "Pod", "render"),  # an indexed Job's pod
+        ("db-0", "Pod", "db"),
+        ("kafka-broker-12", "Pod", "kafka-broker"),
+        ("api-oauth2-x2x9k", "Pod", "api-oauth2"),  # a word with a digit is not a hash
+        ("redis-cache", "Pod", "redis-cache"),
+        # Argo Rollouts: an AnalysisRun is rollout, hash, revision (and a step or phase)
+        ("pricing-api-7c9d8b6f4-23", "AnalysisRun", "pricing-api"),
+        ("search-api-6d9f7c5b8-14-2", "AnalysisRun", "search-api"),
+        ("search-api-6d9f7c5b8-14-pre", "AnalysisRun", "search-api"),
+        # a canary is its workload
+        ("checkout-canary-7d9f8b6c5d-x2x9k", "Pod", "checkout"),
+        ("checkout-canary", "Deployment", "checkout"),
+        ("pricing-api", "Rollout", "pricing-api"),
     ],
 )
 def test_workload_name(name: str, kind: str, workload: str) -> None:
