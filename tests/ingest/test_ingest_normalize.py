@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from opsagent.ingest.labels import LabelView, parse_tags
+from opsagent.ingest.labels import LabelView, environment_in_name, parse_tags
 from opsagent.ingest.metrics import Reading, canonical_metric, objective_in_words
 from opsagent.names import (
     canonical_region,
@@ -162,6 +162,49 @@ def test_datadog_tags() -> None:
     tags = parse_tags(["env:prod", "service:checkout", "region:us-east-1", "canary", "a:b:c"])
     assert tags == {"env": "prod", "service": "checkout", "region": "us-east-1", "canary": "",
                     "a": "b:c"}
+
+
+@pytest.mark.parametrize(
+    ("name", "environment"),
+    [
+        ("shop-prod", "production"),
+        ("prod-eu", "production"),
+        ("prod-euc1", "production"),  # a cluster
+        ("reports-prod", "production"),
+        ("payments-staging", "staging"),
+        ("identity-stg", "staging"),
+        ("eks-stg-use1", "staging"),
+        ("dev-payments", "dev"),
+        ("gke-qa-euw1", "qa"),
+        ("uat-eu1", "uat"),
+        ("pre-prod", "preprod"),  # one word, not "prod"
+        ("shop", None),
+        ("products", None),  # a word that starts like one is not one
+        ("devices", None),
+        ("kube-system", None),
+        ("non-prod-eu", None),  # left to the engine's reading of names
+        ("prod-test", None),  # two environments: none
+    ],
+)
+def test_environment_in_name(name: str, environment: str | None) -> None:
+    assert environment_in_name(name) == environment
+
+
+def test_environment_from_namespace_and_cluster_labels() -> None:
+    assert LabelView({"namespace": "payments-staging"}).environment() == "staging"
+    assert LabelView({"cluster": "prod-euc1", "namespace": "shop"}).environment() == \
+        "production"
+    # the namespace is the narrower place; a stated environment wins over both
+    assert LabelView({"cluster": "prod-euc1", "namespace": "dev-payments"}).environment() \
+        == "dev"
+    assert LabelView({"env": "prod", "namespace": "shop-staging"}).environment() == "prod"
+    assert LabelView({"kube_cluster_name": "uat-eu1"}).environment() == "uat"
+    assert LabelView({"namespace": "shop"}).environment() is None
+
+
+def test_a_canary_deployment_label_names_its_workload() -> None:
+    assert LabelView({"deployment": "checkout-canary"}).service() == "checkout"
+    assert LabelView({"service": "checkout-canary"}).service() == "checkout-canary"  # stated
 
 
 def test_label_rules() -> None:

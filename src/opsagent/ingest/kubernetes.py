@@ -34,13 +34,16 @@ with none of these gives an informational STATUS signal.
 payload has it (Pods), else the workload behind the name: pod and ReplicaSet names lose
 their generated suffixes (``checkout-7d9f8b6c5d-x2x9k`` → ``checkout``), Deployments,
 StatefulSets, DaemonSets, Jobs and Services keep theirs; Nodes name no service (the node
-is a label). **Environment**: the namespace when it names one (``prod``, ``production``,
-``staging`` ...). **Region**: from an EKS node name (``ip-10-0-1-5.eu-west-1.compute.
+is a label). **Environment**: the pod's environment label, else the namespace, else the
+cluster of a GKE node name, when its name names one (``shop-prod`` → production,
+``payments-stg`` → staging; :func:`~opsagent.ingest.labels.environment_in_name`).
+**Region**: from an EKS node name (``ip-10-0-1-5.eu-west-1.compute.
 internal``).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -59,7 +62,7 @@ from .fields import (
     time,
     user_errors_only,
 )
-from .labels import ENVIRONMENT_NAMESPACES, LabelView
+from .labels import LabelView, environment_in_name
 
 TYPE_SEVERITY: dict[str, SourceSeverity] = {
     "warning": SourceSeverity.WARNING,
@@ -212,12 +215,18 @@ def _quiet(count: int, kind: str) -> Signal:
     )
 
 
-def _environment(namespace: str, labels: Mapping[str, str] | None = None) -> str | None:
-    env = LabelView(labels or {}).environment()
+_GKE_NODE = re.compile(r"^gke-(.+)-[0-9a-f]{8}-[a-z0-9]{4}$")  # gke-<cluster>-<pool>-…
+
+
+def _environment(namespace: str, labels: Mapping[str, str] | None = None,
+                 node: str = "") -> str | None:
+    """The environment label, else the one the namespace names, else the one the cluster
+    in a GKE node name names."""
+    env = LabelView(labels or {}, {"namespace": namespace}).environment()
     if env:
         return env
-    lowered = namespace.lower()
-    return lowered if lowered in ENVIRONMENT_NAMESPACES else None
+    gke = _GKE_NODE.match(node.lower())
+    return environment_in_name(gke.group(1)) if gke else None
 
 
 def _object_service(kind: str, name: str) -> str | None:
@@ -280,7 +289,8 @@ def _event(event: Mapping[str, Any], path: Path, ctx: ParseContext) -> list[Sign
         "source": "kubernetes",
         "service": service,
         "region": region_from_host(host or (obj_name if obj_kind == "Node" else "")),
-        "environment": _environment(namespace),
+        "environment": _environment(namespace, node=host or (
+            obj_name if obj_kind == "Node" else "")),
         "at": at,
         "labels": labels,
         "fingerprint": fingerprint,
@@ -353,7 +363,7 @@ def _pod(pod: Mapping[str, Any], path: Path, ctx: ParseContext) -> list[Signal]:
             "Pod", name),
         "region": region or region_from_host(node),
         "zone": zone,
-        "environment": _environment(namespace, labels),
+        "environment": _environment(namespace, labels, node),
         "raw": dict(pod),
     }
     pod_ref = f"pod {namespace + '/' if namespace else ''}{name}"
