@@ -116,6 +116,12 @@ SCOPE: dict[str, tuple[str, list[str], list[str], list[str], list[str], str | No
                                  "2024-09-03T07:26:02Z"),
     "kubernetes/pod_list": ("kubernetes", ["cart", "payments"], ["eu-west-1"], [], ["production"],
                             "2024-09-03T07:12:00Z"),
+    "kubernetes/rollout_argo_aborted": ("kubernetes", ["checkout-api"], [], [], ["production"],
+                                        "2024-10-08T14:09:32.660310Z"),
+    "kubernetes/deployment_rolling_update": ("kubernetes", ["storefront"], [], [],
+                                             ["production"], "2024-10-09T08:30:25Z"),
+    "kubernetes/hpa_pending_pods": ("kubernetes", ["search-indexer"], [], [], ["dev"],
+                                    "2024-10-10T11:20:16Z"),
 }
 
 

@@ -2,10 +2,12 @@
 print them (or as the API returns them).
 
 Accepted: a core/v1 ``Event`` (``involvedObject``, ``reason``, ``message``, ``type``,
-``count``, ``firstTimestamp``/``lastTimestamp``), an events.k8s.io/v1 ``Event``
-(``regarding``, ``note``, ``series.count``, ``eventTime``, ``deprecatedCount``,
-``deprecatedFirstTimestamp`` ...), a ``Pod``, and an ``EventList``/``PodList``/``List``
-of them in ``items`` (items of other kinds are skipped).
+``count``, ``firstTimestamp``/``lastTimestamp``, or ``eventTime`` and ``series``), an
+events.k8s.io/v1 ``Event`` (``regarding``, ``note``, ``series.count``, ``eventTime``,
+``deprecatedCount``, ``deprecatedFirstTimestamp`` ...), a ``Pod``, and an
+``EventList``/``PodList``/``List`` of them in ``items`` (``kubectl get events,pods -o
+json``; items of other kinds are skipped). The items of one list are read together: the
+events of one rollout are one change.
 
 **Events**
 
@@ -15,8 +17,17 @@ of them in ``items`` (items of other kinds are skipped).
   ``severity`` from :data:`REASON_SEVERITY`, else the event type through
   :data:`TYPE_SEVERITY`;
 * ``Normal`` events become LOG signals (``severity`` info), except the pure lifecycle
-  ones in :data:`LIFECYCLE_REASONS` (Scheduled, Pulled, Started ...), which are dropped,
-  and ``ScalingReplicaSet``/``SuccessfulRescale``, which become CHANGE signals (scale);
+  ones in :data:`LIFECYCLE_REASONS` (Scheduled, Pulled, Started ...), which are dropped;
+* changes: an Argo Rollouts step (:data:`ROLLOUT_STEPS`: RolloutUpdated,
+  NewReplicaSetCreated, SetWeight, RolloutStepCompleted, RolloutCompleted ...) or a
+  Flagger canary advancing is a ``deploy`` of the workload (version: the image tag of the
+  new pods when the list shows it, else the revision); RolloutAborted, DeploymentRollback
+  and "rolled back"/"rolling back" are a ``rollback``. In a list, the events of one
+  rollout are one change at its first step: a Deployment whose ScalingReplicaSet events
+  scale a new replica set up while another scales down is a rolling update (a deploy); the
+  events after an abort belong to the rollback; an AnalysisRun that failed a rollout
+  which shows no abort of its own also gives the rollback Argo Rollouts makes. Other
+  ScalingReplicaSet events and SuccessfulRescale (an HPA) are ``scale`` changes;
 * ``at``: ``firstTimestamp``, else ``eventTime``, else ``deprecatedFirstTimestamp``;
   ``count``: ``count``, ``series.count`` or ``deprecatedCount``;
   ``fingerprint``: the event's ``metadata.uid`` (else namespace/name).
@@ -45,11 +56,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any
 
 from ..models import ChangeDetails, ChangeType, Signal, SignalKind, SignalStatus, SourceSeverity
 from ..names import region_from_host, service_name, workload_name
+from ..values import clip
 from .base import ParseContext
 from .fields import (
     Path,
@@ -119,6 +132,24 @@ LIFECYCLE_REASONS = frozenset(
     }
 )
 SCALE_REASONS = frozenset({"ScalingReplicaSet", "SuccessfulRescale"})
+# Argo Rollouts events that are steps of a rollout: each one is (part of) a deploy.
+ROLLOUT_STEPS = frozenset(
+    {
+        "RolloutUpdated",
+        "NewReplicaSetCreated",
+        "RolloutStepCompleted",
+        "RolloutCompleted",
+        "RolloutResumed",
+        "RolloutPaused",
+        "RolloutPromoted",
+        "SetWeight",
+        "TrafficWeightUpdated",
+        "AnalysisRunRunning",
+        "AnalysisRunSuccessful",
+        "SwitchService",
+    }
+)
+ROLLBACK_REASONS = frozenset({"RolloutAborted", "DeploymentRollback"})
 WAITING_PROBLEMS = frozenset(
     {
         "CrashLoopBackOff",
@@ -134,6 +165,23 @@ WAITING_PROBLEMS = frozenset(
 _OOM_EXIT_CODE = 137
 _LIST_KINDS = {"List", "EventList", "PodList"}
 _EVENT_APIS = {"v1", "events.k8s.io/v1", "events.k8s.io/v1beta1"}
+_ROLLOUT_OWNERS = {"Deployment", "Rollout", "Canary"}
+_CLUSTER_KINDS = {"Node", "Namespace", "PersistentVolume"}
+_ROLLOUT_STARTS = {"RolloutUpdated", "NewReplicaSetCreated"}
+_NEVER = datetime.min.replace(tzinfo=timezone.utc)
+
+# Flagger reports its canary steps as "Synced" events in words.
+_CANARY_STEP = re.compile(r"new revision detected|starting canary analysis|canary weight \d|"
+                          r"advance .{1,80} canary|copying .{1,80} template|"
+                          r"routing all traffic to primary|promotion completed", re.I)
+_ROLLBACK_WORDS = re.compile(r"\brolled back\b|\brolling back\b|\broll ?back\b|"
+                             r"\bcanary failed\b|\babort(?:ed|ing)?\b", re.I)
+_REVISION = re.compile(r"\brevision:? #?(\d+)\b", re.I)
+# "Scaled up replica set web-7d9f to 3 from 1", "Scaled down ReplicaSet web-7d9f
+# (revision 4) from 2 to 0"
+_SCALED = re.compile(r"scaled (up|down) replica ?set (\S+)(?: \(revision \d+\))? "
+                     r"(?:to (\d+)(?: from (\d+))?|from (\d+) to (\d+))", re.I)
+_IMAGE = re.compile(r"image \"([^\"]+)\"", re.I)
 
 
 class KubernetesAdapter:
@@ -168,21 +216,34 @@ class KubernetesAdapter:
     @user_errors_only(title)
     def parse(self, doc: Mapping[str, Any], ctx: ParseContext) -> list[Signal]:
         kind = text(doc, "kind")
-        if kind in _LIST_KINDS:
-            default = {"EventList": "Event", "PodList": "Pod"}.get(str(kind), "")
-            signals: list[Signal] = []
-            items = arr(doc, "items")
-            noted = len(ctx.notes)
-            for index, raw in enumerate(items):
-                with ctx.recover("items", index):  # one broken event costs that event only
-                    item = item_obj(raw, ("items", index))
-                    signals.extend(_item(item, _item_kind(item, default), ("items", index),
-                                         ctx))
-            if items and not signals and len(ctx.notes) == noted:
-                signals.append(_quiet(len(items), default or "object"))
-            return signals
-        signals = _item(doc, str(kind), (), ctx)
-        return signals or [_quiet(1, str(kind))]
+        if kind not in _LIST_KINDS:
+            if kind == "Event":
+                alone = _event_signals(_read_event(doc, (), ctx), _Together())
+            else:
+                alone = _pod(doc, (), ctx) if kind == "Pod" else []
+            return alone or [_quiet(1, str(kind))]
+        default = {"EventList": "Event", "PodList": "Pod"}.get(str(kind), "")
+        items = arr(doc, "items")
+        noted = len(ctx.notes)
+        read: list[tuple[Path, _Event | Mapping[str, Any]]] = []
+        for index, raw in enumerate(items):
+            with ctx.recover("items", index):  # one broken event costs that event only
+                path: Path = ("items", index)
+                item = item_obj(raw, path)
+                item_kind = _item_kind(item, default)
+                if item_kind == "Event":
+                    read.append((path, _read_event(item, path, ctx)))
+                elif item_kind == "Pod":
+                    read.append((path, item))
+        together = _Together.of([entry for _, entry in read])
+        signals: list[Signal] = []
+        for path, entry in read:
+            with ctx.recover(*path):
+                signals.extend(_event_signals(entry, together) if isinstance(entry, _Event)
+                               else _pod(entry, path, ctx))
+        if items and not signals and len(ctx.notes) == noted:
+            signals.append(_quiet(len(items), default or "object"))
+        return signals
 
 
 def _item_kind(item: Any, default: str) -> str:
@@ -194,14 +255,6 @@ def _item_kind(item: Any, default: str) -> str:
     if "involvedObject" in item or "regarding" in item:
         return "Event"
     return default
-
-
-def _item(item: Mapping[str, Any], kind: str, path: Path, ctx: ParseContext) -> list[Signal]:
-    if kind == "Event":
-        return _event(item, path, ctx)
-    if kind == "Pod":
-        return _pod(item, path, ctx)
-    return []
 
 
 def _quiet(count: int, kind: str) -> Signal:
@@ -230,13 +283,33 @@ def _environment(namespace: str, labels: Mapping[str, str] | None = None,
 
 
 def _object_service(kind: str, name: str) -> str | None:
-    if not name or kind in {"Node", "Namespace", "PersistentVolume", ""}:
+    if not name or not kind or kind in _CLUSTER_KINDS:
         return None
     return service_name(workload_name(name, kind))
 
 
 # events --------------------------------------------------------------------------------------
-def _event(event: Mapping[str, Any], path: Path, ctx: ParseContext) -> list[Signal]:
+@dataclass(frozen=True)
+class _Event:
+    """One event, read; the signals come later, once its list has been read too."""
+
+    reason: str
+    message: str
+    type: str
+    count: int
+    at: datetime | None
+    obj_kind: str
+    obj_name: str
+    namespace: str
+    words: str  # "Reason: message (Kind namespace/name)"
+    common: dict[str, Any]  # the signal fields every signal of the event shares
+
+    @property
+    def workload(self) -> tuple[str, str, str]:
+        return self.namespace, self.obj_kind, self.obj_name
+
+
+def _read_event(event: Mapping[str, Any], path: Path, ctx: ParseContext) -> _Event:
     new_api = "regarding" in event or "note" in event
     target_key = "regarding" if new_api else "involvedObject"
     target = obj(event, target_key, path)
@@ -251,88 +324,285 @@ def _event(event: Mapping[str, Any], path: Path, ctx: ParseContext) -> list[Sign
     if not message:
         message = text(event, "message", path)
     event_type = text(event, "type", path) or "Normal"
+    series = obj(event, "series", path)
+    series_path: Path = (*path, "series")
     if new_api:
-        series = obj(event, "series", path)
-        count = integer(series, "count", (*path, "series"), default=0) or integer(
+        count = integer(series, "count", series_path, default=0) or integer(
             event, "deprecatedCount", path, default=1)
         at = (time(event, "eventTime", path, ctx)
               or time(event, "deprecatedFirstTimestamp", path, ctx))
-        last = time(series, "lastObservedTime", (*path, "series"), ctx) or time(
+        last = time(series, "lastObservedTime", series_path, ctx) or time(
             event, "deprecatedLastTimestamp", path, ctx)
         source = obj(event, "deprecatedSource", path)
         host = text(source, "host", (*path, "deprecatedSource")) or text(
             event, "reportingInstance", path)
         component = text(event, "reportingController", path)
-    else:
-        count = integer(event, "count", path, default=1, ctx=ctx)
+    else:  # core/v1; events written through the new API carry eventTime and series here too
+        count = integer(event, "count", path, default=0, ctx=ctx) or integer(
+            series, "count", series_path, default=1)
         at = (time(event, "firstTimestamp", path, ctx)
               or time(event, "eventTime", path, ctx))
-        last = time(event, "lastTimestamp", path, ctx)
+        last = time(event, "lastTimestamp", path, ctx) or time(
+            series, "lastObservedTime", series_path, ctx)
         source = obj(event, "source", path)
         host = text(source, "host", (*path, "source")) or text(event, "reportingInstance", path)
         component = text(source, "component", (*path, "source")) or text(
             event, "reportingComponent", path)
     at = at or time(metadata, "creationTimestamp", meta_path, ctx)
-    obj_ref = f"{obj_kind} {namespace + '/' if namespace else ''}{obj_name}".strip()
-    service = _object_service(obj_kind, obj_name)
+    node = host or (obj_name if obj_kind == "Node" else "")
     labels = {k: v for k, v in (("namespace", namespace), ("object_kind", obj_kind),
                                 ("object", obj_name), ("reason", reason), ("type", event_type),
-                                ("component", component),
-                                ("node", host or (obj_name if obj_kind == "Node" else "")),
+                                ("component", component), ("node", node),
                                 ("last_seen", last.isoformat() if last else ""),
                                 ("field_path", text(target, "fieldPath", target_path)))
               if v}
     uid = text(metadata, "uid", meta_path)
     name = text(metadata, "name", meta_path)
-    fingerprint = uid or (f"{namespace}/{name}" if name else None)
-    common: dict[str, Any] = {
-        "source": "kubernetes",
-        "service": service,
-        "region": region_from_host(host or (obj_name if obj_kind == "Node" else "")),
-        "environment": _environment(namespace, node=host or (
-            obj_name if obj_kind == "Node" else "")),
-        "at": at,
-        "labels": labels,
-        "fingerprint": fingerprint,
-        "raw": dict(event),
-    }
+    scoped = namespace and obj_kind not in _CLUSTER_KINDS  # a Node has no namespace
+    obj_ref = f"{obj_kind} {namespace + '/' if scoped else ''}{obj_name}".strip()
     words = f"{reason}: {message}" if message else reason
     if obj_ref:
         words = f"{words} ({obj_ref})"
-    if event_type.lower() == "warning":
-        return [
-            Signal(
-                kind=SignalKind.ALERT,
-                name=reason[:200],
-                text=words,
-                severity=REASON_SEVERITY.get(reason) or TYPE_SEVERITY["warning"],
-                status=SignalStatus.FIRING,
-                count=max(1, count),
-                **common,
-            )
-        ]
-    if reason in LIFECYCLE_REASONS:
+    return _Event(
+        reason=reason, message=message, type=event_type, count=max(1, count), at=at,
+        obj_kind=obj_kind, obj_name=obj_name, namespace=namespace, words=words,
+        common={
+            "source": "kubernetes",
+            "service": _object_service(obj_kind, obj_name),
+            "region": region_from_host(node),
+            "environment": _environment(namespace, node=node),
+            "at": at,
+            "labels": labels,
+            "fingerprint": uid or (f"{namespace}/{name}" if name else None),
+            "raw": dict(event),
+        })
+
+
+def _event_signals(ev: _Event, together: _Together) -> list[Signal]:
+    rollout = together.heads.get(id(ev))
+    if rollout is not None:
+        return [rollout.change(together.images)]
+    if id(ev) in together.folded:
         return []
-    if reason in SCALE_REASONS:
-        return [
-            Signal(
-                kind=SignalKind.CHANGE,
-                name="scale",
-                text=words,
-                change=ChangeDetails(type=ChangeType.SCALE, description=message or reason),
-                **common,
-            )
-        ]
-    return [
-        Signal(
-            kind=SignalKind.LOG,
-            name=reason[:200],
+    signals: list[Signal] = []
+    derived = together.derived.get(id(ev))
+    if derived is not None:  # an AnalysisRun that failed its rollout: the abort it causes
+        signals.append(derived.change(together.images))
+    role = _rollout_role(ev)
+    if role is not None:
+        change = ChangeType.ROLLBACK if role == "rollback" else ChangeType.DEPLOY
+        return [*signals, _Rollout(ev.workload, change, [ev]).change(together.images)]
+    words = ev.words
+    if ev.type.lower() == "warning":
+        return [*signals, Signal(
+            kind=SignalKind.ALERT,
+            name=ev.reason[:200],
             text=words,
-            severity=REASON_SEVERITY.get(reason) or TYPE_SEVERITY.get(event_type.lower()),
-            count=max(1, count),
-            **common,
-        )
-    ]
+            severity=REASON_SEVERITY.get(ev.reason) or TYPE_SEVERITY["warning"],
+            status=SignalStatus.FIRING,
+            count=ev.count,
+            **ev.common,
+        )]
+    if ev.reason in LIFECYCLE_REASONS:
+        return signals
+    if ev.reason in SCALE_REASONS:
+        return [*signals, Signal(
+            kind=SignalKind.CHANGE,
+            name="scale",
+            text=words,
+            change=ChangeDetails(type=ChangeType.SCALE, description=ev.message or ev.reason),
+            **ev.common,
+        )]
+    return [*signals, Signal(
+        kind=SignalKind.LOG,
+        name=ev.reason[:200],
+        text=words,
+        severity=REASON_SEVERITY.get(ev.reason) or TYPE_SEVERITY.get(ev.type.lower()),
+        count=ev.count,
+        **ev.common,
+    )]
+
+
+# rollouts ------------------------------------------------------------------------------------
+def _rollout_role(ev: _Event) -> str | None:
+    """``"rollback"`` or ``"step"`` when the event is part of a rollout of its workload."""
+    if ev.reason in ROLLBACK_REASONS:
+        return "rollback"
+    if ev.obj_kind not in _ROLLOUT_OWNERS or ev.reason in SCALE_REASONS:
+        return None
+    if _ROLLBACK_WORDS.search(ev.message):
+        return "rollback"
+    if ev.reason in ROLLOUT_STEPS or (ev.obj_kind == "Canary" and _CANARY_STEP.search(ev.message)):
+        return "step"
+    return None
+
+
+@dataclass(frozen=True)
+class _Scaled:
+    up: bool
+    replica_set: str
+    to: int
+
+
+def _scaled(message: str) -> _Scaled | None:
+    match = _SCALED.search(message)
+    if not match:
+        return None
+    to = match.group(3) or match.group(6) or "0"
+    return _Scaled(match.group(1).lower() == "up", match.group(2).lower(), int(to))
+
+
+def _image_tag(image: str) -> str | None:
+    """``registry.example/app/cart:5.14.2@sha256:…`` → ``5.14.2``."""
+    name = image.split("@", 1)[0].rsplit("/", 1)[-1]
+    return name.rsplit(":", 1)[1] if ":" in name else None
+
+
+@dataclass
+class _Rollout:
+    """The events of one rollout (or of one rollback) of a workload: one change."""
+
+    workload: tuple[str, str, str]  # namespace, kind, name
+    type: ChangeType
+    events: list[_Event]
+    revision: str | None = None
+    derived_from: str = ""  # the AnalysisRun whose failure aborted the rollout
+
+    def change(self, images: Mapping[tuple[str, str], str]) -> Signal:
+        head = self.events[0]
+        namespace, kind, name = self.workload
+        revision = self.revision or next(
+            (m.group(1) for e in self.events if (m := _REVISION.search(e.message))), None)
+        scaled = [s for e in self.events if e.reason == "ScalingReplicaSet"
+                  and (s := _scaled(e.message)) is not None]
+        ups = [s.replica_set for s in scaled if s.up]
+        downs = {s.replica_set for s in scaled if not s.up}
+        created = [m.group(1).lower() for e in self.events if e.reason == "NewReplicaSetCreated"
+                   and (m := re.search(r"replica ?set (\S+)", e.message, re.I))]
+        new_rs = (created or [rs for rs in ups if rs not in downs] or ups or [""])[-1]
+        tag = next((_image_tag(image) for (ns, pod), image in images.items()
+                    if ns == namespace and new_rs and pod.startswith(new_rs + "-")), None)
+        steps = "; ".join(dict.fromkeys(e.message or e.reason for e in self.events))
+        ref = f"{kind} {namespace + '/' if namespace else ''}{name}"
+        if self.type is ChangeType.ROLLBACK:
+            version = None
+            succeeded = None
+            what = f"rollback of {ref}"
+            if self.derived_from:
+                steps = f"AnalysisRun {self.derived_from} failed, which aborts the rollout: {steps}"
+        else:
+            version = tag or (f"revision {revision}" if revision else None)
+            completed = any(e.reason == "RolloutCompleted" or "promotion completed"
+                            in e.message.lower() for e in self.events)
+            replaced = bool(new_rs) and any(s.to == 0 and s.replica_set != new_rs
+                                            for s in scaled if not s.up)
+            succeeded = True if completed or replaced else None
+            old = sorted(downs - {new_rs})
+            what = ("rolling update" if kind == "Deployment" else "rollout") + f" of {ref}"
+            if version:
+                what += f" to {version}"
+            if kind == "Deployment" and new_rs and old:
+                what += f" (replica set {new_rs} replaces {', '.join(old)})"
+        labels = {**head.common["labels"], "reason": head.reason}
+        if new_rs:
+            labels["replica_set"] = new_rs
+        if revision:
+            labels["revision"] = revision
+        key = revision or new_rs or head.common["fingerprint"] or ""
+        return Signal(
+            kind=SignalKind.CHANGE,
+            name=self.type.value,
+            text=clip(f"{what[0].upper()}{what[1:]}: {steps}", 1000),
+            change=ChangeDetails(type=self.type, version=version, succeeded=succeeded,
+                                 description=clip(f"{what}: {steps}", 300)),
+            **{**head.common, "service": _object_service(kind, name), "labels": labels,
+               "fingerprint": f"{self.type.value}:{namespace}/{kind}/{name}@{key}"})
+
+
+def _plan_rollouts(events: list[_Event]) -> list[_Rollout]:
+    """The rollouts (and rollbacks) in the events of one list, each with its events in
+    time order: Argo Rollouts or Flagger steps of a workload, or a Deployment that scales a
+    new replica set up while another scales down."""
+    by_workload: dict[tuple[str, str, str], list[_Event]] = {}
+    for ev in events:
+        if ev.obj_kind in _ROLLOUT_OWNERS and (ev.reason == "ScalingReplicaSet"
+                                               or _rollout_role(ev)):
+            by_workload.setdefault(ev.workload, []).append(ev)
+    rollouts: list[_Rollout] = []
+    for workload, evs in by_workload.items():
+        evs.sort(key=lambda e: e.at or _NEVER)
+        scaled = [s for e in evs if (s := _scaled(e.message)) is not None]
+        ups = {s.replica_set for s in scaled if s.up}
+        downs = {s.replica_set for s in scaled if not s.up}
+        replaced = bool(ups and downs) and len(ups | downs) > 1
+        if not replaced and not any(_rollout_role(e) == "step" for e in evs):
+            continue  # scaling only: each event stays a scale change (or a rollback)
+        current: _Rollout | None = None
+        for ev in evs:
+            role = _rollout_role(ev)
+            found = _REVISION.search(ev.message)
+            revision = found.group(1) if found else None
+            if role == "rollback":
+                current = _Rollout(workload, ChangeType.ROLLBACK, [ev],
+                                   revision or (current.revision if current else None))
+                rollouts.append(current)
+            elif current is None or (ev.reason in _ROLLOUT_STARTS and (
+                    current.type is ChangeType.ROLLBACK
+                    or (revision and current.revision and revision != current.revision))):
+                current = _Rollout(workload, ChangeType.DEPLOY, [ev], revision)
+                rollouts.append(current)
+            else:
+                current.events.append(ev)
+                current.revision = current.revision or revision
+    return rollouts
+
+
+@dataclass
+class _Together:
+    """What the events of one list tell about each other."""
+
+    images: dict[tuple[str, str], str] = field(default_factory=dict)  # pod → its image
+    heads: dict[int, _Rollout] = field(default_factory=dict)  # first event → its rollout
+    folded: set[int] = field(default_factory=set)  # the other events of a rollout
+    derived: dict[int, _Rollout] = field(default_factory=dict)  # a failed AnalysisRun → abort
+
+    @classmethod
+    def of(cls, entries: list[_Event | Mapping[str, Any]]) -> _Together:
+        together = cls()
+        events = [e for e in entries if isinstance(e, _Event)]
+        for entry in entries:
+            if isinstance(entry, _Event):
+                image = _IMAGE.search(entry.message) if entry.obj_kind == "Pod" and \
+                    entry.reason in {"Pulled", "Pulling"} else None
+                if image:
+                    together.images.setdefault((entry.namespace, entry.obj_name), image.group(1))
+                continue
+            metadata = entry.get("metadata")
+            spec = entry.get("spec")
+            if not isinstance(metadata, Mapping):
+                continue
+            key = (str(metadata.get("namespace") or ""), str(metadata.get("name") or ""))
+            containers = spec.get("containers") if isinstance(spec, Mapping) else None
+            if isinstance(containers, list) and containers and isinstance(containers[0], Mapping):
+                image = containers[0].get("image")
+                if isinstance(image, str):
+                    together.images.setdefault(key, image)
+        rollouts = _plan_rollouts(events)
+        for rollout in rollouts:
+            together.heads[id(rollout.events[0])] = rollout
+            together.folded.update(id(e) for e in rollout.events[1:])
+        aborted = {r.workload for r in rollouts if r.type is ChangeType.ROLLBACK}
+        deployed = {r.workload: r for r in rollouts if r.type is ChangeType.DEPLOY}
+        for ev in events:
+            if ev.reason != "AnalysisRunFailed" or ev.obj_kind != "AnalysisRun":
+                continue
+            workload = (ev.namespace, "Rollout", workload_name(ev.obj_name, "AnalysisRun") or "")
+            deploy = deployed.get(workload)
+            if deploy is not None and workload not in aborted:
+                together.derived[id(ev)] = _Rollout(workload, ChangeType.ROLLBACK, [ev],
+                                                    deploy.revision, derived_from=ev.obj_name)
+                aborted.add(workload)
+        return together
 
 
 # pods ----------------------------------------------------------------------------------------
