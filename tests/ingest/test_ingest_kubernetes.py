@@ -1,4 +1,5 @@
-"""Kubernetes read as an SRE reads it: workloads, rollouts and environments."""
+"""Kubernetes read as an SRE reads it: workloads, rollouts, environments and what the
+warnings mean."""
 
 from __future__ import annotations
 
@@ -161,6 +162,7 @@ def test_a_rollback_of_a_deployment_is_a_rollback() -> None:
 def test_a_namespace_or_cluster_names_the_environment() -> None:
     assert incident(load("kubernetes/deployment_rolling_update")).environments == ["production"]
     assert incident(load("kubernetes/hpa_pending_pods")).environments == ["dev"]
+    assert incident(load("kubernetes/events_and_pods_crashloop")).environments == ["staging"]
     gke = event("BackOff", "Back-off restarting failed container web", namespace="web",
                 source={"component": "kubelet",
                         "host": "gke-shop-staging-pool-b-3c9e71d0-w2kf"})
@@ -168,11 +170,107 @@ def test_a_namespace_or_cluster_names_the_environment() -> None:
     assert incident(event("BackOff", "Back-off", namespace="shop")).environments == []
 
 
+# ---------------------------------------------------------------- what warnings mean
+def test_a_crash_loop_carries_the_last_exit_code_from_the_pod() -> None:
+    inc = incident(load("kubernetes/events_and_pods_crashloop"))
+    backoffs = {s.labels["object"]: s.text for s in inc.of_kind(SignalKind.ALERT)
+                if s.name == "BackOff"}
+    oom = backoffs["orders-api-9c7d5b8f6-m8q2x"]
+    assert "CrashLoopBackOff" in oom and "last terminated: OOMKilled (exit code 137" in oom
+    assert "out of memory" in oom and "restarted 6 times" in oom
+    error = backoffs["orders-api-9c7d5b8f6-t3v9b"]
+    assert "Error (exit code 1: the application exited with an error)" in error
+    assert "panic: runtime error: invalid memory address" in error  # its first line
+    assert "out of memory" not in error
+
+
+def test_pods_report_their_restarts_and_reasons() -> None:
+    inc = incident(load("kubernetes/events_and_pods_crashloop"))
+    restarts = sorted(s.value or 0 for s in inc.of_kind(SignalKind.METRIC)
+                      if s.name == "restarts")
+    assert restarts == [6.0, 9.0]
+    names = [s.name for s in inc.of_kind(SignalKind.ALERT) if s.labels.get("pod")]
+    assert sorted(names) == ["CrashLoopBackOff", "CrashLoopBackOff", "OOMKilled"]
+
+
+def test_a_healthy_pod_list_is_no_problem() -> None:
+    inc = incident(load("kubernetes/pod_list_healthy"))
+    assert {s.kind for s in inc.signals} == {SignalKind.STATUS}
+    assert {s.severity for s in inc.signals} == {SourceSeverity.INFO}
+    assert inc.services == ["ledger", "ledger-db"]
+    assert opsagent.analyze(load("kubernetes/pod_list_healthy"),
+                            now=NOW).severity.level is Level.LOW
+
+
 def test_normal_events_stay_informational() -> None:
     inc = incident(load("kubernetes/deployment_rolling_update"))
     logs = inc.of_kind(SignalKind.LOG)
     assert logs and {s.name for s in logs} == {"Killing"}
     assert {s.severity for s in logs} == {SourceSeverity.INFO}
+
+
+def test_image_pull_failures_say_why() -> None:
+    def pulled(message: str) -> str:
+        return texts(incident(event("Failed", f'Failed to pull image "r.example/cart:5": '
+                                              f"{message}")))[0]
+    assert pulled("failed to authorize: failed to fetch oauth token: 401 Unauthorized") \
+        .endswith("the registry refused the pull credentials (the pull secret or token)")
+    assert pulled("429 Too Many Requests - Server message: toomanyrequests") \
+        .endswith("the registry limits the rate of pulls")
+    assert pulled("rpc error: code = NotFound desc = manifest unknown") \
+        .endswith("the image reference does not exist in the registry (its name or tag)")
+    assert pulled("dial tcp: lookup r.example: no such host") \
+        .endswith("the node cannot reach the registry")
+    invalid = texts(incident(event("Failed", "Error: InvalidImageName")))[0]
+    assert invalid.endswith("the image reference is not a valid image name")
+    back_off = texts(incident(event("BackOff", 'Back-off pulling image "r.example/cart:5"',
+                                    warning=False)), SignalKind.LOG)[0]
+    assert back_off.endswith("the image cannot be pulled")
+
+
+def test_unschedulable_pods_say_what_is_short_and_where() -> None:
+    inc = incident(load("kubernetes/hpa_pending_pods"))
+    text = next(s.text for s in inc.of_kind(SignalKind.ALERT) if s.name == "FailedScheduling")
+    assert "unschedulable: the pod stays pending, 0 of 9 nodes can run it" in text
+    for part in ("3 nodes without enough free cpu for the pod's requests",
+                 "2 nodes without enough free memory", "2 nodes at their pod limit",
+                 "2 nodes not ready"):
+        assert part in text
+    gpu = texts(incident(event(
+        "FailedScheduling", "0/14 nodes are available: 4 Insufficient nvidia.com/gpu, 10 "
+        "node(s) had untolerated taint {dedicated: ingest}. preemption: 0/14 nodes are "
+        "available: 14 Preemption is not helpful for scheduling.")))[0]
+    assert "4 nodes without a free GPU (nvidia.com/gpu)" in gpu
+    assert "10 nodes with a taint the pod does not tolerate ({dedicated: ingest})" in gpu
+    assert "Preemption is not helpful" not in gpu.split("; ", 1)[1]
+    scale_up = next(s.text for s in inc.of_kind(SignalKind.LOG) if s.name == "NotTriggerScaleUp")
+    assert scale_up.endswith("its node group is at its maximum size")
+
+
+def test_evictions_and_nodes_name_the_pressure() -> None:
+    inc = incident(load("kubernetes/node_pressure_events"))
+    by_reason = {s.name: s for s in inc.signals}
+    assert by_reason["Evicted"].text.endswith("the node is under memory pressure")
+    assert by_reason["EvictionThresholdMet"].text.endswith(
+        "to reclaim memory (the node is under memory pressure)")
+    assert by_reason["NodeHasInsufficientMemory"].severity is SourceSeverity.ERROR
+    assert by_reason["NodeHasSufficientMemory"].severity is SourceSeverity.INFO  # recovered
+    node, pod = (s for s in inc.signals if s.name == "NodeNotReady")
+    assert node.service is None and node.text.endswith("the node is not ready (its kubelet "
+                                                       "stopped reporting)")
+    assert pod.service == "billing-worker" and pod.text.endswith("the pod's node is not ready")
+    disk = texts(incident(event("Evicted", "The node was low on resource: ephemeral-storage. "
+                                "Container recs was using 14213588Ki, request is 0.")))[0]
+    assert disk.endswith("the node is under disk pressure (ephemeral-storage)")
+
+
+def test_a_full_resource_quota_says_so() -> None:
+    text = texts(incident(event(
+        "FailedCreate", 'Error creating: pods "reports-29635320-k7m2q" is forbidden: exceeded '
+        "quota: reports-compute, requested: limits.memory=8Gi, used: limits.memory=60Gi, "
+        "limited: limits.memory=64Gi", kind="Job", name="reports-29635320")))[0]
+    assert text.endswith("the namespace's ResourceQuota reports-compute has no room left for "
+                         "the pod (limits.memory 60Gi of 64Gi used, 8Gi more requested)")
 
 
 # ---------------------------------------------------------------- events.k8s.io/v1

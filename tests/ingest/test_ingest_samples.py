@@ -122,6 +122,12 @@ SCOPE: dict[str, tuple[str, list[str], list[str], list[str], list[str], str | No
                                              ["production"], "2024-10-09T08:30:25Z"),
     "kubernetes/hpa_pending_pods": ("kubernetes", ["search-indexer"], [], [], ["dev"],
                                     "2024-10-10T11:20:16Z"),
+    "kubernetes/events_and_pods_crashloop": ("kubernetes", ["orders-api"], ["eu-central-1"], [],
+                                             ["staging"], "2024-10-11T09:45:31Z"),
+    "kubernetes/pod_list_healthy": ("kubernetes", ["ledger", "ledger-db"], ["eu-west-1"], [],
+                                    ["production"], "2024-10-01T06:00:01Z"),
+    "kubernetes/node_pressure_events": ("kubernetes", ["billing-worker"], ["eu-west-1"], [], [],
+                                        "2024-10-12T02:14:40Z"),
 }
 
 

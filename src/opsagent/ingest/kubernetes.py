@@ -1,5 +1,5 @@
 """Kubernetes Events and Pods, as ``kubectl get events -o json`` / ``kubectl get pods -o json``
-print them (or as the API returns them).
+print them (or as the API returns them), read the way an SRE reads them.
 
 Accepted: a core/v1 ``Event`` (``involvedObject``, ``reason``, ``message``, ``type``,
 ``count``, ``firstTimestamp``/``lastTimestamp``, or ``eventTime`` and ``series``), an
@@ -7,17 +7,26 @@ events.k8s.io/v1 ``Event`` (``regarding``, ``note``, ``series.count``, ``eventTi
 ``deprecatedCount``, ``deprecatedFirstTimestamp`` ...), a ``Pod``, and an
 ``EventList``/``PodList``/``List`` of them in ``items`` (``kubectl get events,pods -o
 json``; items of other kinds are skipped). The items of one list are read together: the
-events of one rollout are one change.
+pods of the list explain the events about them, and the events of one rollout are one
+change.
 
 **Events**
 
 * ``Warning`` events become ALERT signals (``status`` firing): ``name`` is the
   ``reason`` (BackOff, Unhealthy, FailedScheduling, Evicted, OOMKilling, FailedMount,
-  Failed ...), ``text`` the reason, the message and the object;
-  ``severity`` from :data:`REASON_SEVERITY`, else the event type through
-  :data:`TYPE_SEVERITY`;
-* ``Normal`` events become LOG signals (``severity`` info), except the pure lifecycle
-  ones in :data:`LIFECYCLE_REASONS` (Scheduled, Pulled, Started ...), which are dropped;
+  Failed ...), ``text`` the reason, the message, the object and what the event means
+  (:func:`_meaning`): a back-off restarting a container is a crash loop, with the last
+  termination's reason, exit code and message when the list holds the pod; an image that
+  cannot be pulled says whether the registry refused the credentials, lacks the image,
+  limits the pulls or cannot be reached; FailedScheduling says which resource is short
+  on how many nodes (cpu, memory, ``nvidia.com/gpu``), which nodes are at their pod limit,
+  not ready or tainted; an eviction names the node pressure (memory, disk); a full
+  ResourceQuota names its use; ``severity`` from :data:`REASON_SEVERITY`, else the event
+  type through :data:`TYPE_SEVERITY`;
+* ``Normal`` events become LOG signals (``severity`` info, unless the reason is a problem
+  that Kubernetes reports as Normal, such as a back-off pulling an image or a node under
+  disk pressure), except the pure lifecycle ones in :data:`LIFECYCLE_REASONS` (Scheduled,
+  Pulled, Started ...), which are dropped;
 * changes: an Argo Rollouts step (:data:`ROLLOUT_STEPS`: RolloutUpdated,
   NewReplicaSetCreated, SetWeight, RolloutStepCompleted, RolloutCompleted ...) or a
   Flagger canary advancing is a ``deploy`` of the workload (version: the image tag of the
@@ -36,20 +45,21 @@ events of one rollout are one change.
 ``OOMKilled`` or whose exit code is 137 gives an ``OOMKilled`` ALERT; a container waiting
 in ``CrashLoopBackOff``, ``ImagePullBackOff``, ``ErrImagePull``,
 ``CreateContainerConfigError`` ... gives an ALERT named after that reason (with the last
-termination's reason and exit code in the text); other restarted containers give a
-``ContainerRestarted`` warning; an evicted, failed or unschedulable pod gives an ALERT.
-A container with restarts also gives a ``restarts`` METRIC (its ``restartCount``). A pod
-with none of these gives an informational STATUS signal.
+termination's reason, exit code and what it means, and the first line of its message);
+other restarted containers give a ``ContainerRestarted`` warning; an evicted, failed or
+unschedulable pod gives an ALERT, a running pod whose containers are not ready a
+``NotReady`` warning. A container with restarts also gives a ``restarts`` METRIC (its
+``restartCount``). A pod with none of these gives an informational STATUS signal.
 
 **Service**: the object's ``app.kubernetes.io/name``/``app``/``k8s-app`` label when the
-payload has it (Pods), else the workload behind the name: pod and ReplicaSet names lose
-their generated suffixes (``checkout-7d9f8b6c5d-x2x9k`` → ``checkout``), Deployments,
-StatefulSets, DaemonSets, Jobs and Services keep theirs; Nodes name no service (the node
-is a label). **Environment**: the pod's environment label, else the namespace, else the
-cluster of a GKE node name, when its name names one (``shop-prod`` → production,
-``payments-stg`` → staging; :func:`~opsagent.ingest.labels.environment_in_name`).
-**Region**: from an EKS node name (``ip-10-0-1-5.eu-west-1.compute.
-internal``).
+payload has it (Pods), else the workload behind the name
+(:func:`~opsagent.names.workload_name`: pods, ReplicaSets, Jobs and AnalysisRuns lose
+their generated suffixes, ``checkout-7d9f8b6c5d-x2x9k`` → ``checkout``); Nodes name no
+service (the node is a label). **Environment**: the pod's environment label, else the
+namespace, else the cluster of a GKE node name, when its name names one (``shop-prod`` →
+production, ``payments-stg`` → staging; :func:`~opsagent.ingest.labels.
+environment_in_name`). **Region**: from an EKS node name (``ip-10-0-1-5.eu-west-1.
+compute.internal``).
 """
 
 from __future__ import annotations
@@ -101,6 +111,8 @@ REASON_SEVERITY: dict[str, SourceSeverity] = {
     "NetworkNotReady": SourceSeverity.ERROR,
     "FreeDiskSpaceFailed": SourceSeverity.ERROR,
     "NodeHasDiskPressure": SourceSeverity.ERROR,
+    "NodeHasInsufficientMemory": SourceSeverity.ERROR,
+    "NodeHasInsufficientPID": SourceSeverity.ERROR,
     "EvictionThresholdMet": SourceSeverity.WARNING,
     "Unhealthy": SourceSeverity.WARNING,
     "ProbeWarning": SourceSeverity.WARNING,
@@ -111,6 +123,7 @@ REASON_SEVERITY: dict[str, SourceSeverity] = {
     "FailedGetResourceMetric": SourceSeverity.WARNING,
     "FailedComputeMetricsReplicas": SourceSeverity.WARNING,
     "ContainerRestarted": SourceSeverity.WARNING,
+    "NotReady": SourceSeverity.WARNING,
     "PodFailed": SourceSeverity.ERROR,
 }
 # Normal events that only narrate a pod's start; they carry nothing to triage.
@@ -162,6 +175,18 @@ WAITING_PROBLEMS = frozenset(
         "ContainerCannotRun",
     }
 )
+# What a container's exit code says (128 + n is "killed by signal n").
+EXIT_CODES: dict[int, str] = {
+    0: "the process ended on its own",
+    1: "the application exited with an error",
+    2: "the application exited with an error (bad arguments or configuration)",
+    126: "the command cannot be executed",
+    127: "the command was not found in the image",
+    134: "the process aborted (SIGABRT)",
+    137: "killed with SIGKILL, most often for using more memory than its limit",
+    139: "the process crashed with a segmentation fault (SIGSEGV)",
+    143: "the process was stopped with SIGTERM",
+}
 _OOM_EXIT_CODE = 137
 _LIST_KINDS = {"List", "EventList", "PodList"}
 _EVENT_APIS = {"v1", "events.k8s.io/v1", "events.k8s.io/v1beta1"}
@@ -182,6 +207,8 @@ _REVISION = re.compile(r"\brevision:? #?(\d+)\b", re.I)
 _SCALED = re.compile(r"scaled (up|down) replica ?set (\S+)(?: \(revision \d+\))? "
                      r"(?:to (\d+)(?: from (\d+))?|from (\d+) to (\d+))", re.I)
 _IMAGE = re.compile(r"image \"([^\"]+)\"", re.I)
+_CONTAINER_IN_MESSAGE = re.compile(r"failed container[= ](\S+?)(?: in pod|\s|$)", re.I)
+_FIELD_CONTAINER = re.compile(r"containers\{([^}]+)\}")
 
 
 class KubernetesAdapter:
@@ -392,7 +419,8 @@ def _event_signals(ev: _Event, together: _Together) -> list[Signal]:
     if role is not None:
         change = ChangeType.ROLLBACK if role == "rollback" else ChangeType.DEPLOY
         return [*signals, _Rollout(ev.workload, change, [ev]).change(together.images)]
-    words = ev.words
+    meaning = _meaning(ev, together)
+    words = f"{ev.words}; {meaning}" if meaning else ev.words
     if ev.type.lower() == "warning":
         return [*signals, Signal(
             kind=SignalKind.ALERT,
@@ -559,8 +587,9 @@ def _plan_rollouts(events: list[_Event]) -> list[_Rollout]:
 
 @dataclass
 class _Together:
-    """What the events of one list tell about each other."""
+    """What the items of one list tell about each other."""
 
+    pods: dict[tuple[str, str], Mapping[str, Any]] = field(default_factory=dict)
     images: dict[tuple[str, str], str] = field(default_factory=dict)  # pod → its image
     heads: dict[int, _Rollout] = field(default_factory=dict)  # first event → its rollout
     folded: set[int] = field(default_factory=set)  # the other events of a rollout
@@ -582,6 +611,7 @@ class _Together:
             if not isinstance(metadata, Mapping):
                 continue
             key = (str(metadata.get("namespace") or ""), str(metadata.get("name") or ""))
+            together.pods[key] = entry
             containers = spec.get("containers") if isinstance(spec, Mapping) else None
             if isinstance(containers, list) and containers and isinstance(containers[0], Mapping):
                 image = containers[0].get("image")
@@ -603,6 +633,202 @@ class _Together:
                                                     deploy.revision, derived_from=ev.obj_name)
                 aborted.add(workload)
         return together
+
+
+# what warning events mean --------------------------------------------------------------------
+def _meaning(ev: _Event, together: _Together) -> str:
+    """What an SRE reads in the event, in words (empty when there is nothing to add)."""
+    reason, message = ev.reason, ev.message
+    lowered = message.lower()
+    if reason in {"ErrImagePull", "ImagePullBackOff", "InvalidImageName"} or (
+            reason in {"Failed", "BackOff"} and (("pull" in lowered and "image" in lowered)
+                                                 or "imagepull" in lowered
+                                                 or "invalidimagename" in lowered)):
+        return _pull_meaning(lowered)
+    if reason == "CrashLoopBackOff" or (reason == "BackOff" and "restarting" in lowered):
+        return _crash_meaning(ev, together)
+    if reason == "FailedScheduling":
+        return _scheduling_meaning(message)
+    if reason in {"Evicted", "Evicting"}:
+        return _eviction_meaning(message)
+    if reason == "EvictionThresholdMet":
+        short = re.search(r"reclaim (\S+)", message)
+        resource = short.group(1).rstrip(".") if short else "the resource"
+        return (f"the kubelet reached its eviction threshold and evicts pods to reclaim "
+                f"{resource}" + _PRESSURE_OF.get(resource, ""))
+    if reason == "FailedCreate" and "exceeded quota" in lowered:
+        return _quota_meaning(message)
+    if reason == "NotTriggerScaleUp":
+        return "the cluster autoscaler adds no node for the pending pod" + (
+            ": its node group is at its maximum size" if "max node group size" in lowered
+            else "")
+    pressure = _NODE_PRESSURE.search(f"{reason} {message}")
+    if pressure:
+        return f"the node is under {(pressure.group(1) or pressure.group(2)).lower()} pressure"
+    if reason == "NodeNotReady" or "NodeNotReady" in message:
+        return ("the node is not ready (its kubelet stopped reporting)" if ev.obj_kind == "Node"
+                else "the pod's node is not ready")
+    return ""
+
+
+# a node condition turning bad: NodeHasDiskPressure, NodeHasInsufficientMemory … (not
+# NodeHasNoDiskPressure or NodeHasSufficientMemory, which report the recovery)
+_NODE_PRESSURE = re.compile(r"NodeHas(?:(Disk)Pressure|Insufficient(Memory|PID))\b")
+_PRESSURE_OF = {"ephemeral-storage": " (the node is under disk pressure)",
+                "nodefs": " (the node is under disk pressure)",
+                "imagefs": " (the node is under disk pressure)",
+                "memory": " (the node is under memory pressure)",
+                "pids": " (the node is under PID pressure)"}
+
+
+def _pull_meaning(lowered: str) -> str:
+    if re.search(r"\b429\b|toomanyrequests|too many requests|rate limit", lowered):
+        cause = "the registry limits the rate of pulls"
+    elif re.search(r"\b40[13]\b|unauthori[sz]ed|forbidden|denied|authentication required|"
+                   r"failed to authorize|no basic auth credentials|invalid username", lowered):
+        cause = "the registry refused the pull credentials (the pull secret or token)"
+    elif re.search(r"invalid reference format|invalidimagename", lowered):
+        cause = "the image reference is not a valid image name"
+    elif re.search(r"not found|manifest unknown|name unknown|does not exist|no such image",
+                   lowered):
+        cause = "the image reference does not exist in the registry (its name or tag)"
+    elif re.search(r"no such host|i/o timeout|connection refused|dial tcp|network is unreachable",
+                   lowered):
+        cause = "the node cannot reach the registry"
+    else:
+        return "the image cannot be pulled"
+    return f"the image cannot be pulled: {cause}"
+
+
+def _container_status(pod: Mapping[str, Any] | None, container: str) -> Mapping[str, Any]:
+    status = pod.get("status") if pod else None
+    if not isinstance(status, Mapping):
+        return {}
+    found: list[Mapping[str, Any]] = []
+    for key in ("containerStatuses", "initContainerStatuses"):
+        items = status.get(key)
+        found += [c for c in items if isinstance(c, Mapping)] if isinstance(items, list) else []
+    return next((c for c in found if c.get("name") == container),
+                next((c for c in found if c.get("restartCount")), {}))
+
+
+def _crash_meaning(ev: _Event, together: _Together) -> str:
+    named = _CONTAINER_IN_MESSAGE.search(ev.message) or _FIELD_CONTAINER.search(
+        ev.common["labels"].get("field_path", ""))
+    container = named.group(1) if named else ""
+    status = _container_status(together.pods.get((ev.namespace, ev.obj_name)), container)
+    words = "the container keeps exiting and is restarted with back-off (CrashLoopBackOff)"
+    last = status.get("lastState")
+    term = last.get("terminated") if isinstance(last, Mapping) else None
+    if isinstance(term, Mapping) and term:
+        words += f"; last terminated: {_termination(term)}"
+    restarts = status.get("restartCount")
+    if isinstance(restarts, int) and restarts > 0:
+        words += f"; restarted {restarts} times"
+    return words
+
+
+def _termination(term: Mapping[str, Any]) -> str:
+    """``OOMKilled (exit code 137: …)``, ``Error (exit code 1: …): TypeError: …``."""
+    reason = str(term.get("reason") or "terminated")
+    code = term.get("exitCode")
+    words = reason
+    if isinstance(code, int) and not isinstance(code, bool):
+        meaning = ("out of memory, the container reached its memory limit"
+                   if reason == "OOMKilled" else EXIT_CODES.get(code) or (
+                       f"killed by signal {code - 128}" if code > 128
+                       else "the application exited with an error"))
+        words += f" (exit code {code}: {meaning})"
+    message = term.get("message")
+    if isinstance(message, str) and message.strip():
+        lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
+        # the error is the first line of most stack traces, the last of Python's
+        line = lines[-1] if lines[0].startswith("Traceback") else lines[0]
+        words += f": {clip(line, 200)}"
+    return words
+
+
+_NODES_AVAILABLE = re.compile(r"(\d+)/(\d+) nodes are available:?\s*", re.I)
+
+
+def _scheduling_meaning(message: str) -> str:
+    """``0/14 nodes are available: 4 Insufficient nvidia.com/gpu, 4 Too many pods, 6
+    node(s) had untolerated taint {dedicated: ingest}.`` in words, node group by group."""
+    head = "unschedulable: the pod stays pending"
+    found = _NODES_AVAILABLE.search(message)
+    if not found:
+        return head
+    body = re.split(r"\.?\s*preemption:", message[found.end():], maxsplit=1)[0]
+    reasons = []
+    for part in re.split(r",\s*(?=\d+\s)", body.strip().rstrip(".")):
+        counted = re.match(r"(\d+)\s+(.+)", part.strip())
+        if counted:
+            reasons.append(_node_reason(int(counted.group(1)), counted.group(2)))
+    nodes = f"{found.group(1)} of {found.group(2)} nodes can run it"
+    return f"{head}, {nodes}" + (": " + "; ".join(reasons) if reasons else "")
+
+
+def _node_reason(count: int, what: str) -> str:
+    nodes = f"{count} node{'s' if count != 1 else ''}"
+    lowered = what.lower()
+    short = re.match(r"insufficient (\S+)", lowered)
+    if short:
+        resource = short.group(1)
+        if "gpu" in resource:
+            return f"{nodes} without a free GPU ({resource})"
+        return f"{nodes} without enough free {resource} for the pod's requests"
+    if "too many pods" in lowered:
+        return f"{nodes} at their pod limit (max pods per node)"
+    taint = re.search(r"\{([^}]*)\}", what)
+    if "taint" in lowered and taint:
+        key = taint.group(1)
+        for word, state in (("not-ready", "not ready"), ("unreachable", "unreachable"),
+                            ("disk-pressure", "under disk pressure"),
+                            ("memory-pressure", "under memory pressure"),
+                            ("unschedulable", "cordoned")):
+            if f"node.kubernetes.io/{word}" in key:
+                return f"{nodes} {state}"
+        return f"{nodes} with a taint the pod does not tolerate ({{{key}}})"
+    if "unschedulable" in lowered:
+        return f"{nodes} cordoned"
+    if "affinity/selector" in lowered or "node selector" in lowered or (
+            "affinity" in lowered and "volume" not in lowered and "anti" not in lowered):
+        return f"{nodes} outside the pod's node selector or affinity"
+    if "anti-affinity" in lowered:
+        return f"{nodes} excluded by pod anti-affinity"
+    if "volume" in lowered:
+        return f"{nodes} unable to attach the pod's volume (zone or binding)"
+    if "free ports" in lowered:
+        return f"{nodes} with the pod's host port taken"
+    return f"{nodes}: {what.strip()}"
+
+
+def _eviction_meaning(message: str) -> str:
+    lowered = message.lower()
+    short = re.search(r"low on resource:?\s*([\w.-]+)", lowered)
+    resource = short.group(1).rstrip(".") if short else ""
+    if resource == "memory" or "memorypressure" in lowered:
+        return "the kubelet evicted the pod: the node is under memory pressure"
+    if resource in {"ephemeral-storage", "nodefs", "imagefs"} or "diskpressure" in lowered:
+        return "the kubelet evicted the pod: the node is under disk pressure (ephemeral-storage)"
+    if resource == "pids":
+        return "the kubelet evicted the pod: the node is under PID pressure"
+    if "ephemeral local storage usage exceeds" in lowered or "exceeds the total limit" in lowered:
+        return "the kubelet evicted the pod: it used more ephemeral storage than its limit"
+    return "the kubelet evicted the pod"
+
+
+def _quota_meaning(message: str) -> str:
+    quota = re.search(r"exceeded quota:\s*([\w.-]+)", message)
+    used = re.search(r"used:\s*([\w./]+)=(\S+?),", message)
+    limited = re.search(r"limited:\s*([\w./]+)=(\S+)", message)
+    requested = re.search(r"requested:\s*([\w./]+)=(\S+?),", message)
+    words = f"the namespace's ResourceQuota {quota.group(1) if quota else ''}".rstrip()
+    words += " has no room left for the pod"
+    if used and limited:
+        words += f" ({used.group(1)} {used.group(2)} of {limited.group(2).rstrip('.')} used"
+        words += f", {requested.group(2)} more requested)" if requested else ")"
+    return words
 
 
 # pods ----------------------------------------------------------------------------------------
@@ -656,25 +882,35 @@ def _pod(pod: Mapping[str, Any], path: Path, ctx: ParseContext) -> list[Signal]:
     pod_message = text(status, "message", status_path)
     # An evicted or failed pod does not say when; the time stays unknown.
     if pod_reason == "Evicted":
-        alert("Evicted", f"Evicted: {pod_message or 'the pod was evicted'} ({pod_ref})",
-              None, "evicted")
+        alert("Evicted", f"Evicted: {pod_message or 'the pod was evicted'} ({pod_ref}); "
+              f"{_eviction_meaning(pod_message)}", None, "evicted")
     elif phase == "Failed":
-        alert("PodFailed", f"Pod failed: {pod_reason} {pod_message}".strip() + f" ({pod_ref})",
-              None, "failed")
+        rejected = re.match(r"OutOf(\w+)", pod_reason)
+        meaning = (f"; the kubelet rejected the pod: its node has no room left for its "
+                   f"{rejected.group(1)} requests" if rejected else "")
+        alert("PodFailed", f"Pod failed: {pod_reason} {pod_message}".strip() + f" ({pod_ref})"
+              + meaning, None, "failed")
+    ready_false = ""
     for index, raw in enumerate(arr(status, "conditions", status_path)):
         cond_path: Path = (*status_path, "conditions", index)
         cond = item_obj(raw, cond_path)
-        if (text(cond, "type", cond_path) == "PodScheduled"
-                and text(cond, "status", cond_path) == "False"):
+        cond_type = text(cond, "type", cond_path)
+        if cond_type == "PodScheduled" and text(cond, "status", cond_path) == "False":
+            cond_message = text(cond, "message", cond_path)
             alert("FailedScheduling",
-                  f"FailedScheduling: {text(cond, 'message', cond_path) or 'unschedulable'} "
-                  f"({pod_ref})",
+                  f"FailedScheduling: {cond_message or 'unschedulable'} ({pod_ref}); "
+                  f"{_scheduling_meaning(cond_message)}",
                   time(cond, "lastTransitionTime", cond_path, ctx), "unschedulable")
+        elif cond_type == "Ready" and text(cond, "status", cond_path) == "False":
+            ready_false = text(cond, "message", cond_path) or "not ready"
     for key in ("initContainerStatuses", "containerStatuses"):
         for index, raw in enumerate(arr(status, key, status_path)):
             c_path: Path = (*status_path, key, index)
             signals.extend(_container(item_obj(raw, c_path), c_path, ctx, pod_ref, alert, base,
                                       common_labels, started))
+    if ready_false and phase == "Running" and not signals:
+        alert("NotReady", f"NotReady: {pod_ref} is running but not ready: {ready_false}",
+              None, "not-ready")
     if not signals:
         signals.append(Signal(
             kind=SignalKind.STATUS, name="pod", severity=SourceSeverity.INFO,
@@ -709,22 +945,30 @@ def _container(
     waiting_message = text(waiting, "message", (*path, "state", "waiting"))
     who = f"container {name} of {pod_ref}"
     restarted = f"; restarted {restarts} times" if restarts else ""
-    last = (f"; last terminated: {term_reason or 'exit'} (exit code {exit_code})"
-            if term and exit_code >= 0 else "")
+    last = f"; last terminated: {_termination(term)}" if term and exit_code >= 0 else ""
     extra = {"container": name, "restarts": str(restarts), "exit_code":
              str(exit_code) if exit_code >= 0 else ""}
     finished = finished or started
-    if term_reason == "OOMKilled" or exit_code == _OOM_EXIT_CODE:
-        alert("OOMKilled",
-              f"OOMKilled: {who} was OOMKilled (exit code {exit_code}, out of memory)"
-              f"{restarted}" + (f"; now {waiting_reason}" if waiting_reason else ""),
+    oom = term_reason == "OOMKilled" or exit_code == _OOM_EXIT_CODE
+    if oom:
+        killed = ("was OOMKilled: it reached its memory limit and was killed (exit code "
+                  f"{exit_code}, out of memory)" if term_reason == "OOMKilled" else
+                  f"was killed with exit code {exit_code} (SIGKILL, most often out of memory)")
+        alert("OOMKilled", f"OOMKilled: {who} {killed}{restarted}"
+              + (f"; now {waiting_reason}" if waiting_reason else ""),
               finished, f"{name}:oom", **extra)
     if waiting_reason in WAITING_PROBLEMS:
+        meaning = ""
+        if "ImagePull" in waiting_reason or waiting_reason in {"ErrImagePull",
+                                                               "InvalidImageName"}:
+            meaning = f"; {_pull_meaning(f'{waiting_reason} {waiting_message}'.lower())}"
+        elif waiting_reason == "CrashLoopBackOff":
+            meaning = "; the container keeps exiting and is restarted with back-off"
         alert(waiting_reason,
               f"{waiting_reason}: {who}"
-              + (f": {waiting_message}" if waiting_message else "") + restarted + last,
+              + (f": {waiting_message}" if waiting_message else "") + meaning + restarted + last,
               finished, f"{name}:{waiting_reason}", **extra)
-    elif restarts and term_reason != "OOMKilled" and exit_code != _OOM_EXIT_CODE:
+    elif restarts and not oom:
         alert("ContainerRestarted", f"ContainerRestarted: {who}{restarted}{last}",
               finished, f"{name}:restarts", **extra)
     if restarts:
