@@ -192,6 +192,8 @@ _LIST_KINDS = {"List", "EventList", "PodList"}
 _EVENT_APIS = {"v1", "events.k8s.io/v1", "events.k8s.io/v1beta1"}
 _ROLLOUT_OWNERS = {"Deployment", "Rollout", "Canary"}
 _CLUSTER_KINDS = {"Node", "Namespace", "PersistentVolume"}
+_ROLLED_BY = {"Deployment": "rolling update of Deployment", "Rollout": "Argo rollout of",
+              "Canary": "Flagger canary of"}
 _ROLLOUT_STARTS = {"RolloutUpdated", "NewReplicaSetCreated"}
 _NEVER = datetime.min.replace(tzinfo=timezone.utc)
 
@@ -511,11 +513,12 @@ class _Rollout:
         tag = next((_image_tag(image) for (ns, pod), image in images.items()
                     if ns == namespace and new_rs and pod.startswith(new_rs + "-")), None)
         steps = "; ".join(dict.fromkeys(e.message or e.reason for e in self.events))
-        ref = f"{kind} {namespace + '/' if namespace else ''}{name}"
+        place = f"{namespace}/{name}" if namespace else name
+        ref = f"{_ROLLED_BY.get(kind, f'rollout of {kind}')} {place}"
         if self.type is ChangeType.ROLLBACK:
             version = None
             succeeded = None
-            what = f"rollback of {ref}"
+            what = f"{ref} rolled back"
             if self.derived_from:
                 steps = f"AnalysisRun {self.derived_from} failed, which aborts the rollout: {steps}"
         else:
@@ -526,7 +529,7 @@ class _Rollout:
                                             for s in scaled if not s.up)
             succeeded = True if completed or replaced else None
             old = sorted(downs - {new_rs})
-            what = ("rolling update" if kind == "Deployment" else "rollout") + f" of {ref}"
+            what = ref  # "rolling update of Deployment shop/web to 3.8.1"
             if version:
                 what += f" to {version}"
             if kind == "Deployment" and new_rs and old:
