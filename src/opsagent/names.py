@@ -70,30 +70,78 @@ def service_key(raw: str | None) -> str | None:
     return "-".join(parts)
 
 
-# Kubernetes generates names from this alphabet (no vowels, no 0/1/3) for the random
-# pod suffix (5 characters) and the ReplicaSet pod-template hash (6-10 characters).
-_K8S_ALNUM = "bcdfghjklmnpqrstvwxz2456789"
-_POD_SUFFIX = re.compile(rf"-[{_K8S_ALNUM}]{{5}}$")
-_TEMPLATE_HASH = re.compile(rf"-(?:[{_K8S_ALNUM}]{{6,10}}|\d{{6,10}})$")
-_ORDINAL = re.compile(r"-\d{1,4}$")
+# Kubernetes generates the random pod suffix (5 characters) and the ReplicaSet
+# pod-template hash (6-10 characters) from an alphabet without vowels (and without 0, 1,
+# 3). Names written by hand in runbooks, tests and alerts use any letter or digit, so a
+# token also counts as generated when it mixes in digits (``a1b2c``, ``7c6d5f8b9``), but
+# never when it reads as a word (``web-abcde``, ``api-oauth2``).
+_K8S_ALNUM = frozenset("bcdfghjklmnpqrstvwxz2456789")
+_WITH_HASH = re.compile(r"^(.+)-([a-z0-9]{6,10})-([a-z0-9]{5})$")  # Deployment, CronJob pods
+_WITH_SUFFIX = re.compile(r"^(.+)-([a-z0-9]{5})$")  # DaemonSet and Job pods
+_WITH_ORDINAL = re.compile(r"^(.+)-\d{1,4}$")  # StatefulSet pods, indexed Job pods
+_WITH_TAIL_HASH = re.compile(r"^(.+)-([a-z0-9]{6,10})$")  # ReplicaSets, CronJob Jobs
+# an Argo Rollouts AnalysisRun or Experiment: rollout, pod-template hash, revision, and
+# the step index or the pre/post-promotion phase
+_ANALYSIS_RUN = re.compile(r"^(.+)-([a-z0-9]{6,10})-\d{1,6}(?:-(?:\d{1,3}|pre|post))?$")
+# a role that a progressive-delivery tool appends to the workload's own name
+_ROLE_SUFFIX = re.compile(r"^(.+?)-canary$")
+
+
+def _generated(token: str, *, hashed: bool) -> bool:
+    """A token that Kubernetes generated (or that a person wrote in its image): letters of
+    the generated alphabet only, or digits mixed in (two for a hash, one for a suffix)."""
+    if set(token) <= _K8S_ALNUM:
+        return True
+    return sum(c.isdigit() for c in token) >= (2 if hashed else 1)
+
+
+def _pod_workload(name: str) -> str:
+    match = _WITH_HASH.match(name)
+    if match and _generated(match.group(2), hashed=True):
+        return match.group(1)
+    match = _WITH_SUFFIX.match(name)
+    if match and _generated(match.group(2), hashed=False):
+        base = match.group(1)
+        ordinal = _WITH_ORDINAL.match(base)  # an indexed Job's pod: job-<index>-<suffix>
+        return ordinal.group(1) if ordinal else base
+    match = _WITH_ORDINAL.match(name)
+    return match.group(1) if match else name
+
+
+def _strip_hash(name: str) -> str:
+    match = _WITH_TAIL_HASH.match(name)
+    return match.group(1) if match and _generated(match.group(2), hashed=True) else name
 
 
 def workload_name(name: str | None, kind: str = "Pod") -> str | None:
-    """The workload behind a generated Kubernetes name: ``checkout-7d9f8b6c5d-x2x9k`` (a
-    Deployment's pod) → ``checkout``; ``checkout-7d9f8b6c5d`` (its ReplicaSet) →
-    ``checkout``; ``redis-0`` (a StatefulSet's pod) → ``redis``; a CronJob's pod
-    ``report-28114560-x2x9k`` → ``report``. Other kinds keep their name.
+    """The workload behind a generated Kubernetes name.
+
+    * a Deployment's pod ``checkout-7d9f8b6c5d-x2x9k`` (or a hand-written
+      ``api-7c6d5f8b9-abcde``) and its ReplicaSet ``checkout-7d9f8b6c5d`` → ``checkout``;
+    * a StatefulSet's pod ``redis-0`` → ``redis``; a DaemonSet's pod ``fluentd-b7rwq`` →
+      ``fluentd``; a CronJob's Job ``report-28114560`` and its pod
+      ``report-28114560-x2x9k`` → ``report``;
+    * an Argo Rollouts AnalysisRun ``pricing-api-7c9d8b6f4-23`` (pod-template hash and
+      revision, maybe a step) → ``pricing-api``;
+    * a canary's own name ``checkout-canary`` → ``checkout``.
+
+    Deployments, StatefulSets, Rollouts, Services and other kinds keep their name.
     """
     if not name:
         return None
     text = str(name).strip().lower()
     kind = kind.lower()
     if kind == "pod":
-        stripped = _POD_SUFFIX.sub("", text)
-        # Deployment / CronJob pods lose the template hash; StatefulSet pods the ordinal.
-        text = _TEMPLATE_HASH.sub("", stripped) if stripped != text else _ORDINAL.sub("", text)
-    elif kind in {"replicaset", "job"}:
-        text = _TEMPLATE_HASH.sub("", text)
+        text = _pod_workload(text)
+    elif kind in {"replicaset", "job", "controllerrevision"}:
+        text = _strip_hash(text)
+    elif kind in {"analysisrun", "experiment"}:
+        match = _ANALYSIS_RUN.match(text)
+        text = match.group(1) if match and _generated(match.group(2), hashed=True) \
+            else _strip_hash(text)
+    role = _ROLE_SUFFIX.match(text)
+    if role:
+        text = role.group(1)
     return text or None
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from opsagent.ingest.labels import LabelView, parse_tags
+from opsagent.ingest.labels import LabelView, environment_in_name, parse_tags
 from opsagent.ingest.metrics import Reading, canonical_metric, objective_in_words
 from opsagent.names import (
     canonical_region,
@@ -27,6 +27,27 @@ from opsagent.names import (
         ("checkout", "Deployment", "checkout"),
         ("web-abcde", "Pod", "web-abcde"),  # vowels: not a generated suffix
         ("checkout-service", "Pod", "checkout-service"),
+        # names written by hand, with letters Kubernetes never generates
+        ("api-7c6d5f8b9-abcde", "Pod", "api"),  # a template hash makes the suffix generated
+        ("cart-api-6f9c8d7b5-bp3zw", "Pod", "cart-api"),
+        ("catalog-api-5d7c8b9f4-a1b2c", "Pod", "catalog-api"),
+        ("api-7c6d5f8b9", "ReplicaSet", "api"),
+        ("nightly-report-28471234-x2x9k", "Pod", "nightly-report"),  # a CronJob's pod
+        ("nightly-report-28471234", "Job", "nightly-report"),
+        ("db-migrate-x2x9k", "Pod", "db-migrate"),  # a Job's pod: the word stays
+        ("render-3-x2x9k", "Pod", "render"),  # an indexed Job's pod
+        ("db-0", "Pod", "db"),
+        ("kafka-broker-12", "Pod", "kafka-broker"),
+        ("api-oauth2-x2x9k", "Pod", "api-oauth2"),  # a word with a digit is not a hash
+        ("redis-cache", "Pod", "redis-cache"),
+        # Argo Rollouts: an AnalysisRun is rollout, hash, revision (and a step or phase)
+        ("pricing-api-7c9d8b6f4-23", "AnalysisRun", "pricing-api"),
+        ("search-api-6d9f7c5b8-14-2", "AnalysisRun", "search-api"),
+        ("search-api-6d9f7c5b8-14-pre", "AnalysisRun", "search-api"),
+        # a canary is its workload
+        ("checkout-canary-7d9f8b6c5d-x2x9k", "Pod", "checkout"),
+        ("checkout-canary", "Deployment", "checkout"),
+        ("pricing-api", "Rollout", "pricing-api"),
     ],
 )
 def test_workload_name(name: str, kind: str, workload: str) -> None:
@@ -141,6 +162,49 @@ def test_datadog_tags() -> None:
     tags = parse_tags(["env:prod", "service:checkout", "region:us-east-1", "canary", "a:b:c"])
     assert tags == {"env": "prod", "service": "checkout", "region": "us-east-1", "canary": "",
                     "a": "b:c"}
+
+
+@pytest.mark.parametrize(
+    ("name", "environment"),
+    [
+        ("shop-prod", "production"),
+        ("prod-eu", "production"),
+        ("prod-euc1", "production"),  # a cluster
+        ("reports-prod", "production"),
+        ("payments-staging", "staging"),
+        ("identity-stg", "staging"),
+        ("eks-stg-use1", "staging"),
+        ("dev-payments", "dev"),
+        ("gke-qa-euw1", "qa"),
+        ("uat-eu1", "uat"),
+        ("pre-prod", "preprod"),  # one word, not "prod"
+        ("shop", None),
+        ("products", None),  # a word that starts like one is not one
+        ("devices", None),
+        ("kube-system", None),
+        ("non-prod-eu", None),  # left to the engine's reading of names
+        ("prod-test", None),  # two environments: none
+    ],
+)
+def test_environment_in_name(name: str, environment: str | None) -> None:
+    assert environment_in_name(name) == environment
+
+
+def test_environment_from_namespace_and_cluster_labels() -> None:
+    assert LabelView({"namespace": "payments-staging"}).environment() == "staging"
+    assert LabelView({"cluster": "prod-euc1", "namespace": "shop"}).environment() == \
+        "production"
+    # the namespace is the narrower place; a stated environment wins over both
+    assert LabelView({"cluster": "prod-euc1", "namespace": "dev-payments"}).environment() \
+        == "dev"
+    assert LabelView({"env": "prod", "namespace": "shop-staging"}).environment() == "prod"
+    assert LabelView({"kube_cluster_name": "uat-eu1"}).environment() == "uat"
+    assert LabelView({"namespace": "shop"}).environment() is None
+
+
+def test_a_canary_deployment_label_names_its_workload() -> None:
+    assert LabelView({"deployment": "checkout-canary"}).service() == "checkout"
+    assert LabelView({"service": "checkout-canary"}).service() == "checkout-canary"  # stated
 
 
 def test_label_rules() -> None:

@@ -43,21 +43,22 @@ def metric(inc: Incident, name: str) -> Signal:
     return found[0]
 
 
-# name → (adapter, services, regions, zones, environments, onset)
+# name → (adapter, services, regions, zones, environments, onset); a namespace "prod" is
+# the production environment
 SCOPE: dict[str, tuple[str, list[str], list[str], list[str], list[str], str | None]] = {
     "alertmanager/api_v2_alerts": ("alertmanager", ["checkout"], ["us-east-1"],
-                                   ["us-east-1a", "us-east-1b", "us-east-1c"], ["prod"],
+                                   ["us-east-1a", "us-east-1b", "us-east-1c"], ["production"],
                                    "2024-05-14T12:10:30.250Z"),
     "alertmanager/firing_checkout": ("alertmanager", ["checkout-service"], ["eu-west-1"],
-                                     ["eu-west-1a", "eu-west-1b"], ["prod"],
+                                     ["eu-west-1a", "eu-west-1b"], ["production"],
                                      "2024-05-14T09:02:07.512843Z"),
     "alertmanager/resolved": ("alertmanager", ["cart"], ["us-east-2"], [], [],
                               "2024-05-14T13:40:00.123456Z"),
-    "alertmanager/truncated": ("alertmanager", ["orders"], [], [], ["prod"],
+    "alertmanager/truncated": ("alertmanager", ["orders"], [], [], ["production"],
                                "2024-05-14T10:10:00Z"),
     "alertmanager/storm": ("alertmanager", ["cart", "checkout", "orders", "payments"],
-                           ["us-east-1"], ["us-east-1a", "us-east-1b", "us-east-1c"], ["prod"],
-                           "2024-05-14T12:05:00Z"),
+                           ["us-east-1"], ["us-east-1a", "us-east-1b", "us-east-1c"],
+                           ["production"], "2024-05-14T12:05:00Z"),
     "grafana/firing_values": ("grafana", ["payments-api"], ["us-east-1"], [], ["production"],
                               "2024-06-02T11:51:10.404173Z"),
     "grafana/value_string_resolved": ("grafana", ["inventory"], ["europe-west1"],
@@ -105,16 +106,28 @@ SCOPE: dict[str, tuple[str, list[str], list[str], list[str], list[str], str | No
                                              ["production"], None),
     "github/deployment_created": ("github", ["checkout-service"], ["us-east-1"], [], ["staging"],
                                   None),
-    "kubernetes/event_core_backoff": ("kubernetes", ["checkout"], ["eu-west-1"], [], ["prod"],
+    "kubernetes/event_core_backoff": ("kubernetes", ["checkout"], ["eu-west-1"], [], ["production"],
                                       "2024-09-03T07:12:40Z"),
     "kubernetes/events_v1_unhealthy": ("kubernetes", ["search"], ["us-west-2"], [], ["staging"],
                                        "2024-09-03T07:20:00.418822Z"),
     "kubernetes/event_list": ("kubernetes", ["checkout", "payments", "cart"], ["eu-west-1"], [],
-                              ["prod"], "2024-09-03T07:08:12Z"),
+                              ["production"], "2024-09-03T07:08:12Z"),
     "kubernetes/pod_oomkilled": ("kubernetes", ["checkout"], ["eu-west-1"], [], ["production"],
                                  "2024-09-03T07:26:02Z"),
-    "kubernetes/pod_list": ("kubernetes", ["cart", "payments"], ["eu-west-1"], [], ["prod"],
+    "kubernetes/pod_list": ("kubernetes", ["cart", "payments"], ["eu-west-1"], [], ["production"],
                             "2024-09-03T07:12:00Z"),
+    "kubernetes/rollout_argo_aborted": ("kubernetes", ["checkout-api"], [], [], ["production"],
+                                        "2024-10-08T14:09:32.660310Z"),
+    "kubernetes/deployment_rolling_update": ("kubernetes", ["storefront"], [], [],
+                                             ["production"], "2024-10-09T08:30:25Z"),
+    "kubernetes/hpa_pending_pods": ("kubernetes", ["search-indexer"], [], [], ["dev"],
+                                    "2024-10-10T11:20:16Z"),
+    "kubernetes/events_and_pods_crashloop": ("kubernetes", ["orders-api"], ["eu-central-1"], [],
+                                             ["staging"], "2024-10-11T09:45:31Z"),
+    "kubernetes/pod_list_healthy": ("kubernetes", ["ledger", "ledger-db"], ["eu-west-1"], [],
+                                    ["production"], "2024-10-01T06:00:01Z"),
+    "kubernetes/node_pressure_events": ("kubernetes", ["billing-worker"], ["eu-west-1"], [], [],
+                                        "2024-10-12T02:14:40Z"),
 }
 
 

@@ -5,9 +5,10 @@ all name these things with the same handful of keys; the rules live here once.
 
 Service, first label present (keys compared case-insensitively, ``.``/``/``/``-`` as ``_``):
 ``service``, ``service_name``, ``app_kubernetes_io_name``, ``app``, ``application``,
-``k8s_app``, ``deployment``, ``statefulset``, ``daemonset``, ``pod`` (generated suffixes
-dropped: ``checkout-7d9f8b6c5d-x2x9k`` → ``checkout``), ``container``, then ``job`` unless
-it names a monitoring exporter (``kube-state-metrics``, ``node-exporter`` ...).
+``k8s_app``, ``deployment``, ``statefulset``, ``daemonset`` (a ``-canary`` role dropped),
+``pod`` (generated suffixes dropped: ``checkout-7d9f8b6c5d-x2x9k`` → ``checkout``),
+``container``, then ``job`` unless it names a monitoring exporter (``kube-state-metrics``,
+``node-exporter`` ...).
 
 Region: ``region``, ``aws_region``, ``cloud_region``, ``topology_kubernetes_io_region``,
 ``location``, ``dc``/``datacenter``; zone: ``zone``, ``availability_zone``, ``az``,
@@ -15,7 +16,9 @@ Region: ``region``, ``aws_region``, ``cloud_region``, ``topology_kubernetes_io_r
 :func:`~opsagent.ingest.normalize.canonical_region`.
 
 Environment: ``environment``, ``env``, ``deployment_environment``, ``stage``
-(lower case), else a ``namespace`` that names one (``prod``, ``staging`` ...).
+(lower case, as written), else a namespace, then a cluster, whose name names one
+(:func:`environment_in_name`: ``shop-prod`` and ``prod-euc1`` → ``production``,
+``payments-stg`` → ``staging``, ``dev-payments`` → ``dev``, ``gke-qa-euw1`` → ``qa``).
 
 Dependency: ``dependency``, ``upstream``, ``downstream``, ``peer_service``,
 ``db_instance``, ``database``, ``db``, ``cache``.
@@ -23,6 +26,7 @@ Dependency: ``dependency``, ``upstream``, ``downstream``, ``peer_service``,
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from ..names import canonical_region, service_name, workload_name
@@ -38,6 +42,7 @@ SERVICE_KEYS = (
     "statefulset",
     "daemonset",
 )
+WORKLOAD_KEYS = frozenset({"deployment", "statefulset", "daemonset"})
 REGION_KEYS = (
     "region",
     "aws_region",
@@ -57,11 +62,23 @@ ZONE_KEYS = (
     "failure_domain_beta_kubernetes_io_zone",
 )
 ENVIRONMENT_KEYS = ("environment", "env", "deployment_environment", "stage")
-# Kubernetes namespaces that name an environment (used when no environment label is set).
-ENVIRONMENT_NAMESPACES = frozenset(
-    {"prod", "production", "staging", "stage", "dev", "development", "qa", "test",
-     "preprod", "uat", "sandbox"}
-)
+# Where a namespace or a cluster is named (used when no environment label is set).
+NAMESPACE_KEYS = ("namespace", "kubernetes_namespace", "kube_namespace", "k8s_namespace_name",
+                  "exported_namespace")
+CLUSTER_KEYS = ("cluster", "cluster_name", "kube_cluster_name", "k8s_cluster_name",
+                "kubernetes_cluster", "eks_cluster_name", "clustername")
+# The words of namespace and cluster names that name an environment, and the environment
+# each one names. Only environments the engine knows as such: a name with "nonprod" or
+# "perf" names none here and is left to the engine's reading of names.
+ENVIRONMENT_WORDS: dict[str, str] = {
+    "prod": "production", "production": "production", "prd": "production",
+    "staging": "staging", "stage": "staging", "stg": "staging",
+    "dev": "dev", "development": "dev",
+    "qa": "qa", "test": "test", "testing": "test", "uat": "uat", "sandbox": "sandbox",
+    "preprod": "preprod",
+}
+_NAME_WORD = re.compile(r"[a-z0-9]+")
+_JOINED_PREFIX = re.compile(r"\b(pre|non)[-_ ]prod")  # "pre-prod" is one word, not "prod"
 DEPENDENCY_KEYS = (
     "dependency",
     "upstream",
@@ -118,9 +135,11 @@ class LabelView:
         return None
 
     def service(self) -> str | None:
-        value = self.get(*SERVICE_KEYS)
-        if value:
-            return service_name(value)
+        for key in SERVICE_KEYS:
+            value = self.get(key)
+            if value:  # a workload's name without its role ("checkout-canary" → checkout)
+                return service_name(workload_name(value, "Deployment")
+                                    if key in WORKLOAD_KEYS else value)
         pod = self.get("pod", "pod_name", "kubernetes_pod_name")
         if pod:
             return service_name(workload_name(pod))
@@ -150,12 +169,29 @@ class LabelView:
         value = self.get(*ENVIRONMENT_KEYS)
         if value:
             return value.strip().lower()
-        namespace = (self.get("namespace", "kubernetes_namespace") or "").strip().lower()
-        return namespace if namespace in ENVIRONMENT_NAMESPACES else None
+        for key in (*NAMESPACE_KEYS, *CLUSTER_KEYS):  # a namespace is the narrower place
+            named = environment_in_name(self.get(key))
+            if named:
+                return named
+        return None
 
     def dependency(self) -> str | None:
         value = self.get(*DEPENDENCY_KEYS)
         return service_name(value) if value else None
+
+
+def environment_in_name(name: str | None) -> str | None:
+    """The environment that a namespace or cluster name names by one of its words:
+    ``shop-prod``, ``prod-euc1`` → ``production``; ``identity-stg`` → ``staging``;
+    ``dev-payments`` → ``dev``; ``uat-eu1`` → ``uat``. None when no word names one
+    (``shop``, ``products``, ``devices``), or when words name two (``prod-test``).
+    """
+    if not name:
+        return None
+    text = _JOINED_PREFIX.sub(r"\1prod", str(name).lower())
+    found = {ENVIRONMENT_WORDS.get(word.rstrip("0123456789")) for word in _NAME_WORD.findall(text)}
+    found.discard(None)
+    return found.pop() if len(found) == 1 else None
 
 
 def parse_tags(tags: list[str]) -> dict[str, str]:
