@@ -16,16 +16,16 @@ from .scoring import Aggregate
 @dataclass(frozen=True)
 class Thresholds:
     # Set a little below the current figures so that a regression fails the suite. The
-    # corpus grew from 85 to 145 cases with 60 written to expose whole classes of
-    # misjudgment (s086-s145); the engine is at 92 % severity, 92 % top-1, 95 % top-3,
-    # 91 % action recall and 12 forbidden-action hits on it (most of them diagnosis
-    # steps whose words match a pattern meant for a harmful mitigation).
-    min_severity_accuracy: float = 0.90
-    min_severity_balanced_accuracy: float = 0.90
-    min_top1_accuracy: float = 0.90
-    min_top3_accuracy: float = 0.93
-    min_action_recall: float = 0.89
-    max_forbidden_actions: int = 12
+    # corpus grew from 85 to 175 cases, 90 of them (s086-s175) written to expose whole
+    # classes of misjudgment; on it the engine is at 90 % severity, 87 % top-1, 93 %
+    # top-3, 86 % action recall and 16 forbidden-action hits (most of them diagnosis steps
+    # whose words match a pattern meant for a harmful mitigation).
+    min_severity_accuracy: float = 0.88
+    min_severity_balanced_accuracy: float = 0.88
+    min_top1_accuracy: float = 0.86
+    min_top3_accuracy: float = 0.91
+    min_action_recall: float = 0.84
+    max_forbidden_actions: int = 16
     max_failures: int = 0
     # Engine only (in-process, per case); not applied to runs with an LLM agent.
     max_p95_latency_ms: float | None = 250.0
