@@ -156,12 +156,13 @@ def test_an_empty_run_scores_zero_and_fails_the_default_thresholds() -> None:
 def test_thresholds_name_every_metric_that_misses() -> None:
     agg = aggregate([_result("HIGH", False, top1=False, recall=0.0, latency=900.0),
                      failed_case("x", None, "boom")])
-    agg.forbidden_actions = 2
+    agg.forbidden_actions = Thresholds().max_forbidden_actions + 1
     text = "\n".join(Thresholds().violations(agg))
     for word in ("severity accuracy", "balanced", "top-1", "top-3", "action recall",
                  "forbidden", "failed", "p95 latency"):
         assert word in text
-    lenient = Thresholds(0, 0, 0, 0, 0, max_forbidden_actions=2, max_failures=1,
+    lenient = Thresholds(0, 0, 0, 0, 0, max_forbidden_actions=agg.forbidden_actions,
+                         max_failures=1,
                          max_p95_latency_ms=None)
     assert lenient.violations(agg) == []
 
