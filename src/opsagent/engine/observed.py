@@ -87,7 +87,8 @@ class ObservedText:
             rf"(?:(?!{_CONJUNCTION}\b){_WORD}\s+){{1,4}}(?:{predicates})"
             # a predicate ends its clause: "no healthy upstream" is not "X is healthy"
             r"(?=\s*(?:$|[.,;:!?)]|(?:and|but|while|since|so|now|again|too)\b))")
-        self._names = _compound(names)
+        found = _compound(names)
+        self._names = _names_pattern(found) if found else None
 
     def _without_instructions(self, text: str) -> str:
         if (self._opens_gate is None or self._opens_gate.search(text) is None) and (
@@ -107,15 +108,15 @@ class ObservedText:
         names are compiled)."""
         copy = object.__new__(ObservedText)
         copy.__dict__.update(self.__dict__)
-        copy._names = _compound(names)
+        found = _compound(names)
+        copy._names = _names_pattern(found) if found else None  # once per incident
         return copy
 
     def __call__(self, lowered: str, *, instructions: bool = True) -> str:
         """``lowered`` (a lower-cased text) with what is not an observation blanked."""
         text = lowered
-        names = [n for n in self._names if n in text]
-        if names:
-            text = _names_pattern(tuple(names)).sub(_BLANK, text)
+        if self._names is not None:
+            text = self._names.sub(_BLANK, text)
         if _NAMEISH.search(text) is not None:
             text = _blank_names(text)
         if instructions and (self._opens is not None or self._anywhere is not None):
@@ -182,5 +183,6 @@ def _compound(names: Iterable[str]) -> tuple[str, ...]:
 
 @lru_cache(maxsize=1024)
 def _names_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
-    """``names`` as whole tokens (compiled only for the names a text holds)."""
+    """``names`` as whole tokens, one pattern per incident (cached: re-triaging the same
+    incident compiles nothing)."""
     return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w-])")
