@@ -107,6 +107,16 @@ class FailureMode(_Strict):
         return names
 
 
+def _compiles(value: list[str]) -> list[str]:
+    """``value`` when every pattern in it compiles."""
+    for pattern in value:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
+    return value
+
+
 class TermExamples(_Strict):
     """Texts a term must match and texts it must not (tested)."""
 
@@ -134,12 +144,7 @@ class Term(_Strict):
     @field_validator("patterns")
     @classmethod
     def _check_patterns(cls, value: list[str]) -> list[str]:
-        for pattern in value:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
-        return value
+        return _compiles(value)
 
 
 class Vocabulary(_Strict):
@@ -154,15 +159,6 @@ class GeneralActions(_Strict):
     """
 
     actions: list[RunbookAction] = Field(min_length=1)
-
-
-def _compiles(value: list[str]) -> list[str]:
-    for pattern in value:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
-    return value
 
 
 class PhraseRule(_Strict):
