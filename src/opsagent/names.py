@@ -301,3 +301,31 @@ def canonical_region(raw: str | None) -> tuple[str | None, str | None]:
         region = match.group(1)
         return region, (compact if match.group(2) else None)
     return compact, None
+
+
+# The words of namespace and cluster names that name an environment, and the environment
+# each one names. Only environments the engine knows as such: a name with "nonprod" or
+# "perf" names none here and is left to the engine's reading of names.
+ENVIRONMENT_WORDS: dict[str, str] = {
+    "prod": "production", "production": "production", "prd": "production",
+    "staging": "staging", "stage": "staging", "stg": "staging",
+    "dev": "dev", "development": "dev",
+    "qa": "qa", "test": "test", "testing": "test", "uat": "uat", "sandbox": "sandbox",
+    "preprod": "preprod",
+}
+_NAME_WORD = re.compile(r"[a-z0-9]+")
+_JOINED_PREFIX = re.compile(r"\b(pre|non)[-_ ]prod")  # "pre-prod" is one word, not "prod"
+
+
+def environment_in_name(name: str | None) -> str | None:
+    """The environment that a namespace or cluster name names by one of its words:
+    ``shop-prod``, ``prod-euc1`` → ``production``; ``identity-stg`` → ``staging``;
+    ``dev-payments`` → ``dev``; ``uat-eu1`` → ``uat``. None when no word names one
+    (``shop``, ``products``, ``devices``), or when words name two (``prod-test``).
+    """
+    if not name:
+        return None
+    text = _JOINED_PREFIX.sub(r"\1prod", str(name).lower())
+    found = {ENVIRONMENT_WORDS.get(word.rstrip("0123456789")) for word in _NAME_WORD.findall(text)}
+    found.discard(None)
+    return found.pop() if len(found) == 1 else None

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from opsagent.ingest.labels import LabelView, environment_in_name, parse_tags
+from opsagent.ingest.labels import LabelView, parse_tags
 from opsagent.ingest.metrics import Reading, canonical_metric, objective_in_words
 from opsagent.names import (
     canonical_region,
+    environment_in_name,
     region_from_host,
     service_key,
     service_name,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from ..models import Signal
-from ..names import service_key
+from ..names import environment_in_name, service_key
 from .context import Context, Impact
 from .kinds import ALERT, FIRING, LOG, METRIC, RESOLVED, STATUS, SYMPTOM
 from .recovery import recovery_in_words
@@ -165,7 +165,6 @@ def determine_scope(ctx: Context) -> None:
                      "every alert is rated warning or informational by its source")
 
 
-_TOKEN = re.compile(r"[a-z0-9]+")
 # label keys whose values name where a signal comes from (not what it says)
 _PLACE_KEYS = ("namespace", "cluster", "cluster_name", "kube_cluster_name", "cluster-name",
                "account", "account_name", "account_alias", "project", "project_id", "stack",
@@ -174,9 +173,9 @@ _PLACE_KEYS = ("namespace", "cluster", "cluster_name", "kube_cluster_name", "clu
 
 
 def _written_nonprod(s: Signal) -> tuple[str, str] | None:
-    """A non-production word in the names of a signal: its service, dependency, alert
-    name and the labels that say where it runs. Words are whole tokens: "dev" in
-    "payments-dev" counts, in "devices-api" it does not."""
+    """A non-production environment named in the names of a signal: its service,
+    dependency, alert name and the labels that say where it runs, read word by word as
+    namespaces and clusters are ("payments-dev" names one, "devices-api" does not)."""
     places = [(s.service, "service"), (s.dependency, "dependency")]
     if s.kind == ALERT:
         places.append((s.name, "alert"))
@@ -186,14 +185,16 @@ def _written_nonprod(s: Signal) -> tuple[str, str] | None:
     for value, where in places:
         if not value:
             continue
-        for token in _TOKEN.findall(value.lower()):
-            if token in _NONPROD_WORDS:
-                return token, f"{where} {value}"
+        named = environment_in_name(value)
+        if named is not None and named != "production":
+            return named, f"{where} {value}"
+        if _NONPROD_WORD.search(value.lower()):
+            return "nonprod", f"{where} {value}"
     return None
 
 
-_NONPROD_WORDS = frozenset({"staging", "stage", "stg", "dev", "development", "qa", "uat",
-                            "sandbox", "preprod", "nonprod", "test", "testing"})
+# names none of the environments that names.environment_in_name tells apart
+_NONPROD_WORD = re.compile(r"(?<![a-z0-9])non-?prod(?![a-z])")
 
 
 def _is_nonprod(env: str) -> bool:

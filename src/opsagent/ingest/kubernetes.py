@@ -71,7 +71,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ..models import ChangeDetails, ChangeType, Signal, SignalKind, SignalStatus, SourceSeverity
-from ..names import region_from_host, service_name, workload_name
+from ..names import environment_in_name, region_from_host, service_name, workload_name
 from ..values import clip
 from .base import ParseContext
 from .fields import (
@@ -85,7 +85,7 @@ from .fields import (
     time,
     user_errors_only,
 )
-from .labels import LabelView, environment_in_name
+from .labels import LabelView
 
 TYPE_SEVERITY: dict[str, SourceSeverity] = {
     "warning": SourceSeverity.WARNING,

@@ -17,7 +17,7 @@ Region: ``region``, ``aws_region``, ``cloud_region``, ``topology_kubernetes_io_r
 
 Environment: ``environment``, ``env``, ``deployment_environment``, ``stage``
 (lower case, as written), else a namespace, then a cluster, whose name names one
-(:func:`environment_in_name`: ``shop-prod`` and ``prod-euc1`` → ``production``,
+(:func:`opsagent.names.environment_in_name`: ``shop-prod`` and ``prod-euc1`` → ``production``,
 ``payments-stg`` → ``staging``, ``dev-payments`` → ``dev``, ``gke-qa-euw1`` → ``qa``).
 
 Dependency: ``dependency``, ``upstream``, ``downstream``, ``peer_service``,
@@ -26,10 +26,9 @@ Dependency: ``dependency``, ``upstream``, ``downstream``, ``peer_service``,
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
-from ..names import canonical_region, service_name, workload_name
+from ..names import canonical_region, environment_in_name, service_name, workload_name
 
 SERVICE_KEYS = (
     "service",
@@ -67,18 +66,6 @@ NAMESPACE_KEYS = ("namespace", "kubernetes_namespace", "kube_namespace", "k8s_na
                   "exported_namespace")
 CLUSTER_KEYS = ("cluster", "cluster_name", "kube_cluster_name", "k8s_cluster_name",
                 "kubernetes_cluster", "eks_cluster_name", "clustername")
-# The words of namespace and cluster names that name an environment, and the environment
-# each one names. Only environments the engine knows as such: a name with "nonprod" or
-# "perf" names none here and is left to the engine's reading of names.
-ENVIRONMENT_WORDS: dict[str, str] = {
-    "prod": "production", "production": "production", "prd": "production",
-    "staging": "staging", "stage": "staging", "stg": "staging",
-    "dev": "dev", "development": "dev",
-    "qa": "qa", "test": "test", "testing": "test", "uat": "uat", "sandbox": "sandbox",
-    "preprod": "preprod",
-}
-_NAME_WORD = re.compile(r"[a-z0-9]+")
-_JOINED_PREFIX = re.compile(r"\b(pre|non)[-_ ]prod")  # "pre-prod" is one word, not "prod"
 DEPENDENCY_KEYS = (
     "dependency",
     "upstream",
@@ -178,20 +165,6 @@ class LabelView:
     def dependency(self) -> str | None:
         value = self.get(*DEPENDENCY_KEYS)
         return service_name(value) if value else None
-
-
-def environment_in_name(name: str | None) -> str | None:
-    """The environment that a namespace or cluster name names by one of its words:
-    ``shop-prod``, ``prod-euc1`` → ``production``; ``identity-stg`` → ``staging``;
-    ``dev-payments`` → ``dev``; ``uat-eu1`` → ``uat``. None when no word names one
-    (``shop``, ``products``, ``devices``), or when words name two (``prod-test``).
-    """
-    if not name:
-        return None
-    text = _JOINED_PREFIX.sub(r"\1prod", str(name).lower())
-    found = {ENVIRONMENT_WORDS.get(word.rstrip("0123456789")) for word in _NAME_WORD.findall(text)}
-    found.discard(None)
-    return found.pop() if len(found) == 1 else None
 
 
 def parse_tags(tags: list[str]) -> dict[str, str]:
