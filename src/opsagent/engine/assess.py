@@ -16,6 +16,7 @@ from .features import FAILURE_TEXT
 from .judges import MetricJudges, Verdict, name_words
 from .kinds import ALERT, CHANGE, CRITICAL, ERROR, LOG, METRIC, RESOLVED, STATUS, SYMPTOM
 from .observed import ObservedText
+from .strength import ratio_strength
 from .textfacts import extract
 from .vocabulary import CompiledTerm, TermSet
 
@@ -59,13 +60,6 @@ def _where(signal: Signal) -> str:
     if signal.labels.get("instance") or signal.labels.get("pod"):
         parts.append(f"({signal.labels.get('pod') or signal.labels.get('instance')})")
     return (" " + " ".join(parts)) if parts else ""
-
-
-def _ratio_strength(value: float, limit: float, scale: float = 10.0) -> float:
-    """0.3 just above the limit, 1.0 at ``scale`` times the limit (log scale)."""
-    if value <= limit or limit <= 0:
-        return 0.0
-    return min(1.0, 0.3 + 0.7 * math.log(value / limit) / math.log(scale))
 
 
 class Assessor:
@@ -122,7 +116,7 @@ class Assessor:
             limit = objective
             if s.baseline is not None:
                 limit = max(limit, s.baseline * 2)
-            strength = _ratio_strength(s.value, limit, scale=15)
+            strength = ratio_strength(s.value, limit, scale=15)
             if strength <= 0:
                 return
             label = "5xx rate" if name == "http_5xx_rate" else "error rate"
@@ -152,7 +146,7 @@ class Assessor:
                 self.ctx.impacts.append(Impact(0, 0.3, text))
         elif name == "http_4xx_rate":
             limit = max(s.objective or 0.05, (s.baseline or 0) * 2)
-            strength = _ratio_strength(s.value, limit)
+            strength = ratio_strength(s.value, limit)
             if strength > 0:
                 self.features.add("errors.4xx", strength * damp,
                                   f"4xx rate {_pct(s.value)}{where}{suffix}")
@@ -164,7 +158,7 @@ class Assessor:
             limit = latency_objective or self.cfg.default_latency_objective_ms
             if s.baseline is not None:
                 limit = max(limit if latency_objective else 0.0, s.baseline * 2)
-            strength = _ratio_strength(s.value, limit, scale=8)
+            strength = ratio_strength(s.value, limit, scale=8)
             if strength <= 0:
                 return
             stat = s.labels.get("stat", "p95")
@@ -203,7 +197,7 @@ class Assessor:
             if s.value >= objective:
                 return
             shortfall = 1 - s.value
-            strength = _ratio_strength(shortfall, 1 - objective, scale=50)
+            strength = ratio_strength(shortfall, 1 - objective, scale=50)
             text = f"availability {_pct(s.value)}{where} (objective {_pct(objective)}){suffix}"
             self.features.add("availability.low", strength * damp, text)
             self.features.add("errors.elevated", strength * damp, text)

@@ -4,7 +4,6 @@ against the source's threshold, the family's limit or its baseline."""
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from dataclasses import dataclass
 from ..knowledge.schema import MetricFamily
 from ..models import Signal
 from .kinds import RESOLVED
+from .strength import ratio_strength
 
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _SPLIT = re.compile(r"[\s_.:/\-\[\](){}=,]+")
@@ -67,17 +67,10 @@ class MetricJudges:
         else:
             return Verdict(family, 0.0, "")
         if above:
-            strength = _ratio_strength(value, limit) if limit > 0 else (0.6 if value > 0
+            strength = ratio_strength(value, limit) if limit > 0 else (0.6 if value > 0
                                                                         else 0.0)
         else:
-            strength = _ratio_strength(limit, value) if value > 0 else (0.9 if limit > 0
+            strength = ratio_strength(limit, value) if value > 0 else (0.9 if limit > 0
                                                                         else 0.0)
         multiple = value / s.baseline if s.baseline else None
         return Verdict(family, strength, reference, multiple)
-
-
-def _ratio_strength(value: float, limit: float, scale: float = 10.0) -> float:
-    """0.3 just past the limit, 1.0 at ``scale`` times it (log scale)."""
-    if value <= limit or limit <= 0:
-        return 0.0
-    return min(1.0, 0.3 + 0.7 * math.log(value / limit) / math.log(scale))
