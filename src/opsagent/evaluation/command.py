@@ -1,10 +1,10 @@
 """``opsagent eval [DIR ...]``: score the engine (or the agent) on labeled corpora.
 
 Without a directory it runs the tuned corpus (``benchmarks/scenarios``) and every blind
-split beside it (``benchmarks/holdout``, ``benchmarks/blind``: corpora whose
-``split.yaml`` says ``split: blind``). The thresholds gate the tuned corpus; the blind
-splits are a measurement, printed apart against the generalization targets, with their
-breakdowns (per format, per category, confusion, calibration) but not their cases.
+split beside it (each directory of ``benchmarks/`` whose ``split.yaml`` says ``split:
+blind``: ``holdout``, ``blind``, ``blind2``). The thresholds gate the tuned corpus; the
+blind splits are a measurement, printed apart against the generalization targets, with
+their breakdowns (per format, per category, confusion, calibration) but not their cases.
 
 Exit codes: 0 every threshold met; 1 a threshold not met (or an unexpected error);
 2 unusable corpus or bad usage (one line per problem on stderr).
@@ -19,14 +19,13 @@ from typing import Annotated, Any
 import typer
 
 from ..errors import UserError
-from .cases import BrokenCase, Case, CorpusError, corpus_split, load_corpus
+from .cases import SPLIT_FILE, BrokenCase, Case, CorpusError, corpus_split, load_corpus
 from .render import render_json, render_table
 from .runner import EvalRun, run_cases
 from .thresholds import DEFAULT_THRESHOLDS, GENERALIZATION_TARGETS
 
 _T = DEFAULT_THRESHOLDS
 CORPUS_RELATIVE = Path("benchmarks") / "scenarios"
-BLIND_RELATIVE = (Path("benchmarks") / "holdout", Path("benchmarks") / "blind")
 
 
 def default_corpus_dir() -> Path:
@@ -43,8 +42,9 @@ def default_corpus_dir() -> Path:
 def default_corpora() -> list[Path]:
     """The tuned corpus and the blind splits that exist beside it."""
     tuned = default_corpus_dir()
-    base = tuned.parent.parent
-    return [tuned, *(base / rel for rel in BLIND_RELATIVE if (base / rel).is_dir())]
+    blind = [path for path in sorted(tuned.parent.iterdir())
+             if path != tuned and (path / SPLIT_FILE).is_file() and corpus_split(path) == "blind"]
+    return [tuned, *blind]
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
