@@ -28,6 +28,26 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+def _without_lone_surrogates(data: Any) -> Any:
+    """``"\\ud800"`` decodes to a lone surrogate, which no output can encode: it becomes
+    U+FFFD, the replacement character (pairs were already joined by the decoder)."""
+    if isinstance(data, str):
+        return data.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(data, list):
+        return [_without_lone_surrogates(item) for item in data]
+    if isinstance(data, dict):
+        return {_without_lone_surrogates(key): _without_lone_surrogates(value)
+                for key, value in data.items()}
+    return data
+
+
+def _loads(text: str) -> Any:
+    data = json.loads(text, parse_constant=_reject_constant)
+    if "\\ud" in text.lower():  # an escaped surrogate somewhere: only then walk the data
+        data = _without_lone_surrogates(data)
+    return data
+
+
 def parse_text(raw: bytes, source: str) -> list[Document]:
     """Split the bytes of one payload into documents; any problem is raised."""
     docs, problems = read_documents(raw, source)
@@ -55,7 +75,7 @@ def read_documents(raw: bytes, source: str) -> tuple[list[Document], list[InputE
     if not text.strip():
         raise InputError("empty payload, expected a JSON document", source=source)
     try:
-        data = json.loads(text, parse_constant=_reject_constant)
+        data = _loads(text)
     except RecursionError:
         raise InputError("JSON nested too deeply", source=source) from None
     except ValueError as exc:
@@ -84,7 +104,7 @@ def _try_ndjson(text: str, source: str) -> tuple[list[Document], list[InputError
     problems: list[InputError] = []
     for number, line in lines:
         try:
-            data = json.loads(line, parse_constant=_reject_constant)
+            data = _loads(line)
         except RecursionError:
             problems.append(InputError("JSON nested too deeply", source=source, line=number))
             continue

@@ -69,8 +69,13 @@ def parse_time(value: Any, field: str, now: datetime | None = None) -> datetime 
 def _ago(amount_text: str, unit: str, now: datetime, field: str, value: Any) -> datetime:
     amount = 1.0 if amount_text in {"a", "an", "one"} else float(amount_text)
     if not unit.startswith(("mo", "y")):
-        return now - timedelta(seconds=amount * _SECONDS[unit[0]])
+        try:
+            return now - timedelta(seconds=amount * _SECONDS[unit[0]])
+        except OverflowError:  # "9999999 days ago": before year 1
+            raise UnreadableValue("a time after year 1", value, field=field) from None
     months = amount * (12 if unit.startswith("y") else 1)
+    if not math.isfinite(months) or months > 12 * 10_000:
+        raise UnreadableValue("a time after year 1", value, field=field)
     whole = int(months)
     year, month0 = divmod(now.month - 1 - whole, 12)
     year += now.year
@@ -78,7 +83,10 @@ def _ago(amount_text: str, unit: str, now: datetime, field: str, value: Any) -> 
         raise UnreadableValue("a time after year 1", value, field=field)
     day = min(now.day, calendar.monthrange(year, month0 + 1)[1])
     before = now.replace(year=year, month=month0 + 1, day=day)
-    return before - timedelta(days=(months - whole) * 30.44)
+    try:
+        return before - timedelta(days=(months - whole) * 30.44)
+    except OverflowError:
+        raise UnreadableValue("a time after year 1", value, field=field) from None
 
 
 def _from_iso(iso: re.Match[str], field: str, value: Any) -> datetime | None:
@@ -104,7 +112,11 @@ def _from_iso(iso: re.Match[str], field: str, value: Any) -> datetime | None:
         parsed = datetime(year, month, day, hour, minute, second, micro, tzinfo=tz)
     except ValueError:
         raise UnreadableValue("a valid date and time", value, field=field) from None
-    return parsed.astimezone(timezone.utc)
+    try:
+        return parsed.astimezone(timezone.utc)
+    except OverflowError:  # 9999-12-31T23:59:59-05:00 is after year 9999 in UTC
+        raise UnreadableValue("a time between years 1 and 9999 in UTC", value,
+                              field=field) from None
 
 
 def _from_epoch(number: float, field: str) -> datetime:
