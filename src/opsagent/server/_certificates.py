@@ -47,6 +47,7 @@ class UrllibCertificates:
             with opener.open(request, timeout=self.timeout_s) as response:
                 data: bytes = response.read(self.max_bytes + 1)
         except urllib.error.HTTPError as exc:
+            exc.close()
             raise CertificateUnavailable(f"cannot fetch {url}: HTTP {exc.code}") from None
         except (urllib.error.URLError, OSError, ValueError) as exc:
             reason = getattr(exc, "reason", exc)
