@@ -7,10 +7,12 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from opsagent.errors import ConfigError
 from opsagent.server.auth import (
@@ -299,10 +301,10 @@ def test_grafana_signature_over_the_body_in_the_default_header() -> None:
 def test_grafana_signature_with_a_timestamp_header_signs_timestamp_colon_body() -> None:
     auth = settings(sources={"grafana": {
         "secret": ["grafana-new-secret", GRAFANA_SECRET], "header": "X-Signature",
-        "timestamp_header": "X-Grafana-Alerting-Signature-Timestamp"}})
+        "timestamp_header": "X-Grafana-Alerting-Timestamp"}})
     stamp = str(int(NOW))
     good = {"x-signature": hexmac(GRAFANA_SECRET, stamp.encode() + b":" + GRAFANA_BODY),
-            "x-grafana-alerting-signature-timestamp": stamp}
+            "x-grafana-alerting-timestamp": stamp}
     assert accepted("grafana", good, GRAFANA_BODY, auth=auth).principal == "grafana"
     assert accepted("grafana", good, GRAFANA_BODY, auth=auth, now=NOW - 300)  # replay in window
     assert refused("grafana", good, GRAFANA_BODY, auth=auth, now=NOW + 301).reason == \
@@ -310,12 +312,12 @@ def test_grafana_signature_with_a_timestamp_header_signs_timestamp_colon_body() 
     body_only = {**good, "x-signature": hexmac(GRAFANA_SECRET, GRAFANA_BODY)}
     assert refused("grafana", body_only, GRAFANA_BODY, auth=auth).reason == \
         "signature does not match"
-    moved = {**good, "x-grafana-alerting-signature-timestamp": str(int(NOW) + 1)}
+    moved = {**good, "x-grafana-alerting-timestamp": str(int(NOW) + 1)}
     assert refused("grafana", moved, GRAFANA_BODY, auth=auth).reason == \
         "signature does not match"
     assert refused("grafana", {"x-signature": good["x-signature"]}, GRAFANA_BODY,
                    auth=auth).reason == \
-        "missing timestamp header X-Grafana-Alerting-Signature-Timestamp"
+        "missing timestamp header X-Grafana-Alerting-Timestamp"
 
 
 # -- source auto ---------------------------------------------------------------------------
@@ -368,10 +370,10 @@ def test_settings_never_show_a_literal_secret() -> None:
 
 def test_no_reason_contains_a_secret_or_a_digest() -> None:
     """Every refusal above, again, in one place: none names a secret or a digest."""
-    stale = {"x-signature": "0" * 64, "x-grafana-alerting-signature-timestamp": "1"}
+    stale = {"x-signature": "0" * 64, "x-grafana-alerting-timestamp": "1"}
     grafana_ts = settings(sources={"grafana": {"secret": GRAFANA_SECRET, "header": "X-Signature",
-                                               "timestamp_header": "X-Grafana-Alerting-"
-                                                                   "Signature-Timestamp"}})
+                                               "timestamp_header": "X-Grafana-"
+                                                                   "Alerting-Timestamp"}})
     cases: list[tuple[str, dict[str, str], bytes, AuthSettings, float]] = [
         ("alertmanager", bearer(TOKEN[:-1]), BODY, SIGNED, NOW),
         ("alertmanager", basic(GH_SECRET), BODY, SIGNED, NOW),
@@ -393,3 +395,23 @@ def test_no_reason_contains_a_secret_or_a_digest() -> None:
         assert "\n" not in reason
         for secret in (*ALL_SECRETS, *digests):
             assert secret not in reason, reason
+
+
+def test_every_config_snippet_of_the_documentation_is_valid() -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "serve-auth.md").read_text()
+    blocks = [b for b in re.findall(r"```yaml\n(.*?)```", doc, re.S)
+              if b.startswith("# opsagent.yaml")]
+    assert len(blocks) >= 6
+    env = {"OPSAGENT_TOKEN": TOKEN, "GITHUB_WEBHOOK_SECRET": GH_SECRET,
+           "PAGERDUTY_WEBHOOK_SECRET": PD_SECRET, "PAGERDUTY_WEBHOOK_SECRET_OLD": PD_OLD,
+           "SENTRY_CLIENT_SECRET": SENTRY_SECRET, "GRAFANA_WEBHOOK_SECRET": GRAFANA_SECRET}
+    for block in blocks:
+        auth = load_auth_settings(yaml.safe_load(block)["serve"]["auth"], source="docs")
+        check_auth_settings(auth, env)
+    whole = load_auth_settings(yaml.safe_load(blocks[0])["serve"]["auth"])
+    assert authenticate("github", github(), GH_BODY, whole, now=NOW, env=env).principal == \
+        "github"
+    assert authenticate_api(bearer(), whole, env=env) == "token"
+    assert whole.sources.sns is not None
+    assert whole.sources.sns.allowed_cert_origin.pattern == \
+        r"https://sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?"

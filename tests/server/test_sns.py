@@ -125,6 +125,10 @@ def test_a_signed_notification_is_accepted(version: str, subject: bool) -> None:
 
 
 def test_the_canonical_string_follows_the_documented_field_order() -> None:
+    message = notification()
+    expected = "".join(f"{k}\n{message[k]}\n" for k in
+                       ("Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type"))
+    assert canonical_string(message) == expected.encode()
     message = notification(Subject=None)
     expected = "".join(f"{k}\n{message[k]}\n" for k in
                        ("Message", "MessageId", "Timestamp", "TopicArn", "Type"))

@@ -137,8 +137,8 @@ def _check_origin(url: str, pattern: re.Pattern[str], what: str) -> SplitResult:
         raise AuthFailure(f"{what} is not a URL") from None
     host = parts.hostname or ""
     origin = f"{parts.scheme.lower()}://{host}" + (f":{port}" if port is not None else "")
-    clean = (parts.username is None and parts.password is None and not parts.fragment
-             and parts.netloc.lower() == origin.split("://", 1)[1]
+    # the netloc must be the bare host (and port): no user, no password
+    clean = (not parts.fragment and parts.netloc.lower() == origin.split("://", 1)[1]
              and not any(ch.isspace() or ch == "\\" for ch in url))
     if clean and pattern.fullmatch(origin):
         return parts
