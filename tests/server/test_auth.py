@@ -415,3 +415,9 @@ def test_every_config_snippet_of_the_documentation_is_valid() -> None:
     assert whole.sources.sns is not None
     assert whole.sources.sns.allowed_cert_origin.pattern == \
         r"https://sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?"
+
+
+@pytest.mark.parametrize("stamp", ["١٧٦٨٤٧٨٤٠٠", "1768478400.", "+1768478400", "1e9", " ", "nan"])
+def test_only_plain_unix_seconds_are_read_as_a_signed_timestamp(stamp: str) -> None:
+    reason = refused("sentry", {**sentry(), "sentry-hook-timestamp": stamp}, SENTRY_BODY).reason
+    assert reason.startswith(("unreadable timestamp", "missing timestamp"))

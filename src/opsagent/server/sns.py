@@ -63,7 +63,7 @@ _FIELDS = {
 }
 _OPTIONAL = frozenset({"Subject"})
 _PEM_PATH = re.compile(r"/[A-Za-z0-9._-]+\.pem")
-_ISO_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?Z")
+_ISO_UTC = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?Z")
 
 
 def canonical_string(message: Mapping[str, Any]) -> bytes:
