@@ -169,6 +169,16 @@ def test_github_signature_good_and_rotated() -> None:
             ("github", "72d3162e-cc78-11e3-81ab-4c9367dc0958")
 
 
+def test_githubs_published_test_vector() -> None:
+    # docs.github.com, "Validating webhook deliveries": its test secret, payload, signature
+    auth = settings(sources={"github": {"secret": "It's a Secret to Everybody"}})
+    signed = {"x-hub-signature-256": "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c"
+                                     "46f4379c8b043e17"}
+    assert accepted("github", signed, b"Hello, World!", auth=auth).principal == "github"
+    assert refused("github", signed, b"Hello, World?", auth=auth).reason == \
+        "signature does not match"
+
+
 def test_github_signature_bad_missing_or_malformed_is_refused() -> None:
     assert refused("github", github("not-the-secret"), GH_BODY).reason == \
         "signature does not match"
