@@ -33,8 +33,9 @@ VALUES = st.one_of(
                      "arn:aws:sns:us-east-1:111122223333:ops-alarms",
                      "https://sns.us-east-1.amazonaws.com/x.pem", "2026-01-15T12:00:00Z",
                      "https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription"]))
-SNS_BODIES = st.dictionaries(st.sampled_from(SNS_FIELDS),
-                             st.one_of(VALUES, st.integers(), st.none())).map(
+JSON_VALUES = st.one_of(VALUES, st.integers(), st.none(), st.lists(VALUES, max_size=2),
+                        st.dictionaries(VALUES, VALUES, max_size=2))
+SNS_BODIES = st.dictionaries(st.sampled_from(SNS_FIELDS), JSON_VALUES).map(
     lambda d: json.dumps(d).encode())
 BODIES = st.one_of(st.binary(max_size=200), SNS_BODIES)
 

@@ -121,7 +121,7 @@ def _message(headers: Mapping[str, str], body: bytes) -> dict[str, Any]:
     if not isinstance(doc, dict):
         raise AuthFailure("not an SNS message: the body is not a JSON object")
     kind = doc.get("Type")
-    if kind not in _FIELDS:
+    if not isinstance(kind, str) or kind not in _FIELDS:
         raise AuthFailure(f"unsupported SNS message type: {quoted(str(kind))}")
     header = headers.get("x-amz-sns-message-type")
     if header and header != kind:
