@@ -1,0 +1,1 @@
+"""The HTTP service: authentication, storage of deliveries, workers (the server extra)."""
