@@ -1,7 +1,7 @@
 """Which past incidents look like this one, how much, and why: pure and deterministic.
 
 The new incident is described the way it will be remembered (a :class:`PastIncident`
-with no feedback yet); each candidate is scored on five parts, weighted to sum to 1:
+with no feedback yet); each candidate is scored on six parts, weighted to sum to 1:
 
 =========================  ======  ====================================================
 part                       weight  value in [0, 1]
@@ -14,18 +14,19 @@ same failure signature     0.30    0.7 × Jaccard of the diagnostic engine featu
                                    + 0.3 if both rank the same category first
 same alert                 0.15    shared alert names / the fewer alert names of the two
 same confirmed cause       0.10    1 when the cause people confirmed for the past
-                                   incident is among this incident's first three
-                                   categories or failure modes
+                                   incident is this incident's leading category or
+                                   failure mode, 0.5 when among its first three
 text rank                  0.10    the full-text score a database supplies (0 without)
 recency                    0.05    exp(−days between the two onsets / 20)
 =========================  ======  ====================================================
 
-A candidate is listed only when it shares a service or an alert, or its signature part
-is at least 0.5, and its similarity is at least :data:`MIN_SIMILARITY`; candidates that
-started after this incident, or that are this incident, are not past. Best first, ties
-broken by the more recent onset, then by id; at most :data:`LIMIT`. ``why`` names each
-part that holds, starting with its kind (``shared service: checkout``); recency is named
-within :data:`RECENT_DAYS` days.
+A candidate is listed only when it shares an alert, or its signature part is at least
+:data:`SIGNATURE_ALONE` (:data:`SERVICE_SIGNATURE` when it shares a service: a shared
+service alone is no similarity), and its similarity is at least
+:data:`MIN_SIMILARITY`. Candidates that started after this incident, or that are this
+incident, are not past. Best first, ties broken by the more recent onset, then by id; at
+most :data:`LIMIT`. ``why`` names each part that holds, starting with its kind
+(``shared service: checkout``); recency is named within :data:`RECENT_DAYS` days.
 """
 
 from __future__ import annotations
@@ -42,8 +43,10 @@ WEIGHTS = {"service": 0.30, "signature": 0.30, "alert": 0.15, "cause": 0.10,
            "text": 0.10, "recency": 0.05}
 MIN_SIMILARITY = 0.2
 LIMIT = 5
-RECENT_DAYS = 20  # most incidents recur within 20 days (the half-life of the recency part)
+RECENT_DAYS = 20  # most incidents recur within 20 days (the decay scale of recency)
 SIGNATURE_SHOWN = 3  # shared features named in ``why``
+SIGNATURE_ALONE = 0.5  # the signature part that lists a candidate on its own
+SERVICE_SIGNATURE = 0.3  # the signature part that lists a candidate sharing a service
 
 # Features that describe where an incident happens, not how it fails.
 CONTEXT_FEATURES = frozenset({
@@ -119,6 +122,7 @@ class _Probe:
         self.alerts = _alerts(current.alerts)
         self.signature = signature(current.features)
         self.top = current.categories[0] if current.categories else None
+        self.lead = set(current.categories[:1]) | set(current.failure_modes[:1])
         self.causes = set(current.categories[:3]) | set(current.failure_modes[:3])
 
     def compare(self, past: PastIncident, text: float) -> Match | None:
@@ -131,7 +135,7 @@ class _Probe:
         union = self.signature | features
         same_top = self.top is not None and past.categories[:1] == [self.top]
         sig = 0.7 * (len(common) / len(union) if union else 0.0) + (0.3 if same_top else 0.0)
-        if not shared and not shared_alerts and sig < 0.5:
+        if not shared_alerts and sig < (SERVICE_SIGNATURE if shared else SIGNATURE_ALONE):
             return None
         confirmed = past.confirmed_cause
         days = _days_between(past, self.current)
@@ -139,7 +143,8 @@ class _Probe:
             "service": _overlap(len(shared), len(self.services), len(services)),
             "signature": sig,
             "alert": _overlap(len(shared_alerts), len(self.alerts), len(alerts)),
-            "cause": 1.0 if confirmed is not None and confirmed in self.causes else 0.0,
+            "cause": 0.0 if confirmed is None else 1.0 if confirmed in self.lead
+            else 0.5 if confirmed in self.causes else 0.0,
             "text": min(1.0, max(0.0, text)),
             "recency": math.exp(-days / RECENT_DAYS) if days is not None else 0.0,
         }
