@@ -29,6 +29,8 @@ def test_eval_history_json_in_a_real_process() -> None:
     assert data["incidents"] == 3
     assert data["similar"] == {"precision": 1.0, "cases": 2}
     assert data["feedback"] == 2
+    assert data["top1"] == {"without": 1.0, "with": 1.0}
+    assert data["recurrence"] == {"top1": 1.0, "top3": 1.0}
 
 
 def test_eval_history_refuses_an_llm() -> None:

@@ -173,3 +173,17 @@ def test_no_past_incidents_give_todays_report(engine: Engine, corpus: dict[str, 
         consulted = json.loads(render_json(empty))
         assert consulted.pop("similar_incidents") == []
         assert consulted == json.loads(render_json(today))
+
+
+def test_the_library_takes_past_incidents_too(engine: Engine, corpus: dict[str, Case]
+                                              ) -> None:
+    import opsagent
+
+    case = corpus["s077-homepage-stalls-every-five-minutes"]
+    incident = incident_of(case)
+    before = earlier(engine.remember(incident, engine.analyze(incident)), 9,
+                     feedback=[said("cache", "correct")])
+    report = opsagent.analyze(*case.payloads, now=case.expected.now, past=[before])
+    assert report.root_causes[0].category == "cache"
+    assert report.similar_incidents is not None
+    assert report.similar_incidents[0].incident == before.id

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from opsagent.memory import LIMIT, find_similar, normalize_text_rank
+from opsagent.memory import LIMIT, find_similar, normalize_text_rank, search_terms, search_text
 from opsagent.models import PastIncident
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
@@ -107,3 +107,13 @@ def test_times_without_a_zone_are_utc() -> None:
     naive = incident("inc-naive", started_at="2026-11-19T09:00:00")
     found = find_similar(CURRENT, [naive])
     assert "recency: 1 day before" in found[0].why
+
+
+def test_the_searchable_words_are_the_same_for_the_index_and_the_query() -> None:
+    past = incident("inc-a", summary="Orders pool exhausted; orders timing out",
+                    alerts=["PostgresWaitingSessionsHigh"], categories=["database"],
+                    failure_modes=["db_connection_pool"], resolution="killed the query")
+    assert search_text(past) == ("orders pool exhausted timing out checkout service "
+                                 "postgreswaitingsessionshigh database db connection "
+                                 "killed the query")
+    assert search_terms(past, limit=3) == ["orders", "pool", "exhausted"]

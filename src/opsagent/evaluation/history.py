@@ -7,9 +7,12 @@ of its kind (its first accepted top-1 category) is confirmed with that label, an
 the engine's top cause for it was not an accepted one, that cause is marked wrong. The
 past incident is what the memory run remembered of it (``Engine.remember``).
 
-Measured: top-1 and top-3 category accuracy with memory against without, and the
-precision of ``similar_incidents``: among the cases with at least one, the share whose
-first similar incident is labelled with one of the case's accepted top-1 categories.
+Measured: top-1 and top-3 category accuracy with memory against without; the same when
+each incident recurs (a week after a first occurrence whose label was confirmed and
+whose wrong top cause, if any, was marked wrong), which is what the feedback can teach;
+and the precision of ``similar_incidents``: among the cases with at least one, the share
+whose first similar incident is labelled with one of the case's accepted top-1
+categories.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ..api import as_documents
 from ..engine import Engine
@@ -28,6 +31,7 @@ from .cases import Case
 from .scoring import CaseResult, score_report
 
 MEASURES = (("top1", "top-1"), ("top3", "top-3"))
+RECURS_AFTER = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,8 @@ class Step:
     first_similar: str | None = None  # the case the first similar incident is
     similar_ok: bool | None = None  # None: no similar incident listed
     taught: bool = False  # its own feedback is given to later cases
+    # the same incident again a week later, its cause confirmed the first time
+    recurred: CaseResult | None = None
 
 
 @dataclass
@@ -55,6 +61,11 @@ class Replay:
         """``top1`` or ``top3`` category accuracy, with memory or without."""
         return self._share([getattr(s.with_memory if memory else s.without, f"{measure}_ok")
                             for s in self.steps])
+
+    def recurrence(self, measure: str) -> float:
+        """The accuracy when every incident recurs after its cause was confirmed."""
+        return self._share([getattr(s.recurred, f"{measure}_ok") for s in self.steps
+                            if s.recurred is not None])
 
     @property
     def with_similar(self) -> int:
@@ -106,17 +117,20 @@ def replay(cases: Sequence[Case], knowledge: KnowledgeBase | None = None) -> Rep
         similar_ok = None if first is None else kinds[first] in case.expected.top1
         taught = seen_of_kind.get(kind, 0) % 2 == 0
         seen_of_kind[kind] = seen_of_kind.get(kind, 0) + 1
+        record = engine.remember(incident, with_memory)
+        top = with_memory.root_causes[0].category if with_memory.root_causes else None
+        feedback = [Feedback(cause=kind, verdict="correct", by="label")]
+        if top is not None and top not in case.expected.top1:
+            feedback.insert(0, Feedback(cause=top, verdict="wrong", by="label"))
+        first_time = record.model_copy(update={
+            "id": f"{name}@before", "feedback": feedback,
+            "started_at": (record.started_at or incident.now) - RECURS_AFTER})
+        again = engine.analyze(incident, past=[*past, first_time])
         out.steps.append(Step(name, kind, score_report(name, case.expected, alone),
                               score_report(name, case.expected, with_memory), first,
-                              similar_ok, taught))
-        record = engine.remember(incident, with_memory)
-        if taught:
-            feedback = [Feedback(cause=kind, verdict="correct", by="label")]
-            top = with_memory.root_causes[0].category if with_memory.root_causes else None
-            if top is not None and top not in case.expected.top1:
-                feedback.insert(0, Feedback(cause=top, verdict="wrong", by="label"))
-            record = record.model_copy(update={"feedback": feedback})
-        past.append(record)
+                              similar_ok, taught,
+                              score_report(name, case.expected, again)))
+        past.append(record.model_copy(update={"feedback": feedback}) if taught else record)
         kinds[name] = kind
     return out
 
@@ -136,6 +150,9 @@ def render_replay(result: Replay, corpus: str) -> str:
         "|---|---|---|",
         *(f"| {label} category accuracy | {pct(result.accuracy(key, memory=False))} | "
           f"{pct(result.accuracy(key, memory=True))} |" for key, label in MEASURES),
+        *(f"| {label} when it recurs, its cause confirmed | "
+          f"{pct(result.accuracy(key, memory=False))} | {pct(result.recurrence(key))} |"
+          for key, label in MEASURES),
         f"| similar-incident precision | – | {pct(result.similar_precision)} "
         f"({result.with_similar} with a similar incident) |",
         "",
@@ -154,6 +171,7 @@ def replay_json(result: Replay, corpus: str) -> str:
         **{key: {"without": round(result.accuracy(key, memory=False), 4),
                  "with": round(result.accuracy(key, memory=True), 4)}
            for key, _ in MEASURES},
+        "recurrence": {key: round(result.recurrence(key), 4) for key, _ in MEASURES},
         "similar": {"precision": round(result.similar_precision, 4),
                     "cases": result.with_similar},
         "fixed": fixed, "broken": broke, "failures": result.failures,

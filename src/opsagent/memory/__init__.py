@@ -16,6 +16,7 @@ from .similar import (
     normalize_text_rank,
     signature,
 )
+from .text import search_terms, search_text
 
 __all__ = [
     "CONTEXT_FEATURES",
@@ -25,5 +26,7 @@ __all__ = [
     "Match",
     "find_similar",
     "normalize_text_rank",
+    "search_terms",
+    "search_text",
     "signature",
 ]

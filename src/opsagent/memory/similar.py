@@ -34,6 +34,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..models.memory import PastIncident, SimilarIncident
 from ..names import service_key
@@ -110,7 +111,7 @@ def normalize_text_rank(raw: Mapping[str, float], *, higher_is_better: bool = Tr
 
 def signature(features: Iterable[str]) -> frozenset[str]:
     """The diagnostic part of a set of engine features."""
-    return frozenset(f for f in features if f not in CONTEXT_FEATURES)
+    return frozenset(features) - CONTEXT_FEATURES
 
 
 class _Probe:
@@ -127,16 +128,17 @@ class _Probe:
 
     def compare(self, past: PastIncident, text: float) -> Match | None:
         services = _services(past.services)
-        shared = sorted(self.services.keys() & services.keys())
+        shared_keys = self.services.keys() & services.keys()
         alerts = _alerts(past.alerts)
-        shared_alerts = sorted(self.alerts.keys() & alerts.keys())
+        alert_keys = self.alerts.keys() & alerts.keys()
         features = signature(past.features)
         common = self.signature & features
-        union = self.signature | features
+        union = len(self.signature) + len(features) - len(common)
         same_top = self.top is not None and past.categories[:1] == [self.top]
-        sig = 0.7 * (len(common) / len(union) if union else 0.0) + (0.3 if same_top else 0.0)
-        if not shared_alerts and sig < (SERVICE_SIGNATURE if shared else SIGNATURE_ALONE):
+        sig = 0.7 * (len(common) / union if union else 0.0) + (0.3 if same_top else 0.0)
+        if not alert_keys and sig < (SERVICE_SIGNATURE if shared_keys else SIGNATURE_ALONE):
             return None
+        shared, shared_alerts = sorted(shared_keys), sorted(alert_keys)
         confirmed = past.confirmed_cause
         days = _days_between(past, self.current)
         parts = {
@@ -173,11 +175,14 @@ def _order(match: Match) -> tuple[float, float, str]:
     return (-match.similarity, -started.timestamp() if started else math.inf, match.past.id)
 
 
+_service_key = lru_cache(maxsize=4096)(service_key)
+
+
 def _services(names: Sequence[str]) -> dict[str, str]:
     """Identity key → the name as the new incident (or the past one) wrote it."""
     out: dict[str, str] = {}
     for name in names:
-        key = service_key(name)
+        key = _service_key(name)
         if key and key not in out:
             out[key] = name
     return out
