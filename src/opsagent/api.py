@@ -145,6 +145,22 @@ def triage(
     return report
 
 
+def remember(
+    incident: Incident,
+    report: TriageReport | None = None,
+    *,
+    catalog: ServiceCatalog | str | Path | None = None,
+    knowledge: KnowledgeBase | Sequence[str | Path] | None = None,
+    config: EngineConfig | Mapping[str, Any] | None = None,
+) -> PastIncident:
+    """``incident`` as incident memory keeps it (:meth:`Engine.remember`), by the same
+    engine :func:`triage` uses: after a triage, from its ``report``, to store; before
+    one, without a report, to select the candidates to pass as ``past``."""
+    kb = _resolve_knowledge(knowledge)
+    cat = load_catalog(Path(catalog)) if isinstance(catalog, (str, Path)) else catalog
+    return _cached_engine(kb, cat, _resolve_config(config)).remember(incident, report)
+
+
 def _resolve_knowledge(knowledge: KnowledgeBase | Sequence[str | Path] | None) -> KnowledgeBase:
     if isinstance(knowledge, KnowledgeBase):
         return knowledge
@@ -162,4 +178,5 @@ def _resolve_config(config: EngineConfig | Mapping[str, Any] | None) -> EngineCo
         raise ConfigError(f"invalid engine setting: {exc}".splitlines()[0]) from None
 
 
-__all__ = ["UserError", "analyze", "as_documents", "default_knowledge", "triage"]
+__all__ = ["UserError", "analyze", "as_documents", "default_knowledge", "remember",
+           "triage"]

@@ -90,10 +90,17 @@ class Engine:
             report.similar_incidents = [match.as_report() for match in recall.matches]
         return report
 
-    def remember(self, incident: Incident, report: TriageReport) -> PastIncident:
+    def remember(self, incident: Incident, report: TriageReport | None = None
+                 ) -> PastIncident:
         """``incident`` as memory keeps it, for later triages to compare with: its
-        services, alert names, the engine's features, and the causes of ``report``."""
+        services, alert names, the engine's features, and the causes of ``report``.
+        Without a report, the causes the engine ranks (no summary): the probe a store
+        selects candidates with before the triage that uses them."""
         ctx = self.assess(incident)
+        if report is None:
+            ranked = score(ctx, self._modes)
+            return remembered(incident, ctx.features.ids(),
+                              [h.mode.category for h in ranked], [h.mode.id for h in ranked])
         return remembered(incident, ctx.features.ids(),
                           [cause.category for cause in report.root_causes],
                           [cause.failure_mode for cause in report.root_causes
