@@ -20,7 +20,7 @@ from .engine import Engine, EngineConfig
 from .errors import ConfigError, UserError
 from .ingest import Document, build_incident
 from .knowledge.loader import KnowledgeBase, load_knowledge
-from .models import Incident, TriageReport
+from .models import Incident, PastIncident, TriageReport
 from .registry import Registry
 from .values import parse_time
 
@@ -82,6 +82,7 @@ def analyze(
     use_env: bool = False,
     registry: Registry | None = None,
     strict: bool = False,
+    past: Sequence[PastIncident] | None = None,
 ) -> TriageReport:
     """Triage the incident described by ``payloads``.
 
@@ -93,13 +94,16 @@ def analyze(
     knowledge base or extra directories to add to the built-in one; ``config`` the
     engine thresholds. ``llm`` (an LLM spec such as ``openai:gpt-4o-mini``) turns the
     agent on; with ``use_env`` the environment (``OPSAGENT_LLM``, ``OPENAI_API_KEY``) may
-    too. Raises :class:`~opsagent.errors.UserError` subclasses for input with nothing to
-    triage (and, with ``strict``, for any input note).
+    too. ``past`` (earlier incidents, :class:`~opsagent.models.PastIncident`, with their
+    feedback) turns memory on: the report lists the similar ones, and a cause confirmed
+    for a similar incident of the same service is evidence. Raises
+    :class:`~opsagent.errors.UserError` subclasses for input with nothing to triage (and,
+    with ``strict``, for any input note).
     """
     docs = as_documents(payloads)
     incident = build_incident(docs, now=_coerce_now(now), registry=registry, strict=strict)
     return triage(incident, catalog=catalog, knowledge=knowledge, config=config, llm=llm,
-                  use_env=use_env)
+                  use_env=use_env, past=past)
 
 
 def triage(
@@ -112,6 +116,8 @@ def triage(
     use_env: bool = False,
     env: Mapping[str, str] | None = None,
     config_file: Path | None = None,
+    past: Sequence[PastIncident] | None = None,
+    text_rank: Mapping[str, float] | None = None,
 ) -> TriageReport:
     """Triage an already assembled incident (the engine, then the agent if configured)."""
     started = time.perf_counter()
@@ -119,7 +125,7 @@ def triage(
     cat = load_catalog(Path(catalog)) if isinstance(catalog, (str, Path)) else catalog
     cfg = _resolve_config(config)
     engine = _cached_engine(kb, cat, cfg)
-    report = engine.analyze(incident)
+    report = engine.analyze(incident, past=past, text_rank=text_rank)
     elapsed = (time.perf_counter() - started) * 1000
     report.analysis.duration_ms = round(elapsed, 3)
     settings = None
@@ -139,6 +145,22 @@ def triage(
     return report
 
 
+def remember(
+    incident: Incident,
+    report: TriageReport | None = None,
+    *,
+    catalog: ServiceCatalog | str | Path | None = None,
+    knowledge: KnowledgeBase | Sequence[str | Path] | None = None,
+    config: EngineConfig | Mapping[str, Any] | None = None,
+) -> PastIncident:
+    """``incident`` as incident memory keeps it (:meth:`Engine.remember`), by the same
+    engine :func:`triage` uses: after a triage, from its ``report``, to store; before
+    one, without a report, to select the candidates to pass as ``past``."""
+    kb = _resolve_knowledge(knowledge)
+    cat = load_catalog(Path(catalog)) if isinstance(catalog, (str, Path)) else catalog
+    return _cached_engine(kb, cat, _resolve_config(config)).remember(incident, report)
+
+
 def _resolve_knowledge(knowledge: KnowledgeBase | Sequence[str | Path] | None) -> KnowledgeBase:
     if isinstance(knowledge, KnowledgeBase):
         return knowledge
@@ -156,4 +178,5 @@ def _resolve_config(config: EngineConfig | Mapping[str, Any] | None) -> EngineCo
         raise ConfigError(f"invalid engine setting: {exc}".splitlines()[0]) from None
 
 
-__all__ = ["UserError", "analyze", "as_documents", "default_knowledge", "triage"]
+__all__ = ["UserError", "analyze", "as_documents", "default_knowledge", "remember",
+           "triage"]

@@ -3,12 +3,13 @@ the service catalog and the configuration. No I/O, no clock, no randomness."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .._version import __version__
 from ..catalog import EMPTY_CATALOG, ServiceCatalog
 from ..knowledge.loader import KnowledgeBase
-from ..models import Incident, TriageReport
+from ..models import Incident, PastIncident, TriageReport
 from ..values import format_time
 from .actions import _values, compile_actions, plan, render_template
 from .assess import Assessor
@@ -16,6 +17,7 @@ from .context import Context, EngineConfig
 from .correlate import correlate
 from .hypotheses import CompiledMode, Hypothesis, compile_modes, score
 from .judges import MetricJudges
+from .memory import Recall, remembered
 from .observed import ObservedText
 from .scope import determine_scope
 from .severity import grade
@@ -47,10 +49,15 @@ class Engine:
             if knowledge.observations is not None else None
         self._judges = MetricJudges(knowledge.metric_families)
 
-    def analyze(self, incident: Incident) -> TriageReport:
+    def analyze(self, incident: Incident, *, past: Sequence[PastIncident] | None = None,
+                text_rank: Mapping[str, float] | None = None) -> TriageReport:
+        """Triage ``incident``. ``past`` (earlier incidents, with their feedback) turns
+        memory on: the report lists the similar ones and confirmed causes teach
+        (:mod:`.memory`); ``text_rank`` is a full-text score in [0, 1] per past id."""
         ctx = self.assess(incident)
         ctx.dependency = _pick_dependency(ctx)
-        hypotheses = score(ctx, self._modes)
+        recall = Recall(ctx, past, text_rank) if past is not None else None
+        hypotheses = score(ctx, self._modes, recall)
         severity = grade(ctx)
         shown = _shown(hypotheses, self.config)
         values = _values(ctx, {h.mode.category for h in shown})
@@ -60,7 +67,7 @@ class Engine:
                        unsure=unsure)
         summary = summarize(ctx, shown, severity, values, unsure=unsure)
         # one validation of the whole report (pydantic-core) is cheaper than one per part
-        return TriageReport.model_validate({
+        report = TriageReport.model_validate({
             "incident": {
                 "id": incident.id,
                 "services": list(incident.services),
@@ -79,6 +86,25 @@ class Engine:
                          "knowledge": list(self.knowledge.sources)},
             "conclusion": conclusion,
         })
+        if recall is not None:
+            report.similar_incidents = [match.as_report() for match in recall.matches]
+        return report
+
+    def remember(self, incident: Incident, report: TriageReport | None = None
+                 ) -> PastIncident:
+        """``incident`` as memory keeps it, for later triages to compare with: its
+        services, alert names, the engine's features, and the causes of ``report``.
+        Without a report, the causes the engine ranks (no summary): the probe a store
+        selects candidates with before the triage that uses them."""
+        ctx = self.assess(incident)
+        if report is None:
+            ranked = score(ctx, self._modes)
+            return remembered(incident, ctx.features.ids(),
+                              [h.mode.category for h in ranked], [h.mode.id for h in ranked])
+        return remembered(incident, ctx.features.ids(),
+                          [cause.category for cause in report.root_causes],
+                          [cause.failure_mode for cause in report.root_causes
+                           if cause.failure_mode], report.summary)
 
     def assess(self, incident: Incident) -> Context:
         """The first stages alone (features, impacts, changes, scope), for explanation."""

@@ -8,7 +8,7 @@ not considered at all.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ..knowledge.schema import EvidenceRule, FailureMode
@@ -74,7 +74,10 @@ def _weigh(rules: tuple[Rule, ...], found_by_id: dict[str, Feature]
     return product, items
 
 
-def score(ctx: Context, modes: tuple[CompiledMode, ...]) -> list[Hypothesis]:
+def score(ctx: Context, modes: tuple[CompiledMode, ...],
+          adjust: Callable[[list[Hypothesis]], None] | None = None) -> list[Hypothesis]:
+    """The hypotheses, best first, one per category. ``adjust`` (memory's hook) sees
+    every scored hypothesis before the ranking and may change them in place."""
     found_by_id = ctx.features.mapping()
     out: list[tuple[int, Hypothesis]] = []
     for compiled in modes:
@@ -95,6 +98,8 @@ def score(ctx: Context, modes: tuple[CompiledMode, ...]) -> list[Hypothesis]:
             evidence=ranked,
             counter_evidence=_ranked(against, per_rule=2) if against else [],
         )))
+    if adjust is not None:
+        adjust([hypothesis for _, hypothesis in out])
     out.sort(key=_rank_key)
     # one hypothesis per category: the best failure mode speaks for it
     seen: set[str] = set()

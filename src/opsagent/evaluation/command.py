@@ -66,6 +66,11 @@ def eval_command(
     json_output: Annotated[
         bool, typer.Option("--json", help="Print one JSON document instead of the table.")
     ] = False,
+    history: Annotated[
+        bool, typer.Option("--history", help="Replay the corpus (default: the tuned one) "
+                                             "in time order with incident memory, and "
+                                             "compare with the engine alone.")
+    ] = False,
     blind_cases: Annotated[
         bool, typer.Option("--blind-cases", help="Also list the blind splits' cases (by "
                                                  "default only their figures).")
@@ -148,6 +153,12 @@ def eval_command(
     if llm is not None and max_p95_latency_ms is None:
         thresholds = replace(thresholds, max_p95_latency_ms=None)  # seconds per LLM call
 
+    if history:
+        if llm is not None:
+            raise _fail("--history replays the engine alone; it cannot be combined "
+                        "with --llm")
+        _history(directories or [], case or [], json_output)
+        return
     try:
         roots = list(directories) if directories else default_corpora()
         loaded = [(root, corpus_split(root), *load_corpus(root)) for root in roots]
@@ -195,6 +206,32 @@ def eval_command(
                                 misses=misses, blind_cases=blind_cases or tuned is None))
     if violations:
         raise typer.Exit(1)
+
+
+def _history(directories: list[Path], patterns: list[str], json_output: bool) -> None:
+    """``--history``: the memory replay of one corpus (see :mod:`.history`)."""
+    from .history import render_replay, replay, replay_json
+
+    try:
+        roots = directories or [default_corpus_dir()]
+        cases: list[Case] = []
+        for root in roots:
+            found, broken = load_corpus(root)
+            cases.extend(found)
+            for bad in broken:
+                typer.echo(f"opsagent: error: {bad.error}", err=True)
+    except UserError as exc:
+        raise _fail(str(exc)) from None
+    cases = [c for c in cases if not patterns
+             or any(p in c.name or fnmatch.fnmatch(c.name, p) for p in patterns)]
+    if not cases:
+        raise _fail(f"no case to replay in {', '.join(str(r) for r in roots)}")
+    result = replay(cases)
+    corpus = ", ".join(str(r) for r in roots)
+    if json_output:
+        sys.stdout.write(replay_json(result, corpus) + "\n")
+    else:
+        typer.echo(render_replay(result, corpus))
 
 
 def register_cli(app: typer.Typer) -> None:

@@ -1,6 +1,7 @@
 """Pydantic models: the signal boundary, the incident and the report contract."""
 
 from .incident import Incident
+from .memory import Feedback, PastIncident, SimilarIncident, Verdict, current_verdicts
 from .note import InputNote
 from .report import (
     CATEGORIES,
@@ -38,16 +39,21 @@ __all__ = [
     "ChangeDetails",
     "ChangeType",
     "Conclusion",
+    "Feedback",
     "Incident",
     "IncidentRef",
     "InputNote",
     "Level",
+    "PastIncident",
     "RootCause",
     "Scope",
     "Severity",
     "Signal",
     "SignalKind",
     "SignalStatus",
+    "SimilarIncident",
     "SourceSeverity",
     "TriageReport",
+    "Verdict",
+    "current_verdicts",
 ]

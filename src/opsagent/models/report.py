@@ -7,10 +7,11 @@ Fields may be added; none may be renamed or removed without bumping
 from __future__ import annotations
 
 from enum import Enum
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
+from .memory import SimilarIncident
 from .note import InputNote
 
 SCHEMA_VERSION = 1
@@ -132,3 +133,14 @@ class TriageReport(_Model):
     # values of the payloads that could not be read (the rest was triaged)
     input_notes: list[InputNote] = Field(default_factory=list)
     conclusion: Conclusion | None = None  # the engine always says; absent in old reports
+    # past incidents that look like this one, best first (at most five); None (and left
+    # out of the JSON) when no history was given, [] when nothing in it is similar
+    similar_incidents: list[SimilarIncident] | None = None
+
+    @model_serializer(mode="wrap")
+    def _leave_out_unused_memory(self, handler: SerializerFunctionWrapHandler
+                                 ) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if data.get("similar_incidents", ()) is None:
+            del data["similar_incidents"]
+        return data

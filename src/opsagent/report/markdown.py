@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..models import TriageReport
+from .similar import similar_markdown
 
 
 def _cell(text: str) -> str:
@@ -57,6 +58,7 @@ def render_markdown(report: TriageReport) -> str:
             f"{_cell(action.rationale)} |"
         )
     out.append("")
+    out.extend(similar_markdown(report))
     footer = f"_{report.analysis.engine}_"
     if report.analysis.agent is not None:
         footer += f" · reviewed by `{report.analysis.agent.provider}:{report.analysis.agent.model}`"

@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 from ..models import TriageReport
+from .similar import similar_text
 
 
 def render_text(report: TriageReport, *, detail: bool = True) -> str:
@@ -44,6 +45,7 @@ def render_text(report: TriageReport, *, detail: bool = True) -> str:
         if detail and action.rationale:
             lines.append(f"    why: {action.rationale} [{action.kind}, risk {action.risk}]")
         del number
+    lines.extend(similar_text(report, detail=detail))
     footer = []
     if report.analysis.fallback:
         footer.append(f"Note: the LLM agent was not used: {report.analysis.fallback}")
