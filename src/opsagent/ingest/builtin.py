@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .alertmanager import AlertmanagerAdapter
-from .cloudwatch import CloudWatchAdapter
-from .datadog import DatadogAdapter
-from .generic import GenericEventAdapter
-from .github import GitHubDeploymentAdapter
-from .grafana import GrafanaAdapter
-from .kubernetes import KubernetesAdapter
-from .pagerduty import PagerDutyAdapter
-from .sentry import SentryAdapter
+from .formats.alertmanager import AlertmanagerAdapter
+from .formats.cloudwatch import CloudWatchAdapter
+from .formats.datadog import DatadogAdapter
+from .formats.generic import GenericEventAdapter
+from .formats.github import GitHubDeploymentAdapter
+from .formats.grafana import GrafanaAdapter
+from .formats.kubernetes import KubernetesAdapter
+from .formats.pagerduty import PagerDutyAdapter
+from .formats.sentry import SentryAdapter
 
 if TYPE_CHECKING:
     from ..registry import Registry

@@ -41,13 +41,13 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ..errors import InputError, UnreadableValue
-from ..models import Signal, SignalKind, SignalStatus, SourceSeverity
-from .base import ParseContext
-from .fields import kind_of, number, obj, scalar_text, text, time, user_errors_only
-from .labels import LabelView, parse_tags
-from .metrics import canonical_metric
-from .signals import PRIORITY_SEVERITY, join_text, metric_from_alert
+from ...errors import InputError, UnreadableValue
+from ...models import Signal, SignalKind, SignalStatus, SourceSeverity
+from ..base import ParseContext
+from ..fields import kind_of, number, obj, scalar_text, text, time, user_errors_only
+from ..labels import LabelView, parse_tags
+from ..metrics import canonical_metric
+from ..signals import PRIORITY_SEVERITY, join_text, metric_from_alert
 
 TRANSITION: dict[str, SignalStatus] = {
     "triggered": SignalStatus.FIRING,

@@ -27,13 +27,24 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ..models import Signal, SignalKind, SignalStatus, SourceSeverity
+from ...models import Signal, SignalKind, SignalStatus, SourceSeverity
+from ..base import ParseContext
+from ..fields import (
+    Path,
+    arr,
+    choice,
+    item_obj,
+    number,
+    obj,
+    str_map,
+    text,
+    user_errors_only,
+    where,
+)
+from ..labels import LabelView
+from ..metrics import canonical_metric
+from ..signals import join_text, metric_from_alert
 from .alertmanager import parse_alert_group
-from .base import ParseContext
-from .fields import Path, arr, choice, item_obj, number, obj, str_map, text, user_errors_only, where
-from .labels import LabelView
-from .metrics import canonical_metric
-from .signals import join_text, metric_from_alert
 
 SEVERITY: dict[str, SourceSeverity] = {
     "critical": SourceSeverity.CRITICAL,

@@ -44,11 +44,11 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from ..errors import InputError
-from ..models import ChangeDetails, ChangeType, Signal, SignalKind, SignalStatus, SourceSeverity
-from ..names import canonical_region, service_name
-from .base import ParseContext
-from .fields import (
+from ...errors import InputError
+from ...models import ChangeDetails, ChangeType, Signal, SignalKind, SignalStatus, SourceSeverity
+from ...names import canonical_region, service_name
+from ..base import ParseContext
+from ..fields import (
     Path,
     arr,
     choice,
@@ -60,9 +60,9 @@ from .fields import (
     user_errors_only,
     where,
 )
-from .labels import LabelView
-from .metrics import canonical_metric
-from .signals import PRIORITY_SEVERITY, join_text, metric_from_alert
+from ..labels import LabelView
+from ..metrics import canonical_metric
+from ..signals import PRIORITY_SEVERITY, join_text, metric_from_alert
 
 URGENCY_SEVERITY: dict[str, SourceSeverity] = {
     "high": SourceSeverity.ERROR,

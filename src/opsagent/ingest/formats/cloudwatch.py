@@ -56,11 +56,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ..errors import InputError, UnreadableValue
-from ..models import Signal, SignalKind, SignalStatus, SourceSeverity
-from ..names import canonical_region, service_name
-from .base import ParseContext
-from .fields import (
+from ...errors import InputError, UnreadableValue
+from ...models import Signal, SignalKind, SignalStatus, SourceSeverity
+from ...names import canonical_region, service_name
+from ..base import ParseContext
+from ..fields import (
     Path,
     arr,
     embedded_json,
@@ -76,8 +76,8 @@ from .fields import (
     user_errors_only,
     where,
 )
-from .metrics import Reading, canonical_metric
-from .signals import join_text, metric_from_alert
+from ..metrics import Reading, canonical_metric
+from ..signals import join_text, metric_from_alert
 
 STATE: dict[str, tuple[SignalStatus, SourceSeverity | None]] = {
     "ALARM": (SignalStatus.FIRING, SourceSeverity.ERROR),

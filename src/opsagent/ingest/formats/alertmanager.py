@@ -38,10 +38,10 @@ import hashlib
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ..errors import InputError
-from ..models import Signal, SignalKind, SignalStatus, SourceSeverity
-from .base import ParseContext
-from .fields import (
+from ...errors import InputError
+from ...models import Signal, SignalKind, SignalStatus, SourceSeverity
+from ..base import ParseContext
+from ..fields import (
     Path,
     arr,
     choice,
@@ -54,9 +54,9 @@ from .fields import (
     user_errors_only,
     where,
 )
-from .labels import LabelView
-from .metrics import canonical_metric
-from .signals import join_text, metric_from_alert
+from ..labels import LabelView
+from ..metrics import canonical_metric
+from ..signals import join_text, metric_from_alert
 
 SEVERITY: dict[str, SourceSeverity] = {
     "critical": SourceSeverity.CRITICAL,
