@@ -61,8 +61,7 @@ from ..fields import (
     where,
 )
 from ..labels import LabelView
-from ..metrics import canonical_metric
-from ..signals import PRIORITY_SEVERITY, join_text, metric_from_alert
+from ..signals import PRIORITY_SEVERITY, detail_metrics, join_text
 
 URGENCY_SEVERITY: dict[str, SourceSeverity] = {
     "high": SourceSeverity.ERROR,
@@ -282,12 +281,7 @@ def _parse_event(doc: Mapping[str, Any], ctx: ParseContext) -> list[Signal]:
         fingerprint=dedup_key,
         raw=dict(doc),
     )
-    signals = [alert]
-    for key, amount in _numeric_details(payload, path):
-        reading = canonical_metric(key, amount, latency_unit="ms")
-        if reading is not None:
-            signals.append(metric_from_alert(alert, reading, key, of_dependency=False))
-    return signals
+    return [alert, *detail_metrics(alert, payload.get("custom_details"))]
 
 
 def _parse_change(doc: Mapping[str, Any], ctx: ParseContext) -> list[Signal]:
@@ -345,29 +339,6 @@ def _custom_details(payload: Mapping[str, Any], path: Path) -> tuple[dict[str, s
         f"{k}: {v}" for k, v in details.items() if v and k.lower() not in _SCOPE_DETAILS
     )[:2000]
     return details, detail_text
-
-
-def _numeric_details(payload: Mapping[str, Any], path: Path) -> list[tuple[str, float]]:
-    raw = payload.get("custom_details")
-    out: list[tuple[str, float]] = []
-    if not isinstance(raw, Mapping):
-        return out
-    for key, value in raw.items():
-        number: float | None = None
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            number = float(value)
-        elif isinstance(value, str):
-            match = re.fullmatch(r"\s*(-?\d+(?:\.\d+)?)\s*(%|ms|s)?\s*", value)
-            if match:
-                number = float(match.group(1))
-                unit = match.group(2)
-                if unit == "s":
-                    number *= 1000.0
-                elif unit == "%":
-                    number /= 100.0
-        if number is not None and number == number and abs(number) != float("inf"):
-            out.append((str(key), number))
-    return out
 
 
 _MONITOR = re.compile(r"(?i)\b(aws-?health|health|cloudwatch|datadog|prometheus|alertmanager|"
