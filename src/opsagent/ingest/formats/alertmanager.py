@@ -166,7 +166,8 @@ API_STATE: dict[str, SignalStatus] = {
 
 
 def parse_api_alert(doc: Mapping[str, Any], ctx: ParseContext, path: Path = (),
-                    group_labels: Mapping[str, str] | None = None) -> list[Signal]:
+                    group_labels: Mapping[str, str] | None = None,
+                    source: str = "alertmanager") -> list[Signal]:
     """An alert as the API lists it (``GET /api/v2/alerts``, or one of a group's)."""
     status_path: Path = (*path, "status")
     state = text(obj(doc, "status", path), "state", status_path).lower()
@@ -178,7 +179,7 @@ def parse_api_alert(doc: Mapping[str, Any], ctx: ParseContext, path: Path = (),
                  for i, r in enumerate(arr(doc, "receivers", path)) if isinstance(r, Mapping)]
     signal = _alert_signal(
         doc, path, labels, annotations, ctx,
-        source="alertmanager",
+        source=source,
         severity=SEVERITY,
         status=alert_status,
         receiver=", ".join(r for r in receivers if r),

@@ -45,7 +45,8 @@ class AlertmanagerGroupsAdapter:
         for index, raw in enumerate(arr(doc, "alerts")):
             with ctx.recover("alerts", index):  # one broken alert costs that alert only
                 alert = item_obj(raw, ("alerts", index))
-                for signal in parse_api_alert(alert, ctx, ("alerts", index), group_labels):
+                for signal in parse_api_alert(alert, ctx, ("alerts", index), group_labels,
+                                              source=self.name):
                     if receiver and "receiver" not in signal.labels:
                         signal = signal.model_copy(
                             update={"labels": {**signal.labels, "receiver": receiver}})
