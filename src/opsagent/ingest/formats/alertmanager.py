@@ -107,6 +107,8 @@ AlertHook = Callable[[Mapping[str, Any], Path, Signal], tuple[Signal, list[Signa
 class AlertmanagerAdapter:
     name = "alertmanager"
     title = "Prometheus Alertmanager webhook or API alert list"
+    detects = ("version \"4\" + alerts[] + groupKey/receiver (no orgId); or one alert of GET "
+               "/api/v2/alerts (labels, startsAt, fingerprint, status.state)")
 
     def detect(self, doc: Mapping[str, Any]) -> bool:
         if _is_api_alert(doc):

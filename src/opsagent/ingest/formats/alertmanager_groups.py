@@ -25,6 +25,8 @@ from .alertmanager import parse_api_alert
 class AlertmanagerGroupsAdapter:
     name = "alertmanager_groups"
     title = "Prometheus Alertmanager API alert groups (/api/v2/alerts/groups)"
+    detects = ("a group of GET /api/v2/alerts/groups: labels + receiver.name + alerts[] with "
+               "startsAt")
 
     def detect(self, doc: Mapping[str, Any]) -> bool:
         receiver = doc.get("receiver")

@@ -81,6 +81,7 @@ _CHANGE_ACTIONS = ("/write", "/delete", "/restart/action", "/action")
 class AzureMonitorAdapter:
     name = "azure_monitor"
     title = "Azure Monitor alert (common alert schema)"
+    detects = 'schemaId "azureMonitorCommonAlertSchema" + data.essentials'
 
     def detect(self, doc: Mapping[str, Any]) -> bool:
         data = doc.get("data")

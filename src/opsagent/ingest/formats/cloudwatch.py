@@ -153,6 +153,9 @@ class _Alarm:
 class CloudWatchAdapter:
     name = "cloudwatch"
     title = "AWS CloudWatch alarm (SNS, Lambda or EventBridge)"
+    detects = ("SNS Notification whose Message is an alarm; Lambda Records[].Sns; EventBridge "
+               "\"CloudWatch Alarm State Change\"; an alarm's Lambda action (source aws.cloudwatch"
+               " + alarmData); a bare alarm (AlarmName + NewStateValue)")
 
     def detect(self, doc: Mapping[str, Any]) -> bool:
         if doc.get("Type") == "Notification" and _carries_alarm(doc.get("Message")):

@@ -100,6 +100,8 @@ def _keys(doc: Mapping[str, Any]) -> dict[str, Any]:
 class DatadogAdapter:
     name = "datadog"
     title = "Datadog webhook"
+    detects = ("alert_transition + an alert field ($ALERT_ID, $EVENT_TITLE ...), or body + "
+               "event_type + date with last_updated or org.id (keys case- and $-insensitive)")
 
     def detect(self, doc: Mapping[str, Any]) -> bool:
         keys = _keys(doc)

@@ -53,6 +53,7 @@ _SHAPES = 'version "1.2" notifications (an incident with policy, condition and r
 class GcpMonitoringAdapter:
     name = "gcp_monitoring"
     title = "Google Cloud Monitoring webhook"
+    detects = 'version "1.2" + incident.incident_id'
 
     def detect(self, doc: Mapping[str, Any]) -> bool:
         incident = doc.get("incident")
@@ -62,8 +63,9 @@ class GcpMonitoringAdapter:
     def unsupported(self, doc: Mapping[str, Any]) -> str | None:
         """A Cloud Monitoring (Stackdriver) notification of another version."""
         incident = doc.get("incident")
-        if isinstance(incident, Mapping) and "incident_id" in incident and (
-                "policy_name" in incident or "condition_name" in incident):
+        if isinstance(incident, Mapping) and "incident_id" in incident and any(
+                key in incident for key in ("policy_name", "condition_name", "state",
+                                            "started_at")):
             version = doc.get("version")
             what = f"version {str(version)[:20]!r}" if version is not None else "no version"
             return f"a Google Cloud Monitoring notification with {what}; supported: {_SHAPES}"

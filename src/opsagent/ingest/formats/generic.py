@@ -68,6 +68,8 @@ from ..generic_metrics import (
 class GenericEventAdapter:
     name = "generic"
     title = "Generic event (hand-written JSON)"
+    detects = ("any field of the generic event (service, error_rate, latency_ms, last_deploy, "
+               "symptoms ...); tried last, as the fallback")
 
     def detect(self, doc: Mapping[str, Any]) -> bool:
         return any(key in KNOWN_FIELDS for key in doc)

@@ -52,6 +52,7 @@ _ROLLBACK = re.compile(r"rollback|roll back|revert", re.IGNORECASE)
 class GitHubDeploymentAdapter:
     name = "github"
     title = "GitHub deployment / deployment_status webhook"
+    detects = 'deployment + repository (+ deployment_status)'
 
     def detect(self, doc: Mapping[str, Any]) -> bool:
         deployment = doc.get("deployment")

@@ -92,6 +92,8 @@ _VALUE_STRING = re.compile(
 class GrafanaAdapter:
     name = "grafana"
     title = "Grafana alerting webhook"
+    detects = ("version \"1\" + alerts[] + orgId/groupKey; legacy: ruleName + state + "
+               "evalMatches/ruleId")
 
     def detect(self, doc: Mapping[str, Any]) -> bool:
         if "ruleName" in doc and "state" in doc and ("evalMatches" in doc or "ruleId" in doc):

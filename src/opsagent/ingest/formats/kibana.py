@@ -64,6 +64,7 @@ _NUMBER = re.compile(r"(-?\d[\d,]*(?:\.\d+)?)\s*(%|ms|s\b|µs|us\b)?")
 class KibanaAdapter:
     name = "kibana"
     title = "Elastic / Kibana alerting webhook"
+    detects = 'rule.name/rule.id + context, alert or alerts objects'
 
     def detect(self, doc: Mapping[str, Any]) -> bool:
         rule = doc.get("rule")

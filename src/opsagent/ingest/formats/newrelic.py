@@ -75,6 +75,9 @@ _WORKFLOW_KEYS = ("alertConditionNames", "alertPolicyNames", "totalIncidents",
 class NewRelicAdapter:
     name = "newrelic"
     title = "New Relic alert webhook (workflow or legacy alert policy)"
+    detects = ("workflow: issueUrl + state/priority (or state + priority + "
+               "alertConditionNames/alertPolicyNames/totalIncidents/impactedEntities); legacy: "
+               "incident_id + current_state + policy_name/condition_name")
 
     def detect(self, doc: Mapping[str, Any]) -> bool:
         if "issueUrl" in doc and ("state" in doc or "priority" in doc):

@@ -61,6 +61,7 @@ _NANOS = 10**17  # an epoch number above this is in nanoseconds (Opsgenie's upda
 class OpsgenieAdapter:
     name = "opsgenie"
     title = "Opsgenie outgoing webhook"
+    detects = 'action + alert.alertId/alert.tinyId'
 
     def detect(self, doc: Mapping[str, Any]) -> bool:
         alert = doc.get("alert")

@@ -117,6 +117,8 @@ def change_type_from_words(*texts: str) -> ChangeType:
 class PagerDutyAdapter:
     name = "pagerduty"
     title = "PagerDuty (V3 webhook or Events API v2)"
+    detects = ("V3 webhook event.event_type + event.data; Events API v2 routing_key + "
+               "event_action (or a change event's payload)")
 
     def detect(self, doc: Mapping[str, Any]) -> bool:
         event = doc.get("event")

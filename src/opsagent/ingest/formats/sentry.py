@@ -107,6 +107,8 @@ _LEADING_NUMBER = re.compile(r"^\s*(-?\d+(?:[.,]\d+)*)\s*(%)?")
 class SentryAdapter:
     name = "sentry"
     title = "Sentry webhook (issue, error or metric alert)"
+    detects = ("action + data.event/data.issue/data.metric_alert/data.error; legacy plugin "
+               "(project_slug, culprit, event)")
 
     def detect(self, doc: Mapping[str, Any]) -> bool:
         data = doc.get("data")

@@ -41,6 +41,7 @@ _OWN_FIELDS = frozenset({"message_type", "entity_id", "entity_display_name", "st
 class VictorOpsAdapter:
     name = "victorops"
     title = "Splunk On-Call (VictorOps) REST alert"
+    detects = 'message_type CRITICAL/WARNING/INFO/ACKNOWLEDGEMENT/RECOVERY + entity_id'
 
     def detect(self, doc: Mapping[str, Any]) -> bool:
         kind = doc.get("message_type")

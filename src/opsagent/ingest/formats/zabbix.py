@@ -122,6 +122,8 @@ def _looks_like(doc: Mapping[str, Any]) -> bool:
 class ZabbixAdapter:
     name = "zabbix"
     title = "Zabbix webhook (media type parameters)"
+    detects = ("an event id (event_id/eventid) + a host (host_name/hostname/host) + a trigger "
+               "(trigger_name/event_name/trigger_id ...) + a status, value or severity")
 
     def detect(self, doc: Mapping[str, Any]) -> bool:
         fields = _Fields(doc)

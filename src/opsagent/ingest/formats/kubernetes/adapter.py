@@ -86,6 +86,8 @@ from .together import Together
 class KubernetesAdapter:
     name = "kubernetes"
     title = "Kubernetes Events or Pods (kubectl get -o json)"
+    detects = ("kind Event (involvedObject/regarding), kind Pod, or an EventList/PodList/List of"
+               " them")
 
     def detect(self, doc: Mapping[str, Any]) -> bool:
         kind = doc.get("kind")
