@@ -162,10 +162,9 @@ class AzureMonitorAdapter:
 
 
 def _resource(ess: Mapping[str, Any], path: Path) -> str:
-    items = [text({"v": v}, "v", (*path, "configurationItems")) for v in
-             arr(ess, "configurationItems", path) if isinstance(v, (str, int))]
+    items = [v.strip() for v in arr(ess, "configurationItems", path) if isinstance(v, str)]
     if items and items[0]:
-        return items[0]
+        return items[0][:200]
     targets = [t for t in arr(ess, "alertTargetIDs", path) if isinstance(t, str)]
     return targets[0].rstrip("/").rsplit("/", 1)[-1] if targets else ""
 

@@ -193,6 +193,6 @@ def _legacy(doc: Mapping[str, Any], ctx: ParseContext) -> list[Signal]:
         at=at if status is SignalStatus.FIRING else None,
         ended_at=at if status is SignalStatus.RESOLVED else None,
         labels=labels,
-        fingerprint=f"newrelic:{text(doc, 'incident_id')}",
+        fingerprint=f"newrelic:{text(doc, 'incident_id')}" if text(doc, "incident_id") else None,
         raw=dict(doc),
     )]
