@@ -5,6 +5,7 @@ vendors in shapes that are not supported named, and triage that makes sense."""
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any
 
@@ -356,3 +357,15 @@ def test_resolved_and_non_production_samples_get_no_rollback() -> None:
         report = opsagent.analyze(load(name))
         assert report.severity.level is Level.LOW
         assert not any("roll back" in a.title.lower() for a in report.actions), name
+
+
+def test_a_settings_write_in_azure_before_a_new_relic_error_alert_is_the_lead_suspect() -> None:
+    change = load("azure_monitor/activity_log_config_write")  # payments-web settings, 09:58
+    alert = copy.deepcopy(load("newrelic/workflow_activated"))  # payments-api errors
+    alert["createdAt"], alert["updatedAt"] = 1715681100000, 1715681160000  # 10:05
+    report = opsagent.analyze(change, alert)
+    assert report.root_causes[0].category == "config_change"
+    assert report.incident.services == ["payments-api"]  # the change alone does not affect
+    assert report.severity.level in {Level.MEDIUM, Level.HIGH}
+    alone = opsagent.analyze(change)
+    assert alone.severity.level is Level.LOW  # a change alone is not an incident
