@@ -281,6 +281,9 @@ def version() -> None:
 
 
 def _register_extensions() -> None:
+    from .ingest.cli import register_cli as register_ingest_cli
+
+    register_ingest_cli(app)
     try:
         from .evaluation import register_cli
     except ImportError:  # the evaluation module is optional at import time
@@ -291,7 +294,7 @@ def _register_extensions() -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; map errors to exit codes and one readable line each."""
     args = sys.argv[1:] if argv is None else argv
-    if not args or args[0] in ("eval", "--help", "-h"):  # keep `analyze` start-up lean
+    if not args or args[0] in ("eval", "formats", "detect", "--help", "-h"):  # lean `analyze`
         _register_extensions()
     debug = os.environ.get("OPSAGENT_DEBUG") == "1"
     try:

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from opsagent.ingest import build_incident, parse_text
+from opsagent.models import Incident
+
 SAMPLES = Path(__file__).resolve().parent / "samples"
+NOW = datetime(2024, 12, 1, tzinfo=timezone.utc)
 VENDORS = sorted(p.name for p in SAMPLES.iterdir() if p.is_dir())
 
 
@@ -38,3 +44,25 @@ def sample(request: pytest.FixtureRequest) -> Path:
 
 
 ROOT_EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "checkout-service.json"
+
+
+def sample_incident(name: str) -> Incident:
+    """``sample_incident("zabbix/resolved")`` → the incident of that sample, at ``NOW``."""
+    path = SAMPLES / f"{name}.json"
+    return build_incident(parse_text(path.read_bytes(), path.name), now=NOW)
+
+
+def utc(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def set_field(path: tuple[Any, ...], value: Any) -> Callable[[Any], None]:
+    """A mutation that sets the field at ``path`` of a document to ``value``."""
+
+    def mutate(doc: Any) -> None:
+        target = doc
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = value
+
+    return mutate

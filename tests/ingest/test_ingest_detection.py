@@ -15,7 +15,7 @@ from opsagent.errors import InputError, UnrecognizedInput, UnsupportedInput
 from opsagent.ingest import build_incident, detect, parse_text
 from opsagent.registry import default_registry
 
-from .conftest import ROOT_EXAMPLE, documents, load
+from .conftest import ROOT_EXAMPLE, documents, load, set_field
 
 NOW = datetime(2024, 12, 1, tzinfo=timezone.utc)
 VENDOR_ADAPTERS = [a for a in default_registry().adapters() if a.name != "generic"]
@@ -124,14 +124,7 @@ def test_the_generic_adapter_does_not_claim_another_vendors_document() -> None:
         detect(doc, default_registry(), "am.json")
 
 
-def _set(path: tuple[Any, ...], value: Any) -> Callable[[Any], None]:
-    def mutate(doc: Any) -> None:
-        target = doc
-        for key in path[:-1]:
-            target = target[key]
-        target[path[-1]] = value
-
-    return mutate
+_set = set_field
 
 
 def _set_in_message(path: tuple[Any, ...], value: Any,
@@ -191,6 +184,34 @@ BROKEN: list[tuple[str, Callable[[Any], None], str]] = [
     ("kubernetes/pod_oomkilled",
      _set(("status", "containerStatuses", 0, "restartCount"), "seven"),
      "status.containerStatuses[0].restartCount"),
+    ("opsgenie/create_p1", _set(("action",), "Explode"), "action"),
+    ("opsgenie/create_p1", _set(("alert", "createdAt"), "yesterday-ish"), "alert.createdAt"),
+    ("opsgenie/create_p1", _set(("alert", "details"), ["a"]), "alert.details"),
+    ("azure_monitor/metric_fired", _set(("data", "essentials", "monitorCondition"), "Burning"),
+     "data.essentials.monitorCondition"),
+    ("azure_monitor/metric_fired", _set(("data", "essentials", "severity"), "Sev9"),
+     "data.essentials.severity"),
+    ("azure_monitor/metric_fired",
+     _set(("data", "alertContext", "condition", "allOf", 0, "metricValue"), "high"),
+     "data.alertContext.condition.allOf[0].metricValue"),
+    ("gcp_monitoring/open_latency", _set(("incident", "state"), "smouldering"),
+     "incident.state"),
+    ("gcp_monitoring/open_latency", _set(("incident", "started_at"), "at dawn"),
+     "incident.started_at"),
+    ("gcp_monitoring/open_latency", _set(("incident", "resource"), "cloud run"),
+     "incident.resource"),
+    ("newrelic/workflow_activated", _set(("state",), "MELTING"), "state"),
+    ("newrelic/workflow_activated", _set(("createdAt",), "whenever"), "createdAt"),
+    ("newrelic/legacy_policy_open", _set(("current_state",), "melting"), "current_state"),
+    ("victorops/critical", _set(("state_start_time",), "dawn"), "state_start_time"),
+    ("zabbix/problem_high", _set(("event_status",), "ON FIRE"), "event_status"),
+    ("zabbix/problem_high", _set(("event_severity",), "Apocalyptic"), "event_severity"),
+    ("zabbix/disaster_tagsjson", _set(("event_tagsjson",), "[not json"), "event_tagsjson"),
+    ("kibana/apm_error_rate_fired", _set(("date",), "later"), "date"),
+    ("kibana/apm_error_rate_fired", _set(("context",), "checkout"), "context"),
+    ("alertmanager_groups/single_group_staging",
+     _set(("alerts", 0, "status", "state"), "exploded"),
+     "alerts[0].status.state"),
 ]
 
 

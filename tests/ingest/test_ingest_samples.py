@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -19,18 +18,10 @@ from opsagent.models import (
     SourceSeverity,
 )
 
-from .conftest import SAMPLES, sample_paths
+from .conftest import NOW, SAMPLES, sample_incident, sample_paths, utc
+from .test_ingest_more_formats import SCOPE as MORE_SCOPE
 
-NOW = datetime(2024, 12, 1, tzinfo=timezone.utc)
-
-
-def incident(name: str) -> Incident:
-    path = SAMPLES / f"{name}.json"
-    return build_incident(parse_text(path.read_bytes(), path.name), now=NOW)
-
-
-def utc(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+incident = sample_incident
 
 
 def alerts(inc: Incident) -> list[Signal]:
@@ -133,12 +124,12 @@ SCOPE: dict[str, tuple[str, list[str], list[str], list[str], list[str], str | No
 
 def test_every_sample_has_expectations() -> None:
     names = {f"{p.parent.name}/{p.stem}" for p in sample_paths()}
-    assert names == set(SCOPE)
+    assert names == set(SCOPE) | set(MORE_SCOPE)
 
 
-@pytest.mark.parametrize("name", sorted(SCOPE))
+@pytest.mark.parametrize("name", sorted({**SCOPE, **MORE_SCOPE}))
 def test_scope_of_each_sample(name: str) -> None:
-    adapter, services, regions, zones, environments, onset = SCOPE[name]
+    adapter, services, regions, zones, environments, onset = {**SCOPE, **MORE_SCOPE}[name]
     inc = incident(name)
     assert inc.sources == [adapter]
     assert inc.services == services

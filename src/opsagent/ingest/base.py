@@ -10,7 +10,9 @@ exactly like plug-ins; detection tries them in registration order and the generi
 event format last. An adapter may also name the documents of its vendor that it cannot
 read: an optional method ``unsupported(doc) -> str | None`` that says what the document
 is and which shapes are supported, so that it is refused by name instead of being taken
-for a generic event.
+for a generic event; and an optional text ``detects`` that says what ``detect`` checks
+(``opsagent formats`` prints it; ``opsagent detect`` reads its field names to point at
+the nearest format). See docs/adapters.md.
 """
 
 from __future__ import annotations

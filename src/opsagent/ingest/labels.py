@@ -26,6 +26,7 @@ Dependency: ``dependency``, ``upstream``, ``downstream``, ``peer_service``,
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from ..names import canonical_region, environment_in_name, service_name, workload_name
@@ -182,3 +183,15 @@ def parse_tags(tags: list[str]) -> dict[str, str]:
         if key and key not in out:
             out[key] = value.strip() if sep else ""
     return out
+
+
+_HOSTLIKE = re.compile(r"[.:/@]|^\d")
+
+
+def plain_service(value: str | None) -> str | None:
+    """A service from a field that may name one (an entity, a resource's display name,
+    a source): a short plain name is one; host names, FQDNs, paths, URLs and sentences
+    are not."""
+    if not value or _HOSTLIKE.search(value) or len(value.split()) > 3:
+        return None
+    return service_name(value)

@@ -39,7 +39,7 @@ _RULES: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
         (r"\berror (?:rate|ratio|percent(?:age)?)\b|\berrorrate\b|\bfailure rate\b"
          r"|\bfailure_rate\b", "error_rate", _RATIO),
         (r"\bavailability\b|\bsuccess (?:rate|ratio)\b|\buptime\b", "availability", _RATIO),
-        (r"\blatency\b|\bresponse ?time\b|\bduration\b|\bp9[59]\b|\bp50\b",
+        (r"\blatenc(?:y|ies)\b|\bresponse ?time\b|\bduration\b|\bp9[59]\b|\bp50\b",
          "latency_ms", _MS),
         (r"\bcpu\b|\bcpuutilization\b|\bprocessor\b", "cpu", _RATIO),
         (r"\bmemory\b|\bmem\b|\bram\b|\bheap\b|\bmemoryutilization\b", "memory", _RATIO),

@@ -38,10 +38,10 @@ import hashlib
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ..errors import InputError
-from ..models import Signal, SignalKind, SignalStatus, SourceSeverity
-from .base import ParseContext
-from .fields import (
+from ...errors import InputError
+from ...models import Signal, SignalKind, SignalStatus, SourceSeverity
+from ..base import ParseContext
+from ..fields import (
     Path,
     arr,
     choice,
@@ -54,9 +54,9 @@ from .fields import (
     user_errors_only,
     where,
 )
-from .labels import LabelView
-from .metrics import canonical_metric
-from .signals import join_text, metric_from_alert
+from ..labels import LabelView
+from ..metrics import canonical_metric
+from ..signals import join_text, metric_from_alert
 
 SEVERITY: dict[str, SourceSeverity] = {
     "critical": SourceSeverity.CRITICAL,
@@ -107,6 +107,8 @@ AlertHook = Callable[[Mapping[str, Any], Path, Signal], tuple[Signal, list[Signa
 class AlertmanagerAdapter:
     name = "alertmanager"
     title = "Prometheus Alertmanager webhook or API alert list"
+    detects = ("version \"4\" + alerts[] + groupKey/receiver (no orgId); or one alert of GET "
+               "/api/v2/alerts (labels, startsAt, fingerprint, status.state)")
 
     def detect(self, doc: Mapping[str, Any]) -> bool:
         if _is_api_alert(doc):
@@ -121,6 +123,8 @@ class AlertmanagerAdapter:
     def unsupported(self, doc: Mapping[str, Any]) -> str | None:
         """An Alertmanager webhook of another version, or an ``/api/v1/alerts`` response."""
         alerts = doc.get("alerts")
+        if isinstance(doc.get("receiver"), Mapping):  # a group of /api/v2/alerts/groups
+            return None
         if isinstance(alerts, list) and "orgId" not in doc and (
             "groupKey" in doc
             or ("receiver" in doc and any(isinstance(a, Mapping) and "labels" in a
@@ -138,7 +142,7 @@ class AlertmanagerAdapter:
     @user_errors_only(title)
     def parse(self, doc: Mapping[str, Any], ctx: ParseContext) -> list[Signal]:
         if _is_api_alert(doc):
-            return _parse_api_alert(doc, ctx)
+            return parse_api_alert(doc, ctx)
         return parse_alert_group(doc, ctx, source=self.name, severity=SEVERITY, status=STATUS)
 
 
@@ -163,16 +167,21 @@ API_STATE: dict[str, SignalStatus] = {
 }
 
 
-def _parse_api_alert(doc: Mapping[str, Any], ctx: ParseContext) -> list[Signal]:
-    state = text(obj(doc, "status"), "state", ("status",)).lower()
-    alert_status = choice(API_STATE, state, "status.state", ctx, SignalStatus.FIRING)
-    labels = str_map(doc, "labels")
-    annotations = str_map(doc, "annotations")
-    receivers = [text(r, "name", ("receivers", i))
-                 for i, r in enumerate(arr(doc, "receivers")) if isinstance(r, Mapping)]
+def parse_api_alert(doc: Mapping[str, Any], ctx: ParseContext, path: Path = (),
+                    group_labels: Mapping[str, str] | None = None,
+                    source: str = "alertmanager") -> list[Signal]:
+    """An alert as the API lists it (``GET /api/v2/alerts``, or one of a group's)."""
+    status_path: Path = (*path, "status")
+    state = text(obj(doc, "status", path), "state", status_path).lower()
+    alert_status = choice(API_STATE, state, where(status_path, "state"), ctx,
+                          SignalStatus.FIRING)
+    labels = {**(group_labels or {}), **str_map(doc, "labels", path)}
+    annotations = str_map(doc, "annotations", path)
+    receivers = [text(r, "name", (*path, "receivers", i))
+                 for i, r in enumerate(arr(doc, "receivers", path)) if isinstance(r, Mapping)]
     signal = _alert_signal(
-        doc, (), labels, annotations, ctx,
-        source="alertmanager",
+        doc, path, labels, annotations, ctx,
+        source=source,
         severity=SEVERITY,
         status=alert_status,
         receiver=", ".join(r for r in receivers if r),

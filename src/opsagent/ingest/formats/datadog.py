@@ -41,13 +41,13 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ..errors import InputError, UnreadableValue
-from ..models import Signal, SignalKind, SignalStatus, SourceSeverity
-from .base import ParseContext
-from .fields import kind_of, number, obj, scalar_text, text, time, user_errors_only
-from .labels import LabelView, parse_tags
-from .metrics import canonical_metric
-from .signals import PRIORITY_SEVERITY, join_text, metric_from_alert
+from ...errors import InputError, UnreadableValue
+from ...models import Signal, SignalKind, SignalStatus, SourceSeverity
+from ..base import ParseContext
+from ..fields import kind_of, number, obj, scalar_text, text, time, user_errors_only
+from ..labels import LabelView, parse_tags
+from ..metrics import canonical_metric
+from ..signals import PRIORITY_SEVERITY, join_text, metric_from_alert
 
 TRANSITION: dict[str, SignalStatus] = {
     "triggered": SignalStatus.FIRING,
@@ -100,6 +100,8 @@ def _keys(doc: Mapping[str, Any]) -> dict[str, Any]:
 class DatadogAdapter:
     name = "datadog"
     title = "Datadog webhook"
+    detects = ("alert_transition + an alert field ($ALERT_ID, $EVENT_TITLE ...), or body + "
+               "event_type + date with last_updated or org.id (keys case- and $-insensitive)")
 
     def detect(self, doc: Mapping[str, Any]) -> bool:
         keys = _keys(doc)

@@ -56,11 +56,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ..errors import InputError, UnreadableValue
-from ..models import Signal, SignalKind, SignalStatus, SourceSeverity
-from ..names import canonical_region, service_name
-from .base import ParseContext
-from .fields import (
+from ...errors import InputError, UnreadableValue
+from ...models import Signal, SignalKind, SignalStatus, SourceSeverity
+from ...names import canonical_region, service_name
+from ..base import ParseContext
+from ..fields import (
     Path,
     arr,
     embedded_json,
@@ -76,8 +76,8 @@ from .fields import (
     user_errors_only,
     where,
 )
-from .metrics import Reading, canonical_metric
-from .signals import join_text, metric_from_alert
+from ..metrics import Reading, canonical_metric
+from ..signals import join_text, metric_from_alert
 
 STATE: dict[str, tuple[SignalStatus, SourceSeverity | None]] = {
     "ALARM": (SignalStatus.FIRING, SourceSeverity.ERROR),
@@ -153,6 +153,9 @@ class _Alarm:
 class CloudWatchAdapter:
     name = "cloudwatch"
     title = "AWS CloudWatch alarm (SNS, Lambda or EventBridge)"
+    detects = ("SNS Notification whose Message is an alarm; Lambda Records[].Sns; EventBridge "
+               "\"CloudWatch Alarm State Change\"; an alarm's Lambda action (source aws.cloudwatch"
+               " + alarmData); a bare alarm (AlarmName + NewStateValue)")
 
     def detect(self, doc: Mapping[str, Any]) -> bool:
         if doc.get("Type") == "Notification" and _carries_alarm(doc.get("Message")):

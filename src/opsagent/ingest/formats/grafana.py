@@ -27,13 +27,24 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ..models import Signal, SignalKind, SignalStatus, SourceSeverity
+from ...models import Signal, SignalKind, SignalStatus, SourceSeverity
+from ..base import ParseContext
+from ..fields import (
+    Path,
+    arr,
+    choice,
+    item_obj,
+    number,
+    obj,
+    str_map,
+    text,
+    user_errors_only,
+    where,
+)
+from ..labels import LabelView
+from ..metrics import canonical_metric
+from ..signals import join_text, metric_from_alert
 from .alertmanager import parse_alert_group
-from .base import ParseContext
-from .fields import Path, arr, choice, item_obj, number, obj, str_map, text, user_errors_only, where
-from .labels import LabelView
-from .metrics import canonical_metric
-from .signals import join_text, metric_from_alert
 
 SEVERITY: dict[str, SourceSeverity] = {
     "critical": SourceSeverity.CRITICAL,
@@ -81,6 +92,8 @@ _VALUE_STRING = re.compile(
 class GrafanaAdapter:
     name = "grafana"
     title = "Grafana alerting webhook"
+    detects = ("version \"1\" + alerts[] + orgId/groupKey; legacy: ruleName + state + "
+               "evalMatches/ruleId")
 
     def detect(self, doc: Mapping[str, Any]) -> bool:
         if "ruleName" in doc and "state" in doc and ("evalMatches" in doc or "ruleId" in doc):

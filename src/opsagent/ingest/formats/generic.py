@@ -34,8 +34,8 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from ..errors import InputError, UnreadableValue
-from ..models import (
+from ...errors import InputError, UnreadableValue
+from ...models import (
     ChangeDetails,
     ChangeType,
     Signal,
@@ -43,10 +43,10 @@ from ..models import (
     SignalStatus,
     SourceSeverity,
 )
-from ..names import canonical_region, service_name
-from ..values import Kind, Reading, as_text, parse_time, read_value
-from .base import ParseContext
-from .generic_fields import (
+from ...names import canonical_region, service_name
+from ...values import Kind, Reading, as_text, parse_time, read_value
+from ..base import ParseContext
+from ..generic_fields import (
     CHANGE_TYPES,
     FIRING_WORDS,
     KNOWN_FIELDS,
@@ -54,7 +54,7 @@ from .generic_fields import (
     SEVERITY,
     SUBSTANCE_FIELDS,
 )
-from .generic_metrics import (
+from ..generic_metrics import (
     LOWER_IS_WORSE,
     MetricKind,
     canonical_name,
@@ -68,6 +68,8 @@ from .generic_metrics import (
 class GenericEventAdapter:
     name = "generic"
     title = "Generic event (hand-written JSON)"
+    detects = ("any field of the generic event (service, error_rate, latency_ms, last_deploy, "
+               "symptoms ...); tried last, as the fallback")
 
     def detect(self, doc: Mapping[str, Any]) -> bool:
         return any(key in KNOWN_FIELDS for key in doc)

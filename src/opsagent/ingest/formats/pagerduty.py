@@ -44,11 +44,11 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from ..errors import InputError
-from ..models import ChangeDetails, ChangeType, Signal, SignalKind, SignalStatus, SourceSeverity
-from ..names import canonical_region, service_name
-from .base import ParseContext
-from .fields import (
+from ...errors import InputError
+from ...models import ChangeDetails, ChangeType, Signal, SignalKind, SignalStatus, SourceSeverity
+from ...names import canonical_region, service_name
+from ..base import ParseContext
+from ..fields import (
     Path,
     arr,
     choice,
@@ -60,9 +60,8 @@ from .fields import (
     user_errors_only,
     where,
 )
-from .labels import LabelView
-from .metrics import canonical_metric
-from .signals import PRIORITY_SEVERITY, join_text, metric_from_alert
+from ..labels import LabelView
+from ..signals import PRIORITY_SEVERITY, detail_metrics, join_text
 
 URGENCY_SEVERITY: dict[str, SourceSeverity] = {
     "high": SourceSeverity.ERROR,
@@ -118,6 +117,8 @@ def change_type_from_words(*texts: str) -> ChangeType:
 class PagerDutyAdapter:
     name = "pagerduty"
     title = "PagerDuty (V3 webhook or Events API v2)"
+    detects = ("V3 webhook event.event_type + event.data; Events API v2 routing_key + "
+               "event_action (or a change event's payload)")
 
     def detect(self, doc: Mapping[str, Any]) -> bool:
         event = doc.get("event")
@@ -282,12 +283,7 @@ def _parse_event(doc: Mapping[str, Any], ctx: ParseContext) -> list[Signal]:
         fingerprint=dedup_key,
         raw=dict(doc),
     )
-    signals = [alert]
-    for key, amount in _numeric_details(payload, path):
-        reading = canonical_metric(key, amount, latency_unit="ms")
-        if reading is not None:
-            signals.append(metric_from_alert(alert, reading, key, of_dependency=False))
-    return signals
+    return [alert, *detail_metrics(alert, payload.get("custom_details"))]
 
 
 def _parse_change(doc: Mapping[str, Any], ctx: ParseContext) -> list[Signal]:
@@ -345,29 +341,6 @@ def _custom_details(payload: Mapping[str, Any], path: Path) -> tuple[dict[str, s
         f"{k}: {v}" for k, v in details.items() if v and k.lower() not in _SCOPE_DETAILS
     )[:2000]
     return details, detail_text
-
-
-def _numeric_details(payload: Mapping[str, Any], path: Path) -> list[tuple[str, float]]:
-    raw = payload.get("custom_details")
-    out: list[tuple[str, float]] = []
-    if not isinstance(raw, Mapping):
-        return out
-    for key, value in raw.items():
-        number: float | None = None
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            number = float(value)
-        elif isinstance(value, str):
-            match = re.fullmatch(r"\s*(-?\d+(?:\.\d+)?)\s*(%|ms|s)?\s*", value)
-            if match:
-                number = float(match.group(1))
-                unit = match.group(2)
-                if unit == "s":
-                    number *= 1000.0
-                elif unit == "%":
-                    number /= 100.0
-        if number is not None and number == number and abs(number) != float("inf"):
-            out.append((str(key), number))
-    return out
 
 
 _MONITOR = re.compile(r"(?i)\b(aws-?health|health|cloudwatch|datadog|prometheus|alertmanager|"

@@ -46,11 +46,11 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ..errors import InputError, UnreadableValue
-from ..models import ChangeDetails, ChangeType, Signal, SignalKind, SignalStatus, SourceSeverity
-from ..names import service_name
-from .base import ParseContext
-from .fields import (
+from ...errors import InputError, UnreadableValue
+from ...models import ChangeDetails, ChangeType, Signal, SignalKind, SignalStatus, SourceSeverity
+from ...names import service_name
+from ..base import ParseContext
+from ..fields import (
     Path,
     arr,
     choice,
@@ -66,9 +66,9 @@ from .fields import (
     user_errors_only,
     where,
 )
-from .labels import LabelView
-from .metrics import Reading, ratio_from_percent_text
-from .signals import join_text, metric_from_alert
+from ..labels import LabelView
+from ..metrics import Reading, ratio_from_percent_text
+from ..signals import join_text, metric_from_alert
 
 LEVEL_SEVERITY: dict[str, SourceSeverity] = {
     "fatal": SourceSeverity.CRITICAL,
@@ -107,6 +107,8 @@ _LEADING_NUMBER = re.compile(r"^\s*(-?\d+(?:[.,]\d+)*)\s*(%)?")
 class SentryAdapter:
     name = "sentry"
     title = "Sentry webhook (issue, error or metric alert)"
+    detects = ("action + data.event/data.issue/data.metric_alert/data.error; legacy plugin "
+               "(project_slug, culprit, event)")
 
     def detect(self, doc: Mapping[str, Any]) -> bool:
         data = doc.get("data")

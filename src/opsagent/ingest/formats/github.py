@@ -23,11 +23,11 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ..errors import InputError
-from ..models import ChangeDetails, ChangeType, Signal, SignalKind
-from ..names import canonical_region, service_name
-from .base import ParseContext
-from .fields import Path, choice, obj, req_obj, text, time, user_errors_only
+from ...errors import InputError
+from ...models import ChangeDetails, ChangeType, Signal, SignalKind
+from ...names import canonical_region, service_name
+from ..base import ParseContext
+from ..fields import Path, choice, obj, req_obj, text, time, user_errors_only
 
 # deployment_status.state → succeeded (None: not finished, or superseded).
 STATE: dict[str, bool | None] = {
@@ -52,6 +52,7 @@ _ROLLBACK = re.compile(r"rollback|roll back|revert", re.IGNORECASE)
 class GitHubDeploymentAdapter:
     name = "github"
     title = "GitHub deployment / deployment_status webhook"
+    detects = 'deployment + repository (+ deployment_status)'
 
     def detect(self, doc: Mapping[str, Any]) -> bool:
         deployment = doc.get("deployment")
