@@ -58,8 +58,8 @@ def grade(ctx: Context) -> Severity:
     ):
         found = features.get(feature)
         if feature == "text.compromise" and precaution and found is not None:
-            impacts.append(Impact(0, 0.35, f"a breach is reported ({_first(features, feature, '')}) "
-                                           f"but {_first(features, 'text.no_misuse', '')}"))
+            reported, unused = _first(features, feature, ""), _first(features, "text.no_misuse", "")
+            impacts.append(Impact(0, 0.35, f"a breach is reported ({reported}) but {unused}"))
             continue
         if found is not None and found.strength >= 0.5:
             impacts.append(Impact(2, 0.9, f"{reason} ({_first(features, feature, '')})",
