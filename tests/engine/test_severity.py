@@ -40,6 +40,21 @@ CASES: list[tuple[str, Any, str]] = [
     ("degraded dependency with no measured impact",
      {"service": "search", "dependencies": [{"name": "elasticsearch", "status": "degraded"}]},
      "MEDIUM"),
+    ("a vendor's breach with our token seen unused is a precaution",
+     {"service": "support-sync", "symptoms": [
+         "the vendor reports unauthorised access to customer API tokens",
+         "nothing in our audit trail shows the token used by anyone but us"]}, "LOW"),
+    ("the same breach without that audit is suspected",
+     {"service": "support-sync", "symptoms": [
+         "the vendor reports unauthorised access to customer API tokens"]}, "HIGH"),
+    ("a tampered script on the payment page",
+     {"service": "web-checkout", "symptoms": [
+         "the analytics script's sha384 differs from the pinned hash", "checkout works"]}, "HIGH"),
+    ("orders a third below normal on a critical service",
+     {"service": "checkout", "metrics": {"orders_per_minute": {"value": 130, "baseline": 200}}},
+     "HIGH"),
+    ("duplicated shipments counted by a check",
+     {"service": "fulfilment-api", "metrics": {"duplicated_shipments": "4%"}}, "MEDIUM"),
 ]
 
 

@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from ..knowledge.schema import Observations
-from .prefilter import required_literals
+from .prefilter import literal_gate, required_literals
 
 # the kinds of name a token can be (tested on whole tokens, punctuation around stripped)
 _HOST = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9-]+)*\."
@@ -36,8 +36,8 @@ _INSTANCE = re.compile(r"(?!(?:https?|error|status|code|tls|ssl|sha|utf|iso|rfc|
 _TAG = re.compile(r"[a-z_][\w.-]*:[^\s:]+")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _EDGES = "()[]{}<>,;\"'`"
-_NAME_CHARS = frozenset("/:@.-")
-_SPACES = re.compile(r"(\s+)")
+# a whitespace-separated token holding a character only names hold ("/:@.-")
+_CANDIDATE = re.compile(r"(?<!\S)\S*[/:@.\-]\S*")
 # what any kind of name holds somewhere (one search, before any token is looked at)
 _NAMEISH = re.compile(r"://|@|/|:(?=[^\s:])|\.(?=[a-z])|-\d")
 _SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+|\s+(?=(?:[-*•]|\d+[.)])\s)")
@@ -71,9 +71,8 @@ class ObservedText:
         self._cue_gate = _gate(negation.cues)
         # the healthy pattern puts its predicate after white space: whole words suffice
         literals = required_literals(negation.predicates) or ()
-        self._predicate_gate = re.compile(
-            r"\b(?:" + "|".join(re.escape(n.strip()) for n in literals) + r")\b"
-        ) if literals else None
+        self._predicate_gate = literal_gate((n.strip() for n in literals), words=True) \
+            if literals else None
         heads = "|".join(f"(?:{h})" for h in negation.heads)
         cues = "|".join(f"(?:{c})" for c in negation.cues)
         # the cue, up to three words, a failure word, and what it was about ("in the logs")
@@ -146,22 +145,27 @@ def _is_name(token: str) -> bool:
 
 
 def _blank_names(text: str) -> str:
-    parts = _SPACES.split(text)  # words at even positions, the white space between them
-    changed = False
-    for index in range(0, len(parts), 2):
-        token = parts[index].strip(_EDGES)
-        if len(token) >= 3 and not _NAME_CHARS.isdisjoint(token) and _is_name(
-                token.rstrip(".:")):
-            parts[index] = _BLANK
-            changed = True
-    return "".join(parts) if changed else text
+    """Each whitespace-separated token that is a name becomes one blank; only the tokens
+    that hold a character a name needs are looked at."""
+    out: list[str] = []
+    position = 0
+    for found in _CANDIDATE.finditer(text):
+        token = found.group().strip(_EDGES)
+        if len(token) >= 3 and _is_name(token.rstrip(".:")):
+            out.append(text[position:found.start()])
+            out.append(_BLANK)
+            position = found.end()
+    if not out:
+        return text
+    out.append(text[position:])
+    return "".join(out)
 
 
 def _gate(patterns: list[str]) -> re.Pattern[str] | None:
     """A search for the literals one of which every match of ``patterns`` holds (None:
     no such literals, the patterns always run)."""
     literals = required_literals(patterns)
-    return re.compile("|".join(re.escape(n) for n in literals)) if literals else None
+    return literal_gate(literals) if literals else None
 
 
 def _passes(gate: re.Pattern[str] | None, text: str) -> bool:

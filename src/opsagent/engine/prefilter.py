@@ -10,7 +10,9 @@
 
 from __future__ import annotations
 
+import re
 import sys
+from collections.abc import Iterable
 from typing import Any
 
 if sys.version_info >= (3, 11):
@@ -154,3 +156,37 @@ def _word_at(items: list[tuple[Any, Any]], depth: int) -> list[str] | None:
             out.extend(word + more for more in found)
         return out
     return [word] if word else None
+
+
+def trie_pattern(words: Iterable[str]) -> str:
+    """One regex alternation of ``words`` with shared prefixes factored out, so that it
+    matches the longest word that starts at a position (a trie in regex form)."""
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def build(node: dict[str, Any]) -> str:
+        branches = [re.escape(char) + build(child)
+                    for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(trie)
+
+
+def literal_gate(literals: Iterable[str], *, words: bool = False) -> re.Pattern[str]:
+    """One search for any of ``literals`` (as whole words with ``words``): the literals
+    that hold a shorter one are dropped (the shorter is found wherever they are) and the
+    rest is one trie, much cheaper to search than their plain alternation."""
+    unique = sorted(set(literals), key=len)
+    kept: list[str] = []
+    for literal in unique:
+        if words or not any(shorter in literal for shorter in kept):
+            kept.append(literal)
+    body = trie_pattern(kept)
+    return re.compile(rf"\b(?:{body})\b" if words else body)

@@ -46,14 +46,21 @@ def grade(ctx: Context) -> Severity:
     service = ctx.service or "the service"
 
     # HIGH: what the rubric names
+    # a breach reported elsewhere whose credentials our audit shows unused is a precaution
+    precaution = "text.no_misuse" in features
     for feature, reason in (
         ("impact.critical_flow", "customers cannot complete a critical flow"),
         ("impact.total_outage", "the product is down for its users"),
         ("impact.financial", "money is being lost or customers are charged wrongly"),
         ("text.compromise", "a security breach is suspected"),
+        ("text.tampered_code", "code we run was altered by someone else"),
         ("text.data_loss", "data loss is suspected"),
     ):
         found = features.get(feature)
+        if feature == "text.compromise" and precaution and found is not None:
+            reported, unused = _first(features, feature, ""), _first(features, "text.no_misuse", "")
+            impacts.append(Impact(0, 0.35, f"a breach is reported ({reported}) but {unused}"))
+            continue
         if found is not None and found.strength >= 0.5:
             impacts.append(Impact(2, 0.9, f"{reason} ({_first(features, feature, '')})",
                                   hard=True))

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..knowledge.schema import Term
-from .prefilter import required_literals, word_triggers
+from .prefilter import required_literals, trie_pattern, word_triggers
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +114,7 @@ class TermSet:
                        for i in by_trigger.get(trigger[:end], ())}
             self._by_trigger[trigger] = tuple((pieces[i].term, pieces[i].compiled.regex.match)
                                               for i in sorted(started))
-        self._scanner = re.compile(r"\b" + _trie_pattern(by_trigger)) if by_trigger else None
+        self._scanner = re.compile(r"\b" + trie_pattern(by_trigger)) if by_trigger else None
         self._pieces = tuple(pieces)
         self.always = tuple(always)
         # one search tells whether any of them can match (when each has its literals)
@@ -147,24 +147,3 @@ class TermSet:
                     if term not in hit and attempt(lowered, where) is not None:
                         hit.add(term)
         return tuple([terms[i] for i in sorted(hit)]) if hit else ()
-
-
-def _trie_pattern(words: Iterable[str]) -> str:
-    """One regex alternation of ``words`` with shared prefixes factored out, so that it
-    matches the longest word that starts at a position (a trie in regex form)."""
-    trie: dict[str, Any] = {}
-    for word in words:
-        node = trie
-        for char in word:
-            node = node.setdefault(char, {})
-        node[""] = {}
-
-    def build(node: dict[str, Any]) -> str:
-        branches = [re.escape(char) + build(child)
-                    for char, child in sorted(node.items()) if char]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return build(trie)
