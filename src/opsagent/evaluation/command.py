@@ -61,7 +61,7 @@ def eval_command(
     directories: Annotated[
         list[Path] | None,
         typer.Argument(help="Corpus directories (default: benchmarks/scenarios and the "
-                            "blind splits beside it).", show_default=False),
+                            "blind splits beside it).", show_default=False, metavar="DIR"),
     ] = None,
     json_output: Annotated[
         bool, typer.Option("--json", help="Print one JSON document instead of the table.")
@@ -78,9 +78,9 @@ def eval_command(
     ] = None,
     case: Annotated[
         list[str] | None,
-        typer.Option("--case", "-k", help="Only cases whose name contains this text or "
-                                          "matches this glob (repeatable).",
-                     show_default=False),
+        typer.Option("--case", "-k", metavar="PATTERN",
+                     help="Only cases whose name contains this text or matches this glob "
+                          "(repeatable).", show_default=False),
     ] = None,
     min_severity_accuracy: Annotated[
         float | None,

@@ -100,7 +100,9 @@ def _load(dirs: list[Path], errors: list[KnowledgeError]) -> KnowledgeBase:
     rubric: dict[str, Any] = {}
     for directory in dirs:
         if not directory.is_dir():
-            errors.append(KnowledgeError("not a directory", source=str(directory)))
+            errors.append(KnowledgeError("is not a directory" if directory.exists()
+                                         else "directory does not exist",
+                                         source=str(directory)))
             continue
         for path in sorted(directory.rglob("*.y*ml")):
             if path.suffix not in {".yaml", ".yml"}:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..models import TriageReport
+from .text import agent_footer
 
 
 def _cell(text: str) -> str:
@@ -58,9 +59,8 @@ def render_markdown(report: TriageReport) -> str:
         )
     out.append("")
     footer = f"_{report.analysis.engine}_"
-    if report.analysis.agent is not None:
-        footer += f" · reviewed by `{report.analysis.agent.provider}:{report.analysis.agent.model}`"
-    if report.analysis.fallback:
-        footer += f" · agent not used: {report.analysis.fallback}"
+    agent = agent_footer(report, code="`")
+    if agent:
+        footer += f" · {agent}"
     out.append(footer)
     return "\n".join(out) + "\n"
