@@ -231,7 +231,9 @@ def kb_list(
     knowledge: Annotated[list[Path] | None, typer.Option(
         "--knowledge", metavar="DIR", help="Extra knowledge directory (repeatable).")] = None,
 ) -> None:
-    """List the failure modes: id, category, title and where each comes from."""
+    """List the failure modes: id, category, title (as a report shows it when nothing
+    fills its placeholders) and where each comes from."""
+    from .engine.actions import render_template
     from .knowledge.loader import load_knowledge
 
     kb = load_knowledge(knowledge or [])
@@ -240,7 +242,8 @@ def kb_list(
         origin = kb.origin.get(fm.id, "")
         where = "builtin" if "/knowledge/builtin/" in origin else origin
         cases = len(fm.cases.match) + len(fm.cases.no_match)
-        sys.stdout.write(f"{fm.id:<{width}}  {fm.category:<19}  {fm.title}  "
+        title = render_template(fm.title, {})
+        sys.stdout.write(f"{fm.id:<{width}}  {fm.category:<19}  {title}  "
                          f"[{len(fm.actions)} actions, {cases} cases, {where}]\n")
     sys.stdout.write(f"{len(kb.failure_modes)} failure modes, {len(kb.terms)} vocabulary "
                      f"terms, {len(kb.general_actions)} general actions\n")
