@@ -340,6 +340,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except typer.Exit as exc:
         return int(getattr(exc, "exit_code", 0))
+    except SystemExit as exc:  # typer's completion options end the process themselves
+        return exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
     except typer.Abort:
         sys.stderr.write("opsagent: aborted\n")
         return 1

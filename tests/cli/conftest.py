@@ -4,6 +4,7 @@ of the test's own, with no LLM configured by the environment."""
 from __future__ import annotations
 
 import io
+import socket
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -36,3 +37,11 @@ def opsagent(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
         return CliResult(code, out, err)
 
     return run
+
+
+def closed_port() -> int:
+    """A port of 127.0.0.1 where nothing listens: a provider that cannot be reached."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port

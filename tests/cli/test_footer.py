@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 from pathlib import Path
 
 import pytest
@@ -12,20 +11,13 @@ from opsagent.models import AgentInfo, TriageReport
 from opsagent.report import render_markdown, render_text
 
 from ..conftest import EXAMPLE, NOW
-from .conftest import Run
+from .conftest import Run, closed_port
 
 
 def _report(opsagent: Run) -> TriageReport:
     result = opsagent("analyze", str(EXAMPLE), "--now", NOW, "-f", "json")
     assert result.code == 0, result.stderr
     return TriageReport.model_validate(json.loads(result.stdout))
-
-
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
 
 
 def test_engine_only_reports_have_no_agent_footer(opsagent: Run) -> None:
@@ -58,7 +50,7 @@ def test_a_real_unreachable_provider_gives_one_consistent_footer(
         opsagent: Run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     pytest.importorskip("crewai")
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
-    monkeypatch.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{_closed_port()}/v1")
+    monkeypatch.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{closed_port()}/v1")
     monkeypatch.setenv("OPSAGENT_LLM_MAX_RETRIES", "0")
     for fmt, marker in (("text", "Note: the LLM agent"), ("markdown", "· Note: the LLM agent")):
         result = opsagent("analyze", str(EXAMPLE), "--now", NOW, "-f", fmt, "--llm",
