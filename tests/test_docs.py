@@ -229,3 +229,22 @@ def test_the_path_check_sees_the_paths_a_page_names() -> None:
     named = _repository_paths(ROOT / "README.md")
     assert "benchmarks/perf.py" in named and "examples/checkout-service.json" in named
     assert "docs/formats.md" in _links(ROOT / "README.md")
+
+
+def _shown_errors(prefix: str) -> list[str]:
+    found = []
+    for page in PAGES:
+        for _lang, body in _blocks(page):
+            found += [line for line in body.splitlines() if line.startswith(prefix)]
+    return found
+
+
+def test_the_llm_spec_errors_shown_are_the_real_ones(opsagent: Run) -> None:
+    shown = _shown_errors("opsagent: error: --llm '")
+    assert shown, "docs/agent.md shows what a bad --llm spec prints"
+    (Path.cwd() / "event.json").write_text(EXAMPLE.read_text(encoding="utf-8"))
+    for line in shown:
+        spec = line.split("'")[1]
+        result = opsagent("analyze", "event.json", "--llm", spec)
+        assert result.code == 2
+        assert result.stderr.strip() == line
