@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from .cli_help import readable
-from .errors import InputError, InputErrors, OpsagentError, UserError
+from .errors import ConfigError, InputError, InputErrors, OpsagentError, UserError
 
 app = typer.Typer(
     name="opsagent",
@@ -105,7 +105,8 @@ def _read_file(path: Path, source: str) -> bytes:
                              f"{MAX_BYTES // 1_048_576} MiB", source=source)
         return path.read_bytes()
     except FileNotFoundError:
-        raise InputError("file not found", source=source) from None
+        what = "directory does not exist" if source.endswith("/") else "file not found"
+        raise InputError(what, source=source) from None
     except IsADirectoryError:
         raise InputError("is a directory", source=source) from None
     except PermissionError:
@@ -160,7 +161,15 @@ def analyze(
 
     registry = default_registry()
     renderer = registry.renderer(format)
-    settings = load_settings(find_config(config, os.environ))
+    config_path = find_config(config, os.environ)
+    if config_path is not None and not config_path.is_file():  # named by the user: say where
+        raise ConfigError("config file does not exist" if not config_path.exists()
+                          else "config file is not a file", source=str(config_path),
+                          field="--config" if config else "OPSAGENT_CONFIG")
+    if catalog is not None and not catalog.is_file():
+        raise InputError("catalog file does not exist" if not catalog.exists()
+                         else "catalog is not a file", source=str(catalog), field="--catalog")
+    settings = load_settings(config_path)
     pinned = None
     if now is not None:
         pinned = parse_time(now, "--now")

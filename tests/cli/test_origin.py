@@ -87,3 +87,27 @@ def test_a_file_given_as_a_knowledge_directory_is_not_a_directory(opsagent: Run,
     result = opsagent("kb", "lint", str(event))
     assert result.code == 2
     assert f"{event}: is not a directory" in result.stderr
+
+
+@pytest.mark.parametrize(("argv", "env", "expected"), [
+    (["--config", "nowhere.yaml"], {},
+     "opsagent: error: nowhere.yaml: field '--config': config file does not exist"),
+    ([], {"OPSAGENT_CONFIG": "nowhere.yaml"},
+     "opsagent: error: nowhere.yaml: field 'OPSAGENT_CONFIG': config file does not exist"),
+    (["--catalog", "nowhere.yaml"], {},
+     "opsagent: error: nowhere.yaml: field '--catalog': catalog file does not exist"),
+])
+def test_a_missing_file_names_the_option_or_variable_that_named_it(
+        opsagent: Run, event: Path, monkeypatch: pytest.MonkeyPatch, argv: list[str],
+        env: dict[str, str], expected: str) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    result = opsagent("analyze", str(event), *argv)
+    assert result.code == 2
+    assert result.stderr.strip() == expected
+
+
+def test_a_missing_directory_given_as_a_payload_does_not_exist(opsagent: Run) -> None:
+    result = opsagent("analyze", "incident/")
+    assert result.code == 2
+    assert result.stderr.strip() == "opsagent: error: incident/: directory does not exist"
