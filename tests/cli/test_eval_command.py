@@ -96,3 +96,10 @@ def test_the_exit_codes_are_documented(opsagent: Run) -> None:
 def test_an_unusable_corpus_exits_2_not_3(opsagent: Run, tmp_path: Path) -> None:
     result = opsagent("eval", str(tmp_path / "nowhere"))
     assert result.code == 2
+
+
+def test_the_readme_documents_the_threshold_exit_code() -> None:
+    from opsagent.evaluation.command import THRESHOLD_NOT_MET
+
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert f"`opsagent eval` adds `{THRESHOLD_NOT_MET}`: a threshold not met" in readme
