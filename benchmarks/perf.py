@@ -498,11 +498,16 @@ def spread(runs: int, *, quick: bool, as_json: bool) -> int:
               f"{fmt_ms(row['corpus_mean_ms'])} | {cli_ms} |")
     keys = ("engine_example", "engine_example_cpu", "engine_corpus", "example",
             "corpus_mean_ms")
+    cold = [r["cli_ms"] for r in rows if r["cli_ms"] is not None]
     print("| range | | " + " | ".join(
         f"{min(r[k] for r in rows):,.0f}–{max(r[k] for r in rows):,.0f}" for k in keys[:4])
         + f" | {fmt_ms(min(r['corpus_mean_ms'] for r in rows))}–"
-          f"{fmt_ms(max(r['corpus_mean_ms'] for r in rows))} | |")
+          f"{fmt_ms(max(r['corpus_mean_ms'] for r in rows))} | {_range(cold)} |")
     return 0
+
+
+def _range(values: Sequence[float]) -> str:
+    return f"{min(values):,.0f}–{max(values):,.0f}" if values else "n/a"
 
 
 if __name__ == "__main__":
