@@ -33,8 +33,10 @@ from .thresholds import DEFAULT_THRESHOLDS, GENERALIZATION_TARGETS
 _T = DEFAULT_THRESHOLDS
 CORPUS_RELATIVE = Path("benchmarks") / "scenarios"
 THRESHOLD_NOT_MET = 3  # exit code: distinct from 1 (internal error) and 2 (usage)
-EPILOG = ("Exit codes: 0 every threshold met; 3 a threshold not met; 2 unusable corpus or "
-          "bad usage; 1 an unexpected internal error.")
+EPILOG = ("The thresholds gate the whole tuned corpus; a selection of its cases (-k) is "
+          "gated only by the thresholds given. Exit codes: 0 every threshold met; 3 a "
+          "threshold not met; 2 unusable corpus or bad usage; 1 an unexpected internal "
+          "error.")
 BLIND_RELATIVE = (Path("benchmarks") / "holdout", Path("benchmarks") / "blind")
 
 
