@@ -14,12 +14,12 @@ from typing import Annotated, Any
 
 import typer
 
-from .errors import InputError, InputErrors, OpsagentError, UserError
+from .cli_help import readable
+from .errors import ConfigError, InputError, InputErrors, OpsagentError, UserError
 
 app = typer.Typer(
     name="opsagent",
     help="Operations triage: what is wrong, how bad, why, and what to do next.",
-    add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -30,6 +30,23 @@ app.add_typer(schema_app, name="schema")
 app.add_typer(kb_app, name="kb")
 
 _PAYLOAD_SUFFIXES = {".json", ".ndjson", ".jsonl"}
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from ._version import __version__
+
+        sys.stdout.write(f"opsagent {__version__}\n")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option(
+        "--version", help="Print the version and exit.", is_eager=True,
+        callback=_print_version)] = False,
+) -> None:
+    """Operations triage: what is wrong, how bad, why, and what to do next."""
 
 
 def _read_inputs(paths: list[str]) -> tuple[list[Any], list[UserError], list[UserError]]:
@@ -88,7 +105,8 @@ def _read_file(path: Path, source: str) -> bytes:
                              f"{MAX_BYTES // 1_048_576} MiB", source=source)
         return path.read_bytes()
     except FileNotFoundError:
-        raise InputError("file not found", source=source) from None
+        what = "directory does not exist" if source.endswith("/") else "file not found"
+        raise InputError(what, source=source) from None
     except IsADirectoryError:
         raise InputError("is a directory", source=source) from None
     except PermissionError:
@@ -101,24 +119,28 @@ def _read_file(path: Path, source: str) -> bytes:
 def analyze(
     paths: Annotated[list[str] | None, typer.Argument(
         help="Payload files or directories (JSON, JSON array or NDJSON); '-' for stdin.",
-        show_default=False)] = None,
-    format: Annotated[str, typer.Option("--format", "-f",
+        show_default=False, metavar="PATH")] = None,
+    format: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT",
                                         help="text, json or markdown.")] = "text",
     now: Annotated[str | None, typer.Option(
+        metavar="TIME",
         help="Pin 'now' (ISO 8601) for relative times such as '2 hours ago'.")] = None,
-    catalog: Annotated[Path | None, typer.Option(help="Service catalog file (YAML/JSON).")] = None,
+    catalog: Annotated[Path | None, typer.Option(
+        metavar="FILE", help="Service catalog file (YAML/JSON).")] = None,
     knowledge: Annotated[list[Path] | None, typer.Option(
-        "--knowledge", "-k", help="Extra knowledge directory (repeatable).")] = None,
+        "--knowledge", metavar="DIR", help="Extra knowledge directory (repeatable).")] = None,
     llm: Annotated[str | None, typer.Option(
+        metavar="SPEC",
         help="Turn the LLM agent on: openai:MODEL, anthropic:MODEL, ollama:MODEL, "
              "openai-compatible:URL#MODEL, local:PATH.gguf.")] = None,
     no_llm: Annotated[bool, typer.Option(
         "--no-llm", help="Engine only, even if the environment configures an LLM.")] = False,
-    config: Annotated[str | None, typer.Option(help="Config file (YAML).")] = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o",
+    config: Annotated[str | None, typer.Option(metavar="FILE",
+                                               help="Config file (YAML).")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", metavar="FILE",
                                                 help="Write the report to this file.")] = None,
     log_file: Annotated[Path | None, typer.Option(
-        help="Append the report as one JSON line (a structured log sink).")] = None,
+        metavar="FILE", help="Append the report as one JSON line (a structured log sink).")] = None,
     brief: Annotated[bool, typer.Option(
         help="Text format: titles only, without evidence and reasons.")] = False,
     strict: Annotated[bool, typer.Option(
@@ -139,7 +161,15 @@ def analyze(
 
     registry = default_registry()
     renderer = registry.renderer(format)
-    settings = load_settings(find_config(config, os.environ))
+    config_path = find_config(config, os.environ)
+    if config_path is not None and not config_path.is_file():  # named by the user: say where
+        raise ConfigError("config file does not exist" if not config_path.exists()
+                          else "config file is not a file", source=str(config_path),
+                          field="--config" if config else "OPSAGENT_CONFIG")
+    if catalog is not None and not catalog.is_file():
+        raise InputError("catalog file does not exist" if not catalog.exists()
+                         else "catalog is not a file", source=str(catalog), field="--catalog")
+    settings = load_settings(config_path)
     pinned = None
     if now is not None:
         pinned = parse_time(now, "--now")
@@ -163,7 +193,7 @@ def analyze(
         catalog=catalog or settings.catalog,
         knowledge=[*settings.knowledge, *(knowledge or [])],
         config=settings.engine,
-        llm=None if no_llm else (llm or settings.llm),
+        llm=None if no_llm else llm,  # else the agent reads OPSAGENT_LLM, then the file
         use_env=not no_llm,
         env=os.environ,
         config_file=settings.path,
@@ -200,20 +230,19 @@ def schema_input() -> None:
 @schema_app.command("report")
 def schema_report() -> None:
     """JSON Schema of the triage report (--format json)."""
-    from .models import TriageReport
+    from .models.report import report_schema
 
-    schema = TriageReport.model_json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "opsagent triage report"
-    sys.stdout.write(json.dumps(schema, indent=2) + "\n")
+    sys.stdout.write(json.dumps(report_schema(), indent=2) + "\n")
 
 
 @kb_app.command("list")
 def kb_list(
     knowledge: Annotated[list[Path] | None, typer.Option(
-        "--knowledge", "-k", help="Extra knowledge directory (repeatable).")] = None,
+        "--knowledge", metavar="DIR", help="Extra knowledge directory (repeatable).")] = None,
 ) -> None:
-    """List the failure modes: id, category, title and where each comes from."""
+    """List the failure modes: id, category, title (as a report shows it when nothing
+    fills its placeholders) and where each comes from."""
+    from .engine.actions import render_template
     from .knowledge.loader import load_knowledge
 
     kb = load_knowledge(knowledge or [])
@@ -222,7 +251,8 @@ def kb_list(
         origin = kb.origin.get(fm.id, "")
         where = "builtin" if "/knowledge/builtin/" in origin else origin
         cases = len(fm.cases.match) + len(fm.cases.no_match)
-        sys.stdout.write(f"{fm.id:<{width}}  {fm.category:<19}  {fm.title}  "
+        title = render_template(fm.title, {})
+        sys.stdout.write(f"{fm.id:<{width}}  {fm.category:<19}  {title}  "
                          f"[{len(fm.actions)} actions, {cases} cases, {where}]\n")
     sys.stdout.write(f"{len(kb.failure_modes)} failure modes, {len(kb.terms)} vocabulary "
                      f"terms, {len(kb.general_actions)} general actions\n")
@@ -232,7 +262,7 @@ def kb_list(
 def kb_lint(
     dirs: Annotated[list[Path] | None, typer.Argument(
         help="Knowledge directories to check (the built-in one is always loaded).",
-        show_default=False)] = None,
+        show_default=False, metavar="DIR")] = None,
     cases: Annotated[bool, typer.Option(help="Also run every failure mode's cases.")] = True,
 ) -> None:
     """Check knowledge files: schema, unknown features, each failure mode's cases and the
@@ -281,6 +311,9 @@ def version() -> None:
 
 
 def _register_extensions() -> None:
+    """Let optional modules add their commands (once, however often ``main`` runs)."""
+    if any(info.name == "eval" for info in app.registered_commands):
+        return
     from .ingest.cli import register_cli as register_ingest_cli
 
     register_ingest_cli(app)
@@ -300,7 +333,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         try:
             # without standalone mode, an Exit(code) comes back as the return value
-            result = app(args=args, prog_name="opsagent", standalone_mode=False)
+            command = readable(typer.main.get_command(app))
+            result = command.main(args=args, prog_name="opsagent", standalone_mode=False)
             if isinstance(result, int) and not isinstance(result, bool):
                 return result
         except Exception as exc:
@@ -318,6 +352,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except typer.Exit as exc:
         return int(getattr(exc, "exit_code", 0))
+    except SystemExit as exc:  # typer's completion options end the process themselves
+        return exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
     except typer.Abort:
         sys.stderr.write("opsagent: aborted\n")
         return 1

@@ -86,6 +86,19 @@ def load_settings(path: Path | None) -> Settings:
     base = path.parent
     catalog = settings.catalog if settings.catalog is None or settings.catalog.is_absolute() \
         else base / settings.catalog
+    if catalog is not None and not catalog.is_file():
+        raise ConfigError(_missing(catalog, "file"), source=source, field="catalog")
     knowledge = [k if k.is_absolute() else base / k for k in settings.knowledge]
+    for index, directory in enumerate(knowledge):
+        if not directory.is_dir():
+            key = "knowledge" if len(knowledge) == 1 else f"knowledge[{index}]"
+            raise ConfigError(_missing(directory, "directory"), source=source, field=key)
     return settings.model_copy(update={"catalog": catalog, "knowledge": knowledge,
                                        "path": path})
+
+
+def _missing(path: Path, kind: str) -> str:
+    """Why a path named by the config file cannot be used (relative to the file)."""
+    if not path.exists():
+        return f"{kind} {str(path)!r} does not exist (paths are relative to the config file)"
+    return f"{str(path)!r} is not a {kind}"

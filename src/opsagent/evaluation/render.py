@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from typing import Any
+import shutil
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, TextIO
 
 from ..models.report import CATEGORIES
 from .runner import EvalRun
@@ -140,9 +142,11 @@ def _breakdown_lines(run: EvalRun) -> list[str]:
 
 def render_table(run: EvalRun | None, thresholds: Thresholds, violations: list[str], *,
                  blind: EvalRun | None = None, targets: Thresholds | None = None,
-                 misses: Sequence[str] = (), blind_cases: bool = False) -> str:
+                 misses: Sequence[str] = (), blind_cases: bool = False,
+                 applied: Sequence[str] | None = None) -> str:
     """The tuned run (cases, figures, breakdowns, threshold verdict) and, apart, the blind
-    run's figures against the generalization targets."""
+    run's figures against the generalization targets. ``applied`` names the thresholds
+    that gate a selection of cases (None: every threshold, the whole corpus)."""
     lines: list[str] = []
     if run is not None:
         lines += _case_lines(run)
@@ -150,8 +154,13 @@ def render_table(run: EvalRun | None, thresholds: Thresholds, violations: list[s
         if violations:
             lines.append("FAILED thresholds:")
             lines += [f"  - {v}" for v in violations]
+        elif applied is not None and not applied:
+            lines.append("Thresholds not applied: they gate the whole corpus, not a "
+                         "selection of its cases (give one, such as --min-top1-accuracy, "
+                         "to apply it)")
         else:
-            lines.append("PASSED all thresholds")
+            lines.append("PASSED all thresholds" if applied is None else
+                         "PASSED the thresholds given: " + ", ".join(applied))
     if blind is not None:
         if lines:
             lines += ["", "=" * 78, ""]
@@ -169,13 +178,16 @@ def render_table(run: EvalRun | None, thresholds: Thresholds, violations: list[s
     return "\n".join(lines)
 
 
-def to_json(run: EvalRun, thresholds: Thresholds, violations: list[str]) -> dict[str, Any]:
+def to_json(run: EvalRun, thresholds: Thresholds, violations: list[str],
+            applied: Sequence[str] | None = None) -> dict[str, Any]:
+    limits = thresholds.as_dict()
     return {
         "schema_version": JSON_SCHEMA_VERSION,
         "corpus": run.corpus,
         "engine": run.engine,
         "aggregate": run.aggregate.as_dict(),
-        "thresholds": thresholds.as_dict(),
+        # the thresholds that gated this run (a selection of cases: only those given)
+        "thresholds": limits if applied is None else {k: limits[k] for k in applied},
         "violations": violations,
         "passed": not violations,
         "cases": [r.as_dict() for r in run.results],
@@ -184,12 +196,12 @@ def to_json(run: EvalRun, thresholds: Thresholds, violations: list[str]) -> dict
 
 def render_json(run: EvalRun | None, thresholds: Thresholds, violations: list[str], *,
                 blind: EvalRun | None = None, targets: Thresholds | None = None,
-                misses: Sequence[str] = ()) -> str:
+                misses: Sequence[str] = (), applied: Sequence[str] | None = None) -> str:
     """The tuned run at the top level (as before) and the blind run under ``blind``; with
     only a blind run, it is the top level too."""
     primary = run if run is not None else blind
     assert primary is not None
-    data = to_json(primary, thresholds, violations if run is not None else [])
+    data = to_json(primary, thresholds, violations if run is not None else [], applied)
     if blind is not None:
         data["blind"] = {
             "corpus": blind.corpus,
@@ -199,3 +211,48 @@ def render_json(run: EvalRun | None, thresholds: Thresholds, violations: list[st
             "cases": [r.as_dict() for r in blind.results],
         }
     return json.dumps(data, indent=2)
+
+
+class ProgressBar:
+    """``[#####.....] 42/175  s042-name  12s elapsed, ~38s left`` on one line of a terminal,
+    redrawn before each case and erased at the end. Only for a terminal: a
+    ``ProgressBar`` of a pipe or file writes nothing (see :meth:`for_stream`)."""
+
+    WIDTH = 24
+
+    def __init__(self, stream: TextIO, *, clock: Callable[[], float] = time.monotonic,
+                 columns: int = 80) -> None:
+        self.stream = stream
+        self.clock = clock
+        self.columns = columns
+        self.started: float | None = None
+
+    @classmethod
+    def for_stream(cls, stream: TextIO | None) -> ProgressBar | None:
+        """A bar on ``stream`` if it is a terminal, else None (nothing extra when piped)."""
+        if stream is None or not stream.isatty():
+            return None
+        return cls(stream, columns=shutil.get_terminal_size().columns)
+
+    def __call__(self, done: int, total: int, name: str) -> None:
+        now = self.clock()
+        if self.started is None:
+            self.started = now
+        if not name:  # finished: leave the terminal as it was
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            return
+        self.stream.write("\r\x1b[K" + self.line(done, total, name, now - self.started))
+        self.stream.flush()
+
+    def line(self, done: int, total: int, name: str, elapsed: float) -> str:
+        filled = self.WIDTH * done // total if total else self.WIDTH
+        bar = "#" * filled + "." * (self.WIDTH - filled)
+        left = f", ~{_seconds(elapsed / done * (total - done))} left" if done else ""
+        text = f"[{bar}] {done}/{total}  {name}  {_seconds(elapsed)} elapsed{left}"
+        return text[: max(self.columns - 1, 20)]
+
+
+def _seconds(value: float) -> str:
+    whole = round(value)
+    return f"{whole // 60}m{whole % 60:02d}s" if whole >= 60 else f"{whole}s"

@@ -19,6 +19,7 @@ from .cases import BrokenCase, Case, load_corpus
 from .scoring import Aggregate, CaseResult, aggregate, failed_case, score_report
 
 AnalyzeFn = Callable[..., TriageReport]
+Progress = Callable[[int, int, str], None]  # (cases done, cases in all, the current case)
 
 
 @dataclass
@@ -87,11 +88,14 @@ def run_cases(
     corpus: str = "",
     engine: str = "engine",
     warmup: bool | None = None,
+    progress: Progress | None = None,
 ) -> EvalRun:
     """Score every case (broken ones as failures), sorted by case name.
 
     ``warmup`` (default: on for the engine, off with an LLM) analyses the first case once,
     untimed, so one-time loading (knowledge base, adapters) is not charged to one case.
+    ``progress(done, total, name)`` is called before each case and once at the end
+    (``name`` empty).
     """
     run = EvalRun(corpus=corpus, engine=engine)
     resolved: AnalyzeFn | None = analyze
@@ -106,12 +110,16 @@ def run_cases(
     if warmup and resolved is not None and cases:
         with contextlib.suppress(Exception):  # the timed run records any failure
             resolved(*cases[0].payloads, now=cases[0].expected.now, **(options or {}))
-    for case in cases:
+    for done, case in enumerate(cases):
+        if progress is not None:
+            progress(done, len(cases), case.name)
         if resolved is None:
             run.results.append(failed_case(case.name, case.expected,
                                            load_error or "no analysis function"))
         else:
             run.results.append(run_case(case, resolved, options))
+    if progress is not None:
+        progress(len(cases), len(cases), "")
     for bad in broken:
         run.results.append(failed_case(bad.name, None, str(bad.error)))
     run.results.sort(key=lambda r: r.name)

@@ -7,6 +7,7 @@ them only with a reason in the commit message.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
@@ -37,11 +38,15 @@ class Thresholds:
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
-    def violations(self, agg: Aggregate) -> list[str]:
-        """One sentence per threshold that ``agg`` does not meet (empty: all met)."""
+    def violations(self, agg: Aggregate, only: Collection[str] | None = None) -> list[str]:
+        """One sentence per threshold that ``agg`` does not meet (empty: all met);
+        ``only`` names the fields to check (default: every one)."""
         out: list[str] = []
+        checked = set(only) if only is not None else set(asdict(self))
 
         def low(name: str, value: float | None, minimum: float) -> None:
+            if _FIELDS[name] not in checked:
+                return
             if value is None or value < minimum:
                 shown = "n/a" if value is None else f"{value:.3f}"
                 out.append(f"{name} {shown} is below the minimum {minimum:.3f}")
@@ -53,17 +58,27 @@ class Thresholds:
         low("top-3 accuracy", agg.top3_accuracy, self.min_top3_accuracy)
         if agg.action_recall is not None:  # None: no case lists expected actions
             low("action recall", agg.action_recall, self.min_action_recall)
-        if agg.forbidden_actions > self.max_forbidden_actions:
+        if "max_forbidden_actions" in checked \
+                and agg.forbidden_actions > self.max_forbidden_actions:
             out.append(f"{agg.forbidden_actions} forbidden action(s) recommended; "
                        f"at most {self.max_forbidden_actions} allowed")
-        if agg.failures > self.max_failures:
+        if "max_failures" in checked and agg.failures > self.max_failures:
             out.append(f"{agg.failures} case(s) failed; at most {self.max_failures} allowed")
-        if (self.max_p95_latency_ms is not None and agg.latency_p95_ms is not None
+        if ("max_p95_latency_ms" in checked and self.max_p95_latency_ms is not None
+                and agg.latency_p95_ms is not None
                 and agg.latency_p95_ms > self.max_p95_latency_ms):
             out.append(f"p95 latency {agg.latency_p95_ms:.1f} ms is above the maximum "
                        f"{self.max_p95_latency_ms:.1f} ms")
         return out
 
+
+_FIELDS = {
+    "severity accuracy": "min_severity_accuracy",
+    "severity balanced accuracy": "min_severity_balanced_accuracy",
+    "top-1 accuracy": "min_top1_accuracy",
+    "top-3 accuracy": "min_top3_accuracy",
+    "action recall": "min_action_recall",
+}
 
 DEFAULT_THRESHOLDS = Thresholds()
 

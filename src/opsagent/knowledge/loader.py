@@ -15,6 +15,7 @@ stopping at the first.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,10 +79,12 @@ def lint(dirs: list[Path] | tuple[Path, ...] = (), *, builtin: bool = True
 
     known = known_features(kb.terms)
     for fm in kb.failure_modes:
+        source = kb.origin.get(fm.id)
         for name in sorted(fm.features() - known):
             errors.append(KnowledgeError(
-                f"unknown feature {name!r} (see 'opsagent kb features')",
-                source=kb.origin.get(fm.id), field=fm.id))
+                f"failure mode {fm.id!r}: unknown feature {name!r}{_did_you_mean(name, known)}"
+                " (see 'opsagent kb features')",
+                source=source, line=_line_naming(source, name)))
     for action in kb.general_actions:
         for name in sorted(set(action.when + action.unless) - known):
             errors.append(KnowledgeError(f"unknown feature {name!r}",
@@ -100,7 +103,9 @@ def _load(dirs: list[Path], errors: list[KnowledgeError]) -> KnowledgeBase:
     rubric: dict[str, Any] = {}
     for directory in dirs:
         if not directory.is_dir():
-            errors.append(KnowledgeError("not a directory", source=str(directory)))
+            errors.append(KnowledgeError("is not a directory" if directory.exists()
+                                         else "directory does not exist",
+                                         source=str(directory)))
             continue
         for path in sorted(directory.rglob("*.y*ml")):
             if path.suffix not in {".yaml", ".yml"}:
@@ -116,7 +121,11 @@ def _load(dirs: list[Path], errors: list[KnowledgeError]) -> KnowledgeBase:
                 continue
             try:
                 if "category" in data or "supports" in data:
-                    mode = FailureMode.model_validate(data)
+                    # a failure mode's own vocabulary may sit beside it, in its file
+                    mode = FailureMode.model_validate(
+                        {k: v for k, v in data.items() if k != "terms"})
+                    if "terms" in data:
+                        terms.extend(Vocabulary.model_validate({"terms": data["terms"]}).terms)
                     if mode.id in modes and origin[mode.id].startswith(str(path.parent)):
                         errors.append(KnowledgeError(
                             f"failure mode id {mode.id!r} is also defined in {origin[mode.id]}",
@@ -152,8 +161,8 @@ def _load(dirs: list[Path], errors: list[KnowledgeError]) -> KnowledgeBase:
                 for item in exc.errors():
                     loc = tuple(item["loc"])
                     errors.append(KnowledgeError(
-                        item["msg"], source=str(path), line=_line_of(node, loc),
-                        field=".".join(str(p) for p in loc) or None))
+                        _named(data, loc) + _reworded(item["msg"]), source=str(path),
+                        line=_line_of(node, loc), field=_dotted(loc) or None))
     return KnowledgeBase(
         failure_modes=tuple(modes.values()),
         terms=tuple(terms),
@@ -164,6 +173,71 @@ def _load(dirs: list[Path], errors: list[KnowledgeError]) -> KnowledgeBase:
         sources=tuple(str(d) for d in dirs),
         origin=origin,
     )
+
+
+_NAME_KEYS = (("id", ""), ("feature", "term"), ("name", "case"), ("title", "action"))
+_KINDS = {"metric_families": "metric family", "actions": "action", "terms": "term",
+          "match": "case", "no_match": "case"}
+
+
+def _named(data: dict[str, Any], loc: tuple[Any, ...]) -> str:
+    """``failure mode 'x', action 'y': ``: the named things an error is in (the failure
+    mode of the file, and the innermost named item along ``loc``), to prefix the message
+    with."""
+    mode = ""
+    if "category" in data and isinstance(data.get("id"), str):
+        mode = f"failure mode {data['id']!r}"
+    found = ""
+    node: Any = data
+    parent = ""
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            parent, node = str(part), node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+            if isinstance(node, dict):
+                for key, kind in _NAME_KEYS:
+                    if isinstance(node.get(key), str):
+                        found = f"{_KINDS.get(parent, kind or parent)} {node[key]!r}"
+                        break
+        else:
+            break
+    names = ", ".join(n for n in (mode, found) if n)
+    return names + ": " if names else ""
+
+
+def _dotted(loc: tuple[Any, ...]) -> str:
+    """``actions[0].kind``: the place in the file, as one reads it."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _reworded(message: str) -> str:
+    for prefix, instead in (("Input should be ", "expected "), ("Value error, ", "")):
+        if message.startswith(prefix):
+            return instead + message[len(prefix):]
+    return message
+
+
+def _did_you_mean(name: str, known: set[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.8)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _line_naming(source: str | None, word: str) -> int | None:
+    """The first line of ``source`` that names ``word`` (where a feature is used)."""
+    if source is None:
+        return None
+    try:
+        lines = Path(source).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    pattern = re.compile(rf"(?<![\w.]){re.escape(word)}(?![\w.])")
+    return next((n for n, text in enumerate(lines, start=1) if pattern.search(text)), None)
 
 
 def _rubric(data: dict[str, Any], path: Path) -> dict[str, Any]:

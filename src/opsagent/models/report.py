@@ -1,7 +1,10 @@
 """The triage report: the stable output contract (``schema_version`` 1).
 
 Fields may be added; none may be renamed or removed without bumping
-``SCHEMA_VERSION``.
+``SCHEMA_VERSION``. The published JSON Schema (:func:`report_schema`, ``opsagent schema
+report``) therefore lets every object carry properties it does not name, so a reader
+built against this version accepts the reports of a later one; the models themselves
+stay strict (a report we build or merge never carries a misspelt field).
 """
 
 from __future__ import annotations
@@ -109,7 +112,10 @@ class Analysis(_Model):
     engine: str
     agent: AgentInfo | None = None
     fallback: str | None = None
-    duration_ms: float = 0.0
+    duration_ms: float = Field(default=0.0, description=(
+        "Milliseconds the triage itself took: the engine's analysis of the assembled "
+        "incident, plus the agent's review when it ran. Reading the payloads and loading "
+        "the knowledge base, the catalog and the configuration are not included."))
     knowledge: list[str] = Field(default_factory=list)  # failure-mode sources consulted
 
 
@@ -144,3 +150,30 @@ class TriageReport(_Model):
         if data.get("similar_incidents", ()) is None:
             del data["similar_incidents"]
         return data
+
+
+def report_schema() -> dict[str, Any]:
+    """The JSON Schema of the report as published: objects allow properties added by a
+    later version, and ``schema_version`` is required and constant for this one."""
+    schema = TriageReport.model_json_schema()
+    _allow_additions(schema)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "opsagent triage report"
+    schema["properties"]["schema_version"] = {
+        "const": SCHEMA_VERSION, "type": "integer", "title": "Schema Version",
+        "description": "The version of this contract; a change that renames or removes "
+                       "a field bumps it, added fields do not."}
+    schema["required"] = ["schema_version",
+                          *(n for n in schema.get("required", []) if n != "schema_version")]
+    return schema
+
+
+def _allow_additions(node: Any) -> None:
+    if isinstance(node, dict):
+        if node.get("additionalProperties") is False:
+            del node["additionalProperties"]
+        for value in node.values():
+            _allow_additions(value)
+    elif isinstance(node, list):
+        for value in node:
+            _allow_additions(value)

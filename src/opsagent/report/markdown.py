@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..models import TriageReport
 from .similar import similar_markdown
+from .text import agent_footer
 
 
 def _cell(text: str) -> str:
@@ -60,9 +61,8 @@ def render_markdown(report: TriageReport) -> str:
     out.append("")
     out.extend(similar_markdown(report))
     footer = f"_{report.analysis.engine}_"
-    if report.analysis.agent is not None:
-        footer += f" · reviewed by `{report.analysis.agent.provider}:{report.analysis.agent.model}`"
-    if report.analysis.fallback:
-        footer += f" · agent not used: {report.analysis.fallback}"
+    agent = agent_footer(report, code="`")
+    if agent:
+        footer += f" · {agent}"
     out.append(footer)
     return "\n".join(out) + "\n"

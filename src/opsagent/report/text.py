@@ -46,13 +46,22 @@ def render_text(report: TriageReport, *, detail: bool = True) -> str:
             lines.append(f"    why: {action.rationale} [{action.kind}, risk {action.risk}]")
         del number
     lines.extend(similar_text(report, detail=detail))
-    footer = []
-    if report.analysis.fallback:
-        footer.append(f"Note: the LLM agent was not used: {report.analysis.fallback}")
-    if report.analysis.agent is not None:
-        agent = report.analysis.agent
-        footer.append(f"Reviewed by {agent.provider}:{agent.model}")
+    footer = agent_footer(report)
     if footer:
-        lines.append("")
-        lines.extend(footer)
+        lines.extend(["", footer])
     return "\n".join(lines) + "\n"
+
+
+def agent_footer(report: TriageReport, *, code: str = "") -> str:
+    """What the agent did, in one sentence that never contradicts itself: either it
+    reviewed the report, or it was not used (and why); ``code`` quotes the model name
+    (a backtick for Markdown)."""
+    agent = report.analysis.agent
+    model = f"{code}{agent.provider}:{agent.model}{code}" if agent is not None else ""
+    if report.analysis.fallback:
+        tried = f" ({model})" if model else ""
+        return (f"Note: the LLM agent{tried} was not used: {report.analysis.fallback}; "
+                "this is the engine's report.")
+    if model:
+        return f"Reviewed by the LLM agent ({model})."
+    return ""
