@@ -124,6 +124,8 @@ def analyze(
     strict: Annotated[bool, typer.Option(
         help="Refuse the input (exit 2) on any value or document that cannot be read, "
              "instead of triaging the rest with a note.")] = False,
+    notify: Annotated[list[str] | None, typer.Option(
+        "--notify", help="Notify this target of the config file (repeatable).")] = None,
 ) -> None:
     """Triage one incident: every payload given is a signal of it.
 
@@ -140,6 +142,9 @@ def analyze(
     registry = default_registry()
     renderer = registry.renderer(format)
     settings = load_settings(find_config(config, os.environ))
+    if notify:
+        from .notify.cli import check_targets
+        targets = check_targets(settings, notify)
     pinned = None
     if now is not None:
         pinned = parse_time(now, "--now")
@@ -187,6 +192,9 @@ def analyze(
         except OSError as exc:
             raise InputError(f"cannot write: {exc.strerror or exc}",
                              source=str(log_file)) from None
+    if notify:  # after the report is out; a failure is one line on stderr, never the exit code
+        from .notify.cli import notify_after_analyze
+        notify_after_analyze(report, targets, os.environ, registry, str(settings.path))
 
 
 @schema_app.command("input")
@@ -281,6 +289,9 @@ def version() -> None:
 
 
 def _register_extensions() -> None:
+    from .notify.cli import register_cli as register_notify
+
+    register_notify(app)
     try:
         from .evaluation import register_cli
     except ImportError:  # the evaluation module is optional at import time
@@ -291,7 +302,7 @@ def _register_extensions() -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; map errors to exit codes and one readable line each."""
     args = sys.argv[1:] if argv is None else argv
-    if not args or args[0] in ("eval", "--help", "-h"):  # keep `analyze` start-up lean
+    if not args or args[0] in ("eval", "notify", "--help", "-h"):  # keep `analyze` start-up lean
         _register_extensions()
     debug = os.environ.get("OPSAGENT_DEBUG") == "1"
     try:
