@@ -11,7 +11,8 @@ import html
 import re
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~])")
+_MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]~])")
+_MARKDOWN_LINE_START = re.compile(r"^(\s*)([-+#>]|\d+\.)", re.MULTILINE)
 
 
 def slack(text: str) -> str:
@@ -22,11 +23,15 @@ def slack(text: str) -> str:
 
 
 def markdown(text: str) -> str:
-    """Markdown (Teams' TextBlock subset): every markup character backslash-escaped and
-    angle brackets as entities, so no formatting, link or ``<at>`` mention is formed."""
+    """Markdown (the subset of an Adaptive Card's TextBlock in Teams): the characters
+    that form emphasis, code or links (``* _ ` ~ [ ]``, and ``\\``) backslash-escaped, a
+    list or heading marker at a line start escaped, and ``{{`` broken up so no
+    ``{{DATE()}}`` function is evaluated. Cards render no HTML, and a mention needs an
+    ``msteams.entities`` entry the card never has, so ``<at>`` stays text."""
     text = _CONTROL.sub(" ", text)
-    text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
-    return text.replace("<", "&lt;").replace(">", "&gt;")
+    text = _MARKDOWN_INLINE.sub(r"\\\1", text)
+    text = _MARKDOWN_LINE_START.sub(r"\1\\\2", text)
+    return text.replace("{{", "{\u200b{")
 
 
 def html_text(text: str) -> str:
