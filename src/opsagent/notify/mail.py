@@ -113,7 +113,9 @@ class EmailNotifier:
         except smtplib.SMTPRecipientsRefused as exc:
             return Result(False, None, f"{where}: every recipient refused "
                           f"({', '.join(exc.recipients)})")
-        except (smtplib.SMTPException, ssl.SSLError, OSError) as exc:
+        except ssl.SSLCertVerificationError as exc:  # retrying will not make it trusted
+            return Result(False, None, f"{where}: {exc}")
+        except (smtplib.SMTPException, OSError) as exc:
             return Result(False, None, f"{where}: {exc}", retryable=True)
         if refused:
             return Result(True, 250, f"{where}: sent; refused: {', '.join(refused)}")
