@@ -4,7 +4,15 @@ before sending, at most once per revision and target) and that nothing raises.""
 from __future__ import annotations
 
 from opsagent.models.report import Level
-from opsagent.notify import Event, MemoryOutbox, Result, RetryPolicy, notify, send_with_retries
+from opsagent.notify import (
+    Event,
+    MemoryOutbox,
+    Result,
+    RetryPolicy,
+    notify,
+    resend,
+    send_with_retries,
+)
 from opsagent.notify.testing import RecordingNotifier
 
 from .messages import AT, example_report, target
@@ -80,7 +88,7 @@ def test_at_most_once_per_revision_and_target() -> None:
     assert len(notifier.sent) == 1
     # another worker that did not see the sent entry still cannot record it twice
     assert outbox.record(incident=report.incident.id, revision=1, target=hook.name,
-                         event="new", level=Level.HIGH, resolved=False,
+                         event=Event("new", AT), level=Level.HIGH, resolved=False,
                          request=notifier.sent[0], at=AT) is None
     resolved = notify(report, hook, notifier, outbox, revision=3, resolved=True, at=AT)
     assert resolved.status == "sent" and len(notifier.sent) == 2
@@ -130,3 +138,41 @@ def test_routing_by_severity_service_and_environment() -> None:
     high_only = target("webhook", dry_run=False, when={"min_severity": "HIGH"})
     line = notify(low, high_only, notifier, MemoryOutbox(), at=AT).line()
     assert line == "notify webhook-target: skipped (severity LOW is below HIGH)"
+
+
+def test_killed_between_record_and_send_goes_out_once_after_restart() -> None:
+    """The sender dies after recording (the entry stays pending); the next process
+    finds it pending, sends it once, and a third look finds nothing to do."""
+    report = example_report()
+    hook = target("webhook", dry_run=False)
+    outbox = MemoryOutbox()
+    crashed = RecordingNotifier()
+    request = crashed.render(report, Event("new", AT, revision=1))
+    entry = outbox.record(incident=report.incident.id, revision=1, target=hook.name,
+                          event=Event("new", AT, revision=1), level=Level.HIGH,
+                          resolved=False, request=request, at=AT)
+    assert entry is not None and crashed.sent == []  # killed here
+    restarted = RecordingNotifier()
+    [due] = outbox.pending(AT)
+    assert resend(due, report, hook, restarted, outbox, at=AT).status == "sent"
+    assert outbox.pending(AT) == [] and len(restarted.sent) == 1
+    assert resend(outbox.entries[due.id], report, hook, restarted, outbox,
+                  at=AT).status == "duplicate"
+    # and the decision, too, sees it as told
+    assert notify(report, hook, restarted, outbox, revision=1, at=AT).status == "skipped"
+    assert len(restarted.sent) == 1
+
+
+def test_a_failed_entry_is_retried_when_due_and_counts_its_attempts() -> None:
+    report = example_report()
+    hook = target("webhook", dry_run=False)
+    outbox = MemoryOutbox()
+    first = notify(report, hook, RecordingNotifier(outcomes=[BUSY]), outbox, at=AT,
+                   policy=RetryPolicy(attempts=2, later_s=30), sleep=lambda s: None)
+    assert first.status == "failed"
+    [entry] = outbox.entries.values()
+    later = entry.next_attempt_at
+    assert later is not None and outbox.pending(AT) == []
+    [due] = outbox.pending(later)
+    again = resend(due, report, hook, RecordingNotifier(), outbox, at=later)
+    assert again.status == "sent" and outbox.entries[entry.id].attempts == 3

@@ -101,3 +101,24 @@ def test_a_receiver_that_refuses_is_a_failure_not_an_exception() -> None:
     assert len(server.requests) == 1  # a 403 is not retried
     [entry] = outbox.entries.values()
     assert entry.status == "failed" and entry.next_attempt_at is None
+
+
+def test_incoming_webhook_429_waits_retry_after() -> None:
+    waits: list[float] = []
+    replies = [Reply(429, b"rate_limited", {"Retry-After": "2"}), Reply(200, b"ok")]
+    with ReplayServer(replies) as server:
+        slack = target("slack", url=server.url + "/services/T1/B1/x", dry_run=False)
+        delivery = notify(example_report(), slack, SlackNotifier(slack), MemoryOutbox(),
+                          at=AT, sleep=waits.append)
+    assert delivery.status == "sent" and delivery.attempts == 2 and waits == [2.0]
+    assert len(server.requests) == 2
+
+
+def test_retry_after_as_an_http_date() -> None:
+    from email.utils import format_datetime
+
+    from opsagent.notify.http import retry_after_seconds
+
+    soon = format_datetime(AT.fromtimestamp(time.time() + 30, AT.tzinfo), usegmt=True)
+    assert 25 <= (retry_after_seconds(soon) or 0) <= 30
+    assert retry_after_seconds("120") == 120.0 and retry_after_seconds("soon") is None

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .base import KIND, Notifier, NotifierFactory
-from .delivery import Delivery, RetryPolicy, notify, send_with_retries
+from .delivery import Delivery, RetryPolicy, notify, resend, send_with_retries
 from .events import Event, Notified, decide
 from .outbox import Entry, MemoryOutbox, Outbox
 from .request import Request, Result
@@ -45,6 +45,7 @@ __all__ = [
     "notifier_for",
     "notify",
     "register",
+    "resend",
     "send_with_retries",
 ]
 

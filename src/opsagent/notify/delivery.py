@@ -12,13 +12,13 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 
 from ..models.report import TriageReport
 from .base import Notifier
 from .events import Event, Notified, decide
-from .outbox import Outbox
+from .outbox import Entry, Outbox
 from .request import Request, Result
 from .targets import Target
 
@@ -101,13 +101,44 @@ def notify(report: TriageReport, target: Target, notifier: Notifier, outbox: Out
     if target.dry_run:
         return Delivery(target.name, "dry_run", event.kind, request=request)
     entry = outbox.record(incident=incident, revision=revision, target=target.name,
-                          event=event.kind, level=report.severity.level, resolved=resolved,
+                          event=event, level=report.severity.level, resolved=resolved,
                           request=request, at=at)
     if entry is None:
         return Delivery(target.name, "duplicate", f"revision {revision} already recorded")
+    return _attempt(entry, request, target, notifier, outbox, at=at, policy=policy,
+                    sleep=sleep, clock=clock, rng=rng)
+
+
+def resend(entry: Entry, report: TriageReport, target: Target, notifier: Notifier,
+           outbox: Outbox, *, at: datetime | None = None, policy: RetryPolicy | None = None,
+           sleep: Callable[[float], None] = time.sleep,
+           clock: Callable[[], float] = time.monotonic,
+           rng: Callable[[], float] = random.random) -> Delivery:
+    """Try an outbox entry again (one of ``outbox.pending(now)``): ``report`` is the
+    revision it was recorded for; the request is rendered afresh (a new webhook
+    timestamp and signature) for the event that was decided then."""
+    at = at or datetime.now(timezone.utc)
+    if entry.status == "sent":
+        return Delivery(target.name, "duplicate", f"revision {entry.revision} already sent")
+    try:
+        request = notifier.render(report, replace(entry.event, at=at))
+    except Exception as exc:
+        detail = f"cannot render: {type(exc).__name__}: {exc}"
+        outbox.mark_failed(entry.id, attempts=entry.attempts, error=detail,
+                           next_attempt_at=None)
+        return Delivery(target.name, "failed", detail)
+    return _attempt(entry, request, target, notifier, outbox, at=at, policy=policy,
+                    sleep=sleep, clock=clock, rng=rng)
+
+
+def _attempt(entry: Entry, request: Request, target: Target, notifier: Notifier,
+             outbox: Outbox, *, at: datetime, policy: RetryPolicy | None,
+             sleep: Callable[[float], None], clock: Callable[[], float],
+             rng: Callable[[], float]) -> Delivery:
     policy = policy or RetryPolicy(max_total_s=target.max_total_s)
-    result, attempts = send_with_retries(notifier, request, policy, clock=clock,
-                                         sleep=sleep, rng=rng)
+    result, tries = send_with_retries(notifier, request, policy, clock=clock,
+                                      sleep=sleep, rng=rng)
+    attempts = entry.attempts + tries
     if result.ok:
         outbox.mark_sent(entry.id, attempts=attempts, at=at, ref=result.ref)
         return Delivery(target.name, "sent", result.detail, attempts, request, result)

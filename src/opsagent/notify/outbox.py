@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Literal, Protocol
 
 from ..models.report import Level
-from .events import EventKind, Notified
+from .events import Event, Notified
 from .request import Request
 
 Status = Literal["pending", "sent", "failed"]
@@ -22,14 +22,16 @@ Status = Literal["pending", "sent", "failed"]
 
 @dataclass(frozen=True)
 class Entry:
-    """One notification in the outbox. ``request`` is masked (safe to store and show);
-    a retry renders the request again from the stored report revision."""
+    """One notification in the outbox. ``event`` is what was decided (its kind, the
+    level last told, the Slack message to update); ``request`` is masked (safe to store
+    and show): a retry renders the request again from the report revision and the event
+    (:func:`~.delivery.resend`). ``ref`` identifies the message sent (Slack channel, ts)."""
 
     id: int
     incident: str
     revision: int
     target: str
-    event: EventKind
+    event: Event
     level: Level
     resolved: bool
     request: Request
@@ -43,7 +45,7 @@ class Entry:
 
 
 class Outbox(Protocol):
-    def record(self, *, incident: str, revision: int, target: str, event: EventKind,
+    def record(self, *, incident: str, revision: int, target: str, event: Event,
                level: Level, resolved: bool, request: Request, at: datetime) -> Entry | None:
         """Record a notification before it is sent; None if this (incident, revision,
         target) is already recorded."""
@@ -69,7 +71,7 @@ class MemoryOutbox:
         self.entries: dict[int, Entry] = {}
         self._keys: set[tuple[str, int, str]] = set()
 
-    def record(self, *, incident: str, revision: int, target: str, event: EventKind,
+    def record(self, *, incident: str, revision: int, target: str, event: Event,
                level: Level, resolved: bool, request: Request, at: datetime) -> Entry | None:
         key = (incident, revision, target)
         if key in self._keys:
