@@ -50,5 +50,5 @@ def test_secrets_resolve_from_the_environment_given() -> None:
     assert resolved.to == ["a@b.c"] and resolved.secrets() == ("pw",)
     with pytest.raises(ConfigError) as err:
         raw.resolve({"SMTP_HOST": "mail", "ONCALL": "x"})
-    assert str(err.value) == ("notify: field 'notify.email-target.smtp.password': "
+    assert str(err.value) == ("field 'notify.email-target.smtp.password': "
                               "environment variable SMTP_PASSWORD is not set")

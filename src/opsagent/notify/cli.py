@@ -54,7 +54,7 @@ def notify_test(
     from .events import Event
 
     settings = load_settings(find_config(config, os.environ))
-    target = find_target(settings.notify, name, source=_source(settings))
+    target = find_target(settings.notify, name, source=_source(settings), field="NAME")
     report = analyze(SAMPLE_PAYLOAD, now=SAMPLE_NOW, llm=None, use_env=False)
     event = Event("test", datetime.now(timezone.utc), revision=0)
     delivery = deliver(report, target, os.environ, default_registry(),
@@ -76,7 +76,7 @@ def check_targets(settings: Settings, names: list[str]) -> list[Target]:
 
 def notify_after_analyze(report: TriageReport, targets: list[Target],
                          env: Mapping[str, str], registry: Registry,
-                         source: str = "notify") -> list[Delivery]:
+                         source: str | None = None) -> list[Delivery]:
     """Notify each target once about a finished triage; never raises."""
     out = []
     for target in targets:
@@ -91,7 +91,7 @@ def notify_after_analyze(report: TriageReport, targets: list[Target],
 
 
 def deliver(report: TriageReport, target: Target, env: Mapping[str, str],
-            registry: Registry, *, source: str = "notify",
+            registry: Registry, *, source: str | None = None,
             force: Event | None = None) -> Delivery:
     from . import notifier_for
     from .delivery import Delivery, notify
@@ -105,5 +105,5 @@ def deliver(report: TriageReport, target: Target, env: Mapping[str, str],
     return notify(report, resolved, notifier, MemoryOutbox(), force=force)
 
 
-def _source(settings: Settings) -> str:
-    return str(settings.path) if settings.path else "notify"
+def _source(settings: Settings) -> str | None:
+    return str(settings.path) if settings.path else None

@@ -106,7 +106,7 @@ class Target(BaseModel):
         """A Slack bot updates its message on re-triage; others post a new message."""
         return self.type == "slack" and self.token is not None
 
-    def resolve(self, env: Mapping[str, str], *, source: str = "notify") -> Target:
+    def resolve(self, env: Mapping[str, str], *, source: str | None = None) -> Target:
         """The target with every ``${VAR}`` replaced from ``env``; a missing variable is
         a :class:`ConfigError` naming the target and field."""
         def sub(value: str, field: str) -> str:
@@ -137,13 +137,14 @@ class Target(BaseModel):
         return tuple(v for v in values if v)
 
 
-def find_target(targets: list[Target], name: str, *, source: str = "notify") -> Target:
+def find_target(targets: list[Target], name: str, *, source: str | None = None,
+                field: str = "--notify") -> Target:
     for target in targets:
         if target.name == name:
             return target
     known = ", ".join(t.name for t in targets) or "none configured"
     raise ConfigError(f"unknown notify target {name!r}; known: {known}", source=source,
-                      field="--notify")
+                      field=field)
 
 
 def check_unique(targets: list[Target]) -> list[Target]:
