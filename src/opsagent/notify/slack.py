@@ -59,13 +59,16 @@ def message(d: Digest) -> dict[str, Any]:
         blocks.append({"type": "actions", "elements": [
             {"type": "button", "text": {"type": "plain_text", "text": "Open the full report"},
              "url": d.link, "action_id": "open_report"}]})
-    text = escape.slack(f"{d.icon} {d.headline}: {d.summary}")
-    if d.link:
-        text += f" <{d.link}|report>" if "|" not in d.link and ">" not in d.link else ""
-    return {"text": escape.truncate(text, MAX_TEXT), "blocks": blocks[:MAX_BLOCKS]}
+    link = f" <{d.link}|report>" if d.link and "|" not in d.link and ">" not in d.link \
+        else ""
+    text = escape.truncate(escape.slack(f"{d.icon} {d.headline}: {d.summary}"),
+                           MAX_TEXT - len(link)) + link
+    return {"text": text, "blocks": blocks[:MAX_BLOCKS]}
 
 
 def _section(text: str) -> dict[str, Any]:
+    if not text.strip():
+        text = "(empty)"
     return {"type": "section", "text": {"type": "mrkdwn",
                                         "text": escape.truncate(text, MAX_SECTION)}}
 
