@@ -146,6 +146,8 @@ def analyze(
     strict: Annotated[bool, typer.Option(
         help="Refuse the input (exit 2) on any value or document that cannot be read, "
              "instead of triaging the rest with a note.")] = False,
+    notify: Annotated[list[str] | None, typer.Option(
+        "--notify", help="Notify this target of the config file (repeatable).")] = None,
 ) -> None:
     """Triage one incident: every payload given is a signal of it.
 
@@ -170,6 +172,9 @@ def analyze(
         raise InputError("catalog file does not exist" if not catalog.exists()
                          else "catalog is not a file", source=str(catalog), field="--catalog")
     settings = load_settings(config_path)
+    if notify:
+        from .notify.cli import check_targets
+        targets = check_targets(settings, notify)
     pinned = None
     if now is not None:
         pinned = parse_time(now, "--now")
@@ -217,6 +222,9 @@ def analyze(
         except OSError as exc:
             raise InputError(f"cannot write: {exc.strerror or exc}",
                              source=str(log_file)) from None
+    if notify:  # after the report is out; a failure is one line on stderr, never the exit code
+        from .notify.cli import notify_after_analyze
+        notify_after_analyze(report, targets, os.environ, registry, str(settings.path))
 
 
 @schema_app.command("input")
@@ -317,6 +325,10 @@ def _register_extensions() -> None:
     from .ingest.cli import register_cli as register_ingest_cli
 
     register_ingest_cli(app)
+
+    from .notify.cli import register_cli as register_notify
+
+    register_notify(app)
     try:
         from .evaluation import register_cli
     except ImportError:  # the evaluation module is optional at import time
@@ -327,7 +339,8 @@ def _register_extensions() -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; map errors to exit codes and one readable line each."""
     args = sys.argv[1:] if argv is None else argv
-    if not args or args[0] in ("eval", "formats", "detect", "--help", "-h"):  # lean `analyze`
+    if not args or args[0] in ("eval", "formats", "detect", "notify", "--help", "-h"):
+        # the commands of optional modules; `analyze` start-up stays lean
         _register_extensions()
     debug = os.environ.get("OPSAGENT_DEBUG") == "1"
     try:

@@ -11,19 +11,22 @@ file named by ``--config`` / ``OPSAGENT_CONFIG``::
       customer_error_rate: 0.20
     agent:                           # passed to the agent (timeouts, retries, base URL ...)
       timeout_s: 60
+    notify:                          # notification targets (see opsagent.notify.targets)
+      - {name: oncall, type: slack, url: "${SLACK_WEBHOOK_URL}", dry_run: false}
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from .engine.context import EngineConfig
 from .errors import ConfigError
+from .notify.targets import Target, check_unique
 
 
 class Settings(BaseModel):
@@ -34,6 +37,7 @@ class Settings(BaseModel):
     knowledge: list[Path] = Field(default_factory=list)
     engine: EngineConfig = Field(default_factory=EngineConfig)
     agent: dict[str, Any] = Field(default_factory=dict)
+    notify: Annotated[list[Target], AfterValidator(check_unique)] = Field(default_factory=list)
     path: Path | None = Field(default=None, exclude=True)
 
 

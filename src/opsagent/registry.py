@@ -26,6 +26,26 @@ class Registry:
         self._fallback_adapters: dict[str, Adapter] = {}
         self._renderers: dict[str, Renderer] = {}
         self._providers: dict[str, ProviderFactory] = {}
+        self._kinds: dict[str, dict[str, Any]] = {}  # kind -> name -> object
+
+    # any other kind (notifiers, ...) ------------------------------------------
+    def add(self, kind: str, name: str, obj: Any) -> None:
+        """Register ``obj`` as ``name`` of ``kind``; a name is registered once."""
+        table = self._kinds.setdefault(kind, {})
+        if name in table:
+            raise ConfigError(f"{kind} {name!r} is registered twice")
+        table[name] = obj
+
+    def get(self, kind: str, name: str) -> Any:
+        table = self._kinds.get(kind, {})
+        try:
+            return table[name]
+        except KeyError:
+            known = ", ".join(sorted(table)) or "none"
+            raise ConfigError(f"unknown {kind} {name!r}; expected one of: {known}") from None
+
+    def names(self, kind: str) -> list[str]:
+        return list(self._kinds.get(kind, {}))
 
     # adapters -----------------------------------------------------------------
     def add_adapter(self, adapter: Adapter, *, fallback: bool = False) -> None:
@@ -89,6 +109,9 @@ def default_registry() -> Registry:
 
         register_adapters(registry)
         register_renderers(registry)
+        from .notify import register as register_notifiers
+
+        register_notifiers(registry)
         # The LLM providers join this registry when the agent first runs
         # (opsagent.agent.providers.register), so engine-only runs never import the agent.
         _load_plugins(registry)
