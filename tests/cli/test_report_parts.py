@@ -44,8 +44,6 @@ def test_the_catalogs_oncall_and_owners_are_paged_first(opsagent: Run, catalog: 
                                      "checkout-service (owners: payments-team, sre)")
 
 
-@pytest.mark.xfail(strict=True, reason="engine/scope.py words a catalog region without "
-                   "any signal as 'not affected'; it has no signal, which is not the same")
 def test_a_catalog_region_with_no_signal_is_no_signal(opsagent: Run, catalog: Path) -> None:
     out = opsagent("analyze", str(EXAMPLE), "--now", NOW, "--catalog", str(catalog)).stdout
     line = next(x for x in out.splitlines() if "confined to ap-south-1" in x)

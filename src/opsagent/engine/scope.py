@@ -108,8 +108,7 @@ def determine_scope(ctx: Context) -> None:
         if others:
             features.add("scope.single_region", 1.0,
                          f"the problem is confined to {region}; "
-                         f"{', '.join(sorted(others))} {'is' if len(others) == 1 else 'are'} "
-                         "not affected")
+                         + _other_regions(healthy_regions - {region}, others - healthy_regions))
         elif len(instances - {None}) != 1:
             # with no other region to compare, one region is a weak hint about the
             # region's infrastructure, weaker still for one service (one host is always
@@ -217,3 +216,15 @@ def _shared_dependency(ctx: Context) -> str | None:
     if common:
         return sorted(common)[0]
     return None
+
+
+def _other_regions(healthy: set[str], silent: set[str]) -> str:
+    """The other regions as the evidence has them: healthy ones are not affected; a region
+    the catalog lists but no signal comes from has no signal, which is not the same."""
+    parts = []
+    if healthy:
+        parts.append(f"{', '.join(sorted(healthy))} {'is' if len(healthy) == 1 else 'are'} "
+                     "not affected")
+    if silent:
+        parts.append(f"no signal from {', '.join(sorted(silent))}")
+    return "; ".join(parts)
