@@ -130,11 +130,11 @@ def analyze(
     A value that cannot be read, or a bad document among good ones, is one line on
     stderr (and a note in the report) and the rest is triaged.
     """
-    from .api import triage
     from .config import find_config, load_settings
     from .ingest import build_incident
-    from .registry import default_registry
+    from .plugins import default_registry
     from .report.text import render_text
+    from .triager import Triager
     from .values import parse_time
 
     registry = default_registry()
@@ -158,16 +158,9 @@ def analyze(
         raise errors[0] if len(errors) == 1 else InputErrors(errors)
     incident = build_incident(docs, now=pinned, registry=registry, strict=strict,
                               problems=problems)
-    report = triage(
-        incident,
-        catalog=catalog or settings.catalog,
-        knowledge=[*settings.knowledge, *(knowledge or [])],
-        config=settings.engine,
-        llm=None if no_llm else (llm or settings.llm),
-        use_env=not no_llm,
-        env=os.environ,
-        config_file=settings.path,
-    )
+    triager = Triager.from_settings(settings, registry, env=os.environ, catalog=catalog,
+                                    knowledge=knowledge or (), llm=llm, no_llm=no_llm)
+    report = triager.triage_incident(incident)
     for note in report.input_notes:  # what could not be read: one line each
         sys.stderr.write(f"opsagent: note: {note.format()}\n")
     text = render_text(report, detail=False) if (brief and format == "text") else renderer(report)
