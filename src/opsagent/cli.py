@@ -273,6 +273,9 @@ def version() -> None:
     sys.stdout.write(f"opsagent {__version__}\n")
 
 
+_SERVER_COMMANDS = ("serve", "worker")
+
+
 def _register_extensions() -> None:
     try:
         from .evaluation import register_cli
@@ -281,11 +284,23 @@ def _register_extensions() -> None:
     register_cli(app)
 
 
+def _register_server() -> None:
+    try:
+        import starlette  # noqa: F401  (the server extra)
+    except ImportError:
+        return
+    from .server.cli import register_cli
+
+    register_cli(app)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; map errors to exit codes and one readable line each."""
     args = sys.argv[1:] if argv is None else argv
     if not args or args[0] in ("eval", "--help", "-h"):  # keep `analyze` start-up lean
         _register_extensions()
+    if not args or args[0] in (*_SERVER_COMMANDS, "--help", "-h"):
+        _register_server()
     debug = os.environ.get("OPSAGENT_DEBUG") == "1"
     try:
         try:

@@ -11,6 +11,9 @@ file named by ``--config`` / ``OPSAGENT_CONFIG``::
       customer_error_rate: 0.20
     agent:                           # passed to the agent (timeouts, retries, base URL ...)
       timeout_s: 60
+    serve:                           # opsagent serve / worker (see opsagent.server.settings)
+      database: sqlite:///opsagent.db
+      group_window: 30m
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ class Settings(BaseModel):
     knowledge: list[Path] = Field(default_factory=list)
     engine: EngineConfig = Field(default_factory=EngineConfig)
     agent: dict[str, Any] = Field(default_factory=dict)
+    serve: dict[str, Any] = Field(default_factory=dict)  # read by opsagent.server
     path: Path | None = Field(default=None, exclude=True)
 
 

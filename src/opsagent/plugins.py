@@ -26,10 +26,17 @@ def _renderers(registry: Registry) -> None:
     register(registry)
 
 
+def _stores(registry: Registry) -> None:
+    # a store's module (and SQLAlchemy) loads only when a store is opened
+    from .store.registration import register
+
+    register(registry)
+
+
 #: The built-ins, in registration order (adapter order is detection order). The LLM
 #: providers join a registry when the agent first runs (``opsagent.agent.providers``), so
 #: engine-only runs never import the agent.
-BUILTINS: tuple[Register, ...] = (_adapters, _renderers)
+BUILTINS: tuple[Register, ...] = (_adapters, _renderers, _stores)
 
 _DEFAULT: Registry | None = None
 

@@ -1,0 +1,1 @@
+"""The HTTP service (``opsagent serve``) and its workers; needs the ``server`` extra."""
