@@ -61,6 +61,8 @@ def create_app(service: Service) -> Starlette:
         Route("/v1/webhooks/{source}", partial(_webhook, service=service),
               methods=["POST"]),
         Route("/v1/analyze", partial(_analyze, service=service), methods=["POST"]),
+        Route("/v1/deliveries/{id}", partial(_delivery_route, service=service),
+              methods=["GET"]),
         Route("/v1/incidents", partial(_incidents, service=service), methods=["GET"]),
         Route("/v1/incidents/{id}", partial(_incident, service=service),
               methods=["GET"]),
@@ -250,7 +252,7 @@ async def _incident(request: Request, service: Service) -> Response:
     incident_id = request.path_params["id"]
     row = await asyncio.to_thread(service.store.incident, incident_id)
     if row is None:
-        return await _maybe_delivery(incident_id, service)
+        return _error(404, f"no incident {incident_id!r}")
     deliveries = await asyncio.to_thread(service.store.incident_deliveries, incident_id,
                                          bodies=False)
     revisions = await asyncio.to_thread(service.store.revisions, incident_id)
@@ -262,14 +264,14 @@ async def _incident(request: Request, service: Service) -> Response:
                                        for r in revisions[:-1]]})
 
 
-async def _maybe_delivery(identifier: str, service: Service) -> Response:
-    """A delivery id given where an incident id is expected: where it stands."""
-    found = await asyncio.to_thread(service.store.delivery, identifier)
+async def _delivery_route(request: Request, service: Service) -> Response:
+    denied = _api_auth(request, service)
+    if denied is not None:
+        return denied
+    found = await asyncio.to_thread(service.store.delivery, request.path_params["id"])
     if found is None:
-        return _error(404, f"no incident {identifier!r}")
-    return JSONResponse({"error": f"{identifier!r} is a delivery, not an incident",
-                         "delivery": {**_delivery(found), "incident_id": found.incident_id}},
-                        status_code=404)
+        return _error(404, f"no delivery {request.path_params['id']!r}")
+    return JSONResponse({**_delivery(found), "incident_id": found.incident_id})
 
 
 async def _report(request: Request, service: Service) -> Response:
