@@ -118,17 +118,21 @@ async def _metrics(request: Request, service: Service) -> Response:
 
 
 async def _read_limited(request: Request, limit: int) -> bytes | None:
+    """The body, or None when it is over ``limit``. An oversized body is read on (and
+    dropped) up to a bound, so that the sender sees the 413 rather than a reset."""
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
+    drain = max(8 * 1_048_576, 2 * limit)
+    if declared is not None and declared.isdigit() and int(declared) > drain:
         return None
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
-        if size > limit:
+        if size > drain:
             return None
-        chunks.append(chunk)
-    return b"".join(chunks)
+        if size <= limit:
+            chunks.append(chunk)
+    return b"".join(chunks) if size <= limit else None
 
 
 async def _webhook(request: Request, service: Service) -> Response:
