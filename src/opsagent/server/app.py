@@ -177,8 +177,6 @@ async def _webhook(request: Request, service: Service) -> Response:
         reason = str(exc) or "timed out storing the delivery"
         return _error(503, f"cannot store the delivery now; retry ({reason})")
     count.labels(source, "duplicate" if accepted.duplicate else "accepted").inc()
-    service.log.event("delivery", source=source, delivery=accepted.delivery_id,
-                      duplicate=accepted.duplicate, bytes=len(body), principal=who.principal)
     return JSONResponse({"delivery_id": accepted.delivery_id,
                          "duplicate": accepted.duplicate}, status_code=202)
 

@@ -73,3 +73,7 @@ class Inbox:
         for future, result in zip(futures, results, strict=True):
             future.set_result(result)
         self.on_stored()
+        self.log.events([("delivery", "info", {
+            "source": item.source, "delivery": result.delivery_id,
+            "duplicate": result.duplicate, "bytes": len(item.body)})
+            for item, result in zip(items, results, strict=True)])

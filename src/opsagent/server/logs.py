@@ -20,9 +20,15 @@ class JsonLog:
         self.process = process
 
     def event(self, name: str, level: str = "info", **fields: Any) -> None:
-        record = {"ts": round(time.time(), 3), "level": level, "event": name,
-                  "process": self.process, **fields}
-        line = json.dumps(record, ensure_ascii=False, default=str, separators=(",", ":"))
+        self.events([(name, level, fields)])
+
+    def events(self, records: list[tuple[str, str, dict[str, Any]]]) -> None:
+        """Several events in one write (a batch of deliveries)."""
+        now = round(time.time(), 3)
+        lines = "".join(json.dumps({"ts": now, "level": level, "event": name,
+                                    "process": self.process, **fields}, ensure_ascii=False,
+                                   default=str, separators=(",", ":")) + "\n"
+                        for name, level, fields in records)
         with _LOCK:
-            self.stream.write(line + "\n")
+            self.stream.write(lines)
             self.stream.flush()

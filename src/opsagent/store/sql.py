@@ -78,41 +78,35 @@ class SqlStore(b.Store):
     # the inbox -------------------------------------------------------------------
     def accept(self, items: Sequence[b.NewDelivery], *, dedupe_window_s: float
                ) -> list[b.Accepted]:
-        out: list[b.Accepted] = []
+        """One query for the duplicates of the whole batch, then two bulk inserts."""
+        keyed = [_keys(item, dedupe_window_s) for item in items]
+        wanted = {key for _, key, candidates in keyed for key in candidates}
         with self._tx() as conn:
-            seen: dict[str, str] = {}
-            for item in items:
-                out.append(self._accept_one(conn, item, dedupe_window_s, seen))
+            rows = conn.execute(sa.select(deliveries.c.id, deliveries.c.received_at,
+                                          deliveries.c.dedupe_key)
+                                .where(deliveries.c.dedupe_key.in_(wanted))).all()
+            known = {row.dedupe_key: (row.id, row.received_at) for row in rows}
+            out: list[b.Accepted] = []
+            new_rows: list[dict[str, Any]] = []
+            for item, (sha, key, candidates) in zip(items, keyed, strict=True):
+                found = next((known[c][0] for c in candidates if c in known and (
+                    c == key or item.received_at - known[c][1] <= dedupe_window_s)), None)
+                if found is not None:
+                    out.append(b.Accepted(found, True))
+                    continue
+                delivery_id = new_id("dlv")
+                known[key] = (delivery_id, item.received_at)
+                new_rows.append(dict(
+                    id=delivery_id, source=item.source, received_at=item.received_at,
+                    headers=dict(item.headers), body=item.body, body_sha256=sha,
+                    vendor_id=item.vendor_id, dedupe_key=key, status="queued"))
+                out.append(b.Accepted(delivery_id, False))
+            if new_rows:
+                conn.execute(deliveries.insert(), new_rows)
+                conn.execute(jobs.insert(), [dict(delivery_id=r["id"],
+                                                  available_at=r["received_at"], attempts=0)
+                                             for r in new_rows])
         return out
-
-    def _accept_one(self, conn: Connection, item: b.NewDelivery, window: float,
-                    seen: dict[str, str]) -> b.Accepted:
-        sha = hashlib.sha256(item.body).hexdigest()
-        if item.vendor_id:
-            key = f"id:{item.source}:{item.vendor_id}"
-            candidates = [key]
-        else:  # the same body within the window: this bucket or the one before
-            bucket = int(item.received_at // window) if window > 0 else 0
-            key = f"body:{item.source}:{sha}:{bucket}"
-            candidates = [key, f"body:{item.source}:{sha}:{bucket - 1}"]
-        for candidate in candidates:
-            if candidate in seen:
-                return b.Accepted(seen[candidate], True)
-        rows = conn.execute(sa.select(deliveries.c.id, deliveries.c.received_at,
-                                      deliveries.c.dedupe_key)
-                            .where(deliveries.c.dedupe_key.in_(candidates))).all()
-        for row in rows:
-            if row.dedupe_key == key or item.received_at - row.received_at <= window:
-                return b.Accepted(row.id, True)
-        delivery_id = new_id("dlv")
-        conn.execute(deliveries.insert().values(
-            id=delivery_id, source=item.source, received_at=item.received_at,
-            headers=dict(item.headers), body=item.body, body_sha256=sha,
-            vendor_id=item.vendor_id, dedupe_key=key, status="queued"))
-        conn.execute(jobs.insert().values(delivery_id=delivery_id,
-                                          available_at=item.received_at, attempts=0))
-        seen[key] = delivery_id
-        return b.Accepted(delivery_id, False)
 
     # the queue ---------------------------------------------------------------------
     def claim(self, worker: str, *, limit: int, lease_s: float, now: float) -> list[b.Job]:
@@ -271,6 +265,18 @@ class SqlStore(b.Store):
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _keys(item: b.NewDelivery, window: float) -> tuple[str, str, list[str]]:
+    """The body's hash, the delivery's dedupe key, and the keys a duplicate would have:
+    the vendor's delivery id, else the body in this window bucket or the one before."""
+    sha = hashlib.sha256(item.body).hexdigest()
+    if item.vendor_id:
+        key = f"id:{item.source}:{item.vendor_id}"
+        return sha, key, [key]
+    bucket = int(item.received_at // window) if window > 0 else 0
+    key = f"body:{item.source}:{sha}:{bucket}"
+    return sha, key, [key, f"body:{item.source}:{sha}:{bucket - 1}"]
 
 
 def _delivery(m: Any) -> b.Delivery:
