@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import socket
@@ -30,6 +31,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -85,9 +87,15 @@ class Processes:
         argv = [sys.executable, "-m", "opsagent.cli", *args, "--database", self.database]
         if port is not None:
             argv += ["--listen", f"127.0.0.1:{port}"]
-        log = (self.workdir / f"{args[0]}-{len(self.procs)}.log").open("ab")
+        path = self.workdir / f"{args[0]}-{len(self.procs)}.log"
+        log = path.open("ab")
         self.procs.append(subprocess.Popen(argv, cwd=self.workdir, env=self.env, stdout=log,
                                            stderr=log))
+        log.close()
+        if port is None:  # a worker: ready once it says so
+            deadline = time.monotonic() + 90
+            while time.monotonic() < deadline and b'"event":"working"' not in path.read_bytes():
+                time.sleep(0.1)
         if port is not None:
             deadline = time.monotonic() + 90
             while time.monotonic() < deadline:
@@ -217,7 +225,33 @@ def ack_to_report(database: str, ids: list[str], timeout: float) -> list[float]:
     return [r.processed_at - r.received_at for r in rows if r.processed_at is not None]
 
 
-def run(name: str, database: str, workdir: Path, *, quick: bool, worker_procs: int) -> None:
+@contextlib.contextmanager
+def fresh_database(url: str, workdir: Path, name: str) -> Iterator[str]:
+    """An empty database beside ``url`` (a new SQLite file, or a new PostgreSQL database
+    on the same server, dropped afterwards)."""
+    if url.startswith("sqlite"):
+        yield f"sqlite:///{workdir / (name + '.db')}"
+        return
+    import psycopg
+
+    db = f"opsagent_load_{name}_{os.getpid()}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{db}"')
+    try:
+        yield url.rsplit("/", 1)[0] + "/" + db
+    finally:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+
+
+def run(name: str, server: str, workdir: Path, *, quick: bool, worker_procs: int) -> None:
+    with fresh_database(server, workdir, "inbox") as database:
+        inbox(name, database, workdir, quick=quick)
+    with fresh_database(server, workdir, "report") as database:
+        reports(name, database, workdir, quick=quick, worker_procs=worker_procs)
+
+
+def inbox(name: str, database: str, workdir: Path, *, quick: bool) -> None:
     count = 1000 if quick else 3000
     procs = Processes(database, workdir)
     try:
@@ -237,9 +271,11 @@ def run(name: str, database: str, workdir: Path, *, quick: bool, worker_procs: i
               f"p99 {pct(lat, 0.99) * 1000:.1f} ms ({len(lat)} accepted)")
     finally:
         procs.stop()
-    fresh = database if not database.startswith("sqlite") else \
-        f"sqlite:///{workdir / 'report.db'}"
-    procs = Processes(fresh, workdir)
+
+
+def reports(name: str, database: str, workdir: Path, *, quick: bool, worker_procs: int
+            ) -> None:
+    procs = Processes(database, workdir)
     try:
         if worker_procs:
             port = procs.start("serve", "--workers", "0")
@@ -250,7 +286,7 @@ def run(name: str, database: str, workdir: Path, *, quick: bool, worker_procs: i
         assert port is not None
         seconds = 5 if quick else 10
         lat, ids = asyncio.run(steady(port, bodies(10 * seconds, 2_000_000), 10.0))
-        delays = ack_to_report(fresh, ids, timeout=120)
+        delays = ack_to_report(database, ids, timeout=120)
         workers = f"{worker_procs} worker processes" if worker_procs else "its own worker"
         print(f"{name}: 10/s for {seconds} s, server with {workers}: ack -> report "
               f"p50 {pct(delays, 0.5) * 1000:.0f} ms, p99 {pct(delays, 0.99) * 1000:.0f} ms "
@@ -269,8 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}, "
           f"Python {sys.version.split()[0]}")
     with tempfile.TemporaryDirectory() as tmp:
-        run("SQLite", f"sqlite:///{Path(tmp) / 'load.db'}", Path(tmp), quick=args.quick,
-            worker_procs=0)
+        run("SQLite", "sqlite://", Path(tmp), quick=args.quick, worker_procs=0)
         if args.postgres:
             run("PostgreSQL", args.postgres, Path(tmp), quick=args.quick, worker_procs=2)
     return 0
