@@ -284,14 +284,17 @@ def _register_extensions() -> None:
     register_cli(app)
 
 
-def _register_server() -> None:
+def _register_server() -> bool:
+    """Add ``serve`` and ``worker``; False when the server extra is not installed."""
     try:
-        import starlette  # noqa: F401  (the server extra)
+        import sqlalchemy  # noqa: F401  (the server extra)
+        import starlette  # noqa: F401
     except ImportError:
-        return
+        return False
     from .server.cli import register_cli
 
     register_cli(app)
+    return True
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -299,8 +302,11 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if not args or args[0] in ("eval", "--help", "-h"):  # keep `analyze` start-up lean
         _register_extensions()
-    if not args or args[0] in (*_SERVER_COMMANDS, "--help", "-h"):
-        _register_server()
+    if (not args or args[0] in (*_SERVER_COMMANDS, "--help", "-h")) and \
+            not _register_server() and args and args[0] in _SERVER_COMMANDS:
+        sys.stderr.write(f"opsagent: error: '{args[0]}' needs the server extra: "
+                         "pip install 'opsagent[server]'\n")
+        return 2
     debug = os.environ.get("OPSAGENT_DEBUG") == "1"
     try:
         try:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
-from ..conftest import EXAMPLE
+from ..conftest import EXAMPLE, run_cli
 from .conftest import TOKEN, Process, Service, basic, metric, sample, tagged
 
 
@@ -176,3 +177,17 @@ def test_sigterm_stops_accepting_and_exits_cleanly(service: Service) -> None:
     assert events[-2:] == ["stopping", "stopped"] or events[-1] == "stopped"
     restarted = service.serve()  # what was acknowledged is there after the restart
     assert incident_of(restarted, ack["delivery_id"])["services"] == ["checkout-service-t7"]
+
+
+def test_serve_refuses_to_start_without_a_token_or_with_a_bad_database(tmp_path: Path
+                                                                     ) -> None:
+    no_token = run_cli("serve", "--database", f"sqlite:///{tmp_path / 'a.db'}", cwd=tmp_path,
+                       env={"OPSAGENT_SERVE_TOKEN": ""})
+    assert no_token.code == 2
+    assert "OPSAGENT_SERVE_TOKEN" in no_token.stderr and "Traceback" not in no_token.stderr
+    bad = run_cli("serve", "--database", "mysql://db/x", cwd=tmp_path,
+                  env={"OPSAGENT_SERVE_TOKEN": TOKEN})
+    assert bad.code == 2 and "unsupported database 'mysql'" in bad.stderr
+    missing = run_cli("worker", "--database", f"sqlite:///{tmp_path}/no/such/dir/a.db",
+                      cwd=tmp_path)
+    assert missing.code == 2 and "does not exist" in missing.stderr

@@ -26,6 +26,12 @@ def open_store(url: str, registry: Registry, *, migrate: bool = True) -> Store:
     scheme = url.split(":", 1)[0].split("+", 1)[0]
     if scheme == "postgres":
         scheme = "postgresql"
+    if scheme not in registry.names("store"):
+        from ..errors import ConfigError
+
+        known = ", ".join(f"{name}://…" for name in registry.names("store"))
+        raise ConfigError(f"unsupported database {scheme!r}; expected one of: {known}",
+                          field="database")
     store: Store = registry.get("store", scheme)(url)
     if migrate:
         store.migrate()
