@@ -163,8 +163,8 @@ async def _webhook(request: Request, service: Service) -> Response:
     except ValueError as exc:
         count.labels(source, "not_json").inc()
         return _error(400, f"body is not JSON: {exc}")
-    if who.sns_confirmation is not None:
-        service.log.event("sns_confirmation", source=source)
+    if who.sns_confirmation is not None:  # a subscription to confirm, not an alert
+        return await _confirm_sns(who.sns_confirmation, source, service)
     item = NewDelivery(source=source, body=body,
                        headers={k: headers[k] for k in KEPT_HEADERS if k in headers},
                        received_at=now,
@@ -179,6 +179,25 @@ async def _webhook(request: Request, service: Service) -> Response:
     count.labels(source, "duplicate" if accepted.duplicate else "accepted").inc()
     return JSONResponse({"delivery_id": accepted.delivery_id,
                          "duplicate": accepted.duplicate}, status_code=202)
+
+
+async def _confirm_sns(url: str, source: str, service: Service) -> Response:
+    """Visit the SubscribeURL (the auth layer checked it is an AWS host)."""
+    import urllib.request
+
+    def visit() -> int:
+        with urllib.request.urlopen(url, timeout=10) as answer:
+            status: int = answer.status
+            return status
+
+    try:
+        status = await asyncio.to_thread(visit)
+    except OSError as exc:
+        service.log.event("sns_confirmation_failed", "warning", source=source,
+                          reason=str(exc))
+        return _error(503, "could not confirm the SNS subscription; retry")
+    service.log.event("sns_confirmed", source=source, status=status)
+    return JSONResponse({"confirmed": True})
 
 
 async def _analyze(request: Request, service: Service) -> Response:
