@@ -2,13 +2,13 @@
 
 The CLI is a thin layer over this function. Payloads are parsed JSON documents (a dict,
 or a list of documents) of any supported format; all of them are signals of one
-incident.
+incident. Both run a :class:`~opsagent.triager.Triager`; for repeated calls with the
+same options, one triager is kept per distinct set of option values.
 """
 
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from functools import lru_cache
@@ -16,51 +16,33 @@ from pathlib import Path
 from typing import Any
 
 from .catalog import ServiceCatalog, load_catalog
-from .engine import Engine, EngineConfig
+from .engine import EngineConfig
 from .errors import ConfigError, UserError
-from .ingest import Document, build_incident
 from .knowledge.loader import KnowledgeBase, load_knowledge
 from .models import Incident, PastIncident, TriageReport
 from .registry import Registry
+from .triager import Triager, as_documents, engine_config, resolve_agent
 from .values import parse_time
 
 
 @lru_cache(maxsize=8)
-def _cached_knowledge(dirs: tuple[str, ...]) -> KnowledgeBase:
+def _knowledge(dirs: tuple[str, ...]) -> KnowledgeBase:
     return load_knowledge([Path(d) for d in dirs])
 
 
-_ENGINES: dict[tuple[int, int, int], tuple[Engine, tuple[object, ...]]] = {}
+@lru_cache(maxsize=8)
+def _triager(dirs: tuple[str, ...], catalog: str | None, config: str | None) -> Triager:
+    """One compiled triager per distinct (knowledge dirs, catalog file, config values)."""
+    from .plugins import default_registry
 
-
-def _cached_engine(knowledge: KnowledgeBase, catalog: ServiceCatalog | None,
-                   config: EngineConfig | None) -> Engine:
-    """One compiled engine per (knowledge, catalog, config) objects, kept while alive."""
-    key = (id(knowledge), id(catalog), id(config))
-    found = _ENGINES.get(key)
-    if found is not None:
-        return found[0]
-    if len(_ENGINES) >= 16:
-        _ENGINES.clear()
-    engine = Engine(knowledge, catalog, config)
-    _ENGINES[key] = (engine, (knowledge, catalog, config))  # keeps the ids valid
-    return engine
+    cfg = EngineConfig.model_validate_json(config) if config is not None else None
+    cat = load_catalog(Path(catalog)) if catalog is not None else None
+    return Triager(default_registry(), knowledge=_knowledge(dirs), catalog=cat, config=cfg)
 
 
 def default_knowledge(extra_dirs: Sequence[str | Path] = ()) -> KnowledgeBase:
     """The built-in knowledge base plus ``extra_dirs`` (loaded once per process)."""
-    return _cached_knowledge(tuple(str(d) for d in extra_dirs))
-
-
-def as_documents(payloads: Sequence[Any], source: str = "payload") -> list[Document]:
-    docs: list[Document] = []
-    for index, payload in enumerate(payloads):
-        name = f"{source}[{index}]" if len(payloads) > 1 else source
-        if isinstance(payload, list):
-            docs.extend(Document(item, f"{name}[{i}]") for i, item in enumerate(payload))
-        else:
-            docs.append(Document(payload, name))
-    return docs
+    return _knowledge(tuple(str(d) for d in extra_dirs))
 
 
 def _coerce_now(now: datetime | str | None) -> datetime | None:
@@ -70,6 +52,26 @@ def _coerce_now(now: datetime | str | None) -> datetime | None:
     if parsed is None:
         raise ConfigError("expected an ISO 8601 time", field="now")
     return parsed
+
+
+def _triager_for(
+    catalog: ServiceCatalog | str | Path | None,
+    knowledge: KnowledgeBase | Sequence[str | Path] | None,
+    config: EngineConfig | Mapping[str, Any] | None,
+    registry: Registry | None,
+) -> Triager:
+    cfg = engine_config(config)
+    if isinstance(knowledge, KnowledgeBase) or isinstance(catalog, ServiceCatalog) \
+            or registry is not None:
+        from .plugins import default_registry
+
+        kb = knowledge if isinstance(knowledge, KnowledgeBase) else \
+            default_knowledge(tuple(knowledge or ()))
+        cat = load_catalog(Path(catalog)) if isinstance(catalog, (str, Path)) else catalog
+        return Triager(registry or default_registry(), knowledge=kb, catalog=cat, config=cfg)
+    dirs = tuple(str(d) for d in (knowledge or ()))
+    return _triager(dirs, str(catalog) if catalog is not None else None,
+                    cfg.model_dump_json(exclude_unset=True) if cfg is not None else None)
 
 
 def analyze(
@@ -100,10 +102,11 @@ def analyze(
     :class:`~opsagent.errors.UserError` subclasses for input with nothing to triage (and,
     with ``strict``, for any input note).
     """
-    docs = as_documents(payloads)
-    incident = build_incident(docs, now=_coerce_now(now), registry=registry, strict=strict)
-    return triage(incident, catalog=catalog, knowledge=knowledge, config=config, llm=llm,
-                  use_env=use_env, past=past)
+    triager = _triager_for(catalog, knowledge, config, registry)
+    agent = resolve_agent(llm, os.environ, None, use_env=use_env)
+    if agent is not None:
+        triager = triager.with_llm(agent)
+    return triager.triage(list(payloads), now=_coerce_now(now), strict=strict, past=past)
 
 
 def triage(
@@ -120,29 +123,12 @@ def triage(
     text_rank: Mapping[str, float] | None = None,
 ) -> TriageReport:
     """Triage an already assembled incident (the engine, then the agent if configured)."""
-    kb = _resolve_knowledge(knowledge)
-    cat = load_catalog(Path(catalog)) if isinstance(catalog, (str, Path)) else catalog
-    cfg = _resolve_config(config)
-    engine = _cached_engine(kb, cat, cfg)
-    started = time.perf_counter()  # the triage itself: not the loading above
-    report = engine.analyze(incident, past=past, text_rank=text_rank)
-    elapsed = (time.perf_counter() - started) * 1000
-    report.analysis.duration_ms = round(elapsed, 3)
-    settings = None
-    environ = env if env is not None else os.environ
-    wants_agent = llm is not None or (use_env and (config_file is not None or any(
-        environ.get(name) for name in ("OPSAGENT_LLM", "OPENAI_API_KEY"))))
-    if wants_agent:
-        from .agent import resolve_llm
-
-        settings = resolve_llm(llm, environ, config_file)
-    if settings is not None:
-        from .agent import refine
-
-        report = refine(report, incident, settings, knowledge=kb, catalog=cat)
-        report.analysis.duration_ms = round((time.perf_counter() - started) * 1000, 3)
-    report.input_notes = list(incident.input_notes)
-    return report
+    triager = _triager_for(catalog, knowledge, config, None)
+    agent = resolve_agent(llm, env if env is not None else os.environ, config_file,
+                          use_env=use_env)
+    if agent is not None:
+        triager = triager.with_llm(agent)
+    return triager.triage_incident(incident, past=past, text_rank=text_rank)
 
 
 def remember(
@@ -156,27 +142,8 @@ def remember(
     """``incident`` as incident memory keeps it (:meth:`Engine.remember`), by the same
     engine :func:`triage` uses: after a triage, from its ``report``, to store; before
     one, without a report, to select the candidates to pass as ``past``."""
-    kb = _resolve_knowledge(knowledge)
-    cat = load_catalog(Path(catalog)) if isinstance(catalog, (str, Path)) else catalog
-    return _cached_engine(kb, cat, _resolve_config(config)).remember(incident, report)
+    return _triager_for(catalog, knowledge, config, None).remember(incident, report)
 
 
-def _resolve_knowledge(knowledge: KnowledgeBase | Sequence[str | Path] | None) -> KnowledgeBase:
-    if isinstance(knowledge, KnowledgeBase):
-        return knowledge
-    if not knowledge:
-        return _cached_knowledge(())
-    return default_knowledge(tuple(knowledge))
-
-
-def _resolve_config(config: EngineConfig | Mapping[str, Any] | None) -> EngineConfig | None:
-    if config is None or isinstance(config, EngineConfig):
-        return config
-    try:
-        return EngineConfig.model_validate(dict(config))
-    except Exception as exc:  # pydantic.ValidationError
-        raise ConfigError(f"invalid engine setting: {exc}".splitlines()[0]) from None
-
-
-__all__ = ["UserError", "analyze", "as_documents", "default_knowledge", "remember",
+__all__ = ["Triager", "UserError", "analyze", "as_documents", "default_knowledge", "remember",
            "triage"]

@@ -154,11 +154,11 @@ def analyze(
     A value that cannot be read, or a bad document among good ones, is one line on
     stderr (and a note in the report) and the rest is triaged.
     """
-    from .api import triage
     from .config import find_config, load_settings
     from .ingest import build_incident
-    from .registry import default_registry
+    from .plugins import default_registry
     from .report.text import render_text
+    from .triager import Triager
     from .values import parse_time
 
     registry = default_registry()
@@ -193,16 +193,9 @@ def analyze(
         raise errors[0] if len(errors) == 1 else InputErrors(errors)
     incident = build_incident(docs, now=pinned, registry=registry, strict=strict,
                               problems=problems)
-    report = triage(
-        incident,
-        catalog=catalog or settings.catalog,
-        knowledge=[*settings.knowledge, *(knowledge or [])],
-        config=settings.engine,
-        llm=None if no_llm else llm,  # else the agent reads OPSAGENT_LLM, then the file
-        use_env=not no_llm,
-        env=os.environ,
-        config_file=settings.path,
-    )
+    triager = Triager.from_settings(settings, registry, env=os.environ, catalog=catalog,
+                                    knowledge=knowledge or (), llm=llm, no_llm=no_llm)
+    report = triager.triage_incident(incident)
     for note in report.input_notes:  # what could not be read: one line each
         sys.stderr.write(f"opsagent: note: {note.format()}\n")
     text = render_text(report, detail=False) if (brief and format == "text") else renderer(report)
@@ -318,6 +311,9 @@ def version() -> None:
     sys.stdout.write(f"opsagent {__version__}\n")
 
 
+_SERVER_COMMANDS = ("serve", "worker")
+
+
 def _register_extensions() -> None:
     """Let optional modules add their commands (once, however often ``main`` runs)."""
     if any(info.name == "eval" for info in app.registered_commands):
@@ -336,12 +332,30 @@ def _register_extensions() -> None:
     register_cli(app)
 
 
+def _register_server() -> bool:
+    """Add ``serve`` and ``worker``; False when the server extra is not installed."""
+    try:
+        import sqlalchemy  # noqa: F401  (the server extra)
+        import starlette  # noqa: F401
+    except ImportError:
+        return False
+    from .server.cli import register_cli
+
+    register_cli(app)
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; map errors to exit codes and one readable line each."""
     args = sys.argv[1:] if argv is None else argv
     if not args or args[0] in ("eval", "formats", "detect", "notify", "--help", "-h"):
         # the commands of optional modules; `analyze` start-up stays lean
         _register_extensions()
+    if (not args or args[0] in (*_SERVER_COMMANDS, "--help", "-h")) and \
+            not _register_server() and args and args[0] in _SERVER_COMMANDS:
+        sys.stderr.write(f"opsagent: error: '{args[0]}' needs the server extra: "
+                         "pip install 'opsagent[server]'\n")
+        return 2
     debug = os.environ.get("OPSAGENT_DEBUG") == "1"
     try:
         try:

@@ -13,6 +13,9 @@ file named by ``--config`` / ``OPSAGENT_CONFIG``::
       timeout_s: 60
     notify:                          # notification targets (see opsagent.notify.targets)
       - {name: oncall, type: slack, url: "${SLACK_WEBHOOK_URL}", dry_run: false}
+    serve:                           # opsagent serve / worker (see opsagent.server.settings)
+      database: sqlite:///opsagent.db
+      group_window: 30m
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ class Settings(BaseModel):
     engine: EngineConfig = Field(default_factory=EngineConfig)
     agent: dict[str, Any] = Field(default_factory=dict)
     notify: Annotated[list[Target], AfterValidator(check_unique)] = Field(default_factory=list)
+    serve: dict[str, Any] = Field(default_factory=dict)  # read by opsagent.server
     path: Path | None = Field(default=None, exclude=True)
 
 

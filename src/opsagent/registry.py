@@ -1,8 +1,10 @@
-"""One registry for everything pluggable: input adapters and report renderers (and, when
-the agent extra is installed, LLM providers). Built-ins register exactly like plug-ins.
+"""One registry for everything pluggable: input adapters, report renderers, LLM providers,
+history stores and notifiers. Built-ins register exactly like plug-ins (see
+:mod:`opsagent.plugins`, the composition root that builds the default registry).
 
-A plug-in is a distribution that declares an entry point in the ``opsagent.plugins``
-group pointing at a callable ``register(registry)``.
+Each kind is one table of named entries that refuses a name registered twice. A plug-in
+is a distribution that declares an entry point in the ``opsagent.plugins`` group pointing
+at a callable ``register(registry)``.
 """
 
 from __future__ import annotations
@@ -19,45 +21,62 @@ if TYPE_CHECKING:
 Renderer = Callable[["TriageReport"], str]
 ProviderFactory = Callable[..., Any]
 
+#: The kinds of entry a registry holds, with the word used in messages.
+KINDS: dict[str, str] = {
+    "adapter": "input format",
+    "renderer": "format",
+    "provider": "LLM provider",
+    "store": "store",
+    "notifier": "notifier",
+}
+
 
 class Registry:
     def __init__(self) -> None:
-        self._adapters: dict[str, Adapter] = {}
+        self._tables: dict[str, dict[str, Any]] = {kind: {} for kind in KINDS}
         self._fallback_adapters: dict[str, Adapter] = {}
-        self._renderers: dict[str, Renderer] = {}
-        self._providers: dict[str, ProviderFactory] = {}
-        self._kinds: dict[str, dict[str, Any]] = {}  # kind -> name -> object
 
-    # any other kind (notifiers, ...) ------------------------------------------
-    def add(self, kind: str, name: str, obj: Any) -> None:
-        """Register ``obj`` as ``name`` of ``kind``; a name is registered once."""
-        table = self._kinds.setdefault(kind, {})
-        if name in table:
+    # the generic per-kind table --------------------------------------------------
+    def add(self, kind: str, name: str, entry: Any) -> None:
+        """Register ``entry`` as ``name`` of ``kind``; a name is taken once per kind."""
+        table = self._table(kind)
+        if name in table or (kind == "adapter" and name in self._fallback_adapters):
             raise ConfigError(f"{kind} {name!r} is registered twice")
-        table[name] = obj
+        table[name] = entry
 
     def get(self, kind: str, name: str) -> Any:
-        table = self._kinds.get(kind, {})
         try:
-            return table[name]
+            return self._table(kind)[name]
         except KeyError:
-            known = ", ".join(sorted(table)) or "none"
-            raise ConfigError(f"unknown {kind} {name!r}; expected one of: {known}") from None
+            known = ", ".join(sorted(self.names(kind)))
+            raise ConfigError(f"unknown {KINDS[kind]} {name!r}; expected one of: {known}"
+                              ) from None
 
     def names(self, kind: str) -> list[str]:
-        return list(self._kinds.get(kind, {}))
+        """The names of ``kind`` in registration order."""
+        return list(self._table(kind))
+
+    def _table(self, kind: str) -> dict[str, Any]:
+        try:
+            return self._tables[kind]
+        except KeyError:
+            raise ConfigError(f"unknown registry kind {kind!r}; known: "
+                              f"{', '.join(KINDS)}") from None
 
     # adapters -----------------------------------------------------------------
     def add_adapter(self, adapter: Adapter, *, fallback: bool = False) -> None:
         """Register an input adapter; ``fallback`` adapters are tried after all others."""
-        target = self._fallback_adapters if fallback else self._adapters
-        if adapter.name in self._adapters or adapter.name in self._fallback_adapters:
-            raise ConfigError(f"adapter {adapter.name!r} is registered twice")
-        target[adapter.name] = adapter
+        if fallback:
+            if adapter.name in self._tables["adapter"] or \
+                    adapter.name in self._fallback_adapters:
+                raise ConfigError(f"adapter {adapter.name!r} is registered twice")
+            self._fallback_adapters[adapter.name] = adapter
+        else:
+            self.add("adapter", adapter.name, adapter)
 
     def adapters(self) -> Iterator[Adapter]:
         """Adapters in detection order."""
-        yield from self._adapters.values()
+        yield from self._tables["adapter"].values()
         yield from self._fallback_adapters.values()
 
     def adapter(self, name: str) -> Adapter:
@@ -67,61 +86,35 @@ class Registry:
         known = ", ".join(a.name for a in self.adapters())
         raise ConfigError(f"unknown input format {name!r}; known: {known}")
 
+    def adapter_names(self) -> list[str]:
+        return [a.name for a in self.adapters()]
+
     # renderers ----------------------------------------------------------------
     def add_renderer(self, name: str, renderer: Renderer) -> None:
-        self._renderers[name] = renderer
+        self.add("renderer", name, renderer)
 
     def renderer(self, name: str) -> Renderer:
-        try:
-            return self._renderers[name]
-        except KeyError:
-            known = ", ".join(sorted(self._renderers))
-            raise ConfigError(f"unknown format {name!r}; expected one of: {known}") from None
+        found: Renderer = self.get("renderer", name)
+        return found
 
     def renderer_names(self) -> list[str]:
-        return list(self._renderers)
+        return self.names("renderer")
 
     # LLM providers ------------------------------------------------------------
     def add_provider(self, name: str, factory: ProviderFactory) -> None:
-        self._providers[name] = factory
+        self.add("provider", name, factory)
 
     def provider(self, name: str) -> ProviderFactory:
-        try:
-            return self._providers[name]
-        except KeyError:
-            known = ", ".join(sorted(self._providers))
-            raise ConfigError(f"unknown LLM provider {name!r}; expected one of: {known}") from None
+        found: ProviderFactory = self.get("provider", name)
+        return found
 
     def provider_names(self) -> list[str]:
-        return list(self._providers)
-
-
-_DEFAULT: Registry | None = None
+        return self.names("provider")
 
 
 def default_registry() -> Registry:
-    """The process-wide registry with every built-in and installed plug-in."""
-    global _DEFAULT
-    if _DEFAULT is None:
-        registry = Registry()
-        from .ingest.builtin import register as register_adapters
-        from .report import register as register_renderers
+    """The process-wide default registry; it is built by :mod:`opsagent.plugins` (kept here
+    for callers that imported it from this module)."""
+    from .plugins import default_registry as build
 
-        register_adapters(registry)
-        register_renderers(registry)
-        from .notify import register as register_notifiers
-
-        register_notifiers(registry)
-        # The LLM providers join this registry when the agent first runs
-        # (opsagent.agent.providers.register), so engine-only runs never import the agent.
-        _load_plugins(registry)
-        _DEFAULT = registry
-    return _DEFAULT
-
-
-def _load_plugins(registry: Registry) -> None:
-    from importlib.metadata import entry_points
-
-    for entry in entry_points(group="opsagent.plugins"):
-        hook = entry.load()
-        hook(registry)
+    return build()

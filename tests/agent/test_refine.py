@@ -210,7 +210,7 @@ def test_crewai_runs_with_telemetry_tracing_and_version_checks_off(checkout: Cas
 
 def test_a_plugin_provider_registers_like_the_builtins(checkout: Case,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    from opsagent import registry as registry_module
+    from opsagent import plugins as registry_module
     from opsagent.agent import resolve_llm
     from opsagent.agent.providers import provider_names
 

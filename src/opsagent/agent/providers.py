@@ -204,7 +204,7 @@ def register(registry: Registry) -> None:
 
 
 def _registry() -> Registry:
-    from ..registry import default_registry
+    from ..plugins import default_registry
 
     registry = default_registry()
     if not all(p.name in registry.provider_names() for p in BUILTIN_PROVIDERS):

@@ -45,7 +45,7 @@ def case_formats(case: Case) -> list[str]:
     """The input formats of a case's payloads (``unrecognised`` for a document no adapter
     takes), sorted; detection only, nothing is analysed."""
     from ..ingest import detect
-    from ..registry import default_registry
+    from ..plugins import default_registry
 
     registry = default_registry()
     found: set[str] = set()

@@ -5,6 +5,7 @@ category among the root causes (in the top three when ``top3`` is set), each
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from ..errors import UserError
 from .loader import KnowledgeBase
@@ -25,15 +26,17 @@ class CaseResult:
 
 
 def run_cases(kb: KnowledgeBase) -> list[CaseResult]:
-    from ..api import analyze
+    from ..plugins import default_registry
+    from ..triager import Triager
 
+    triager = Triager(default_registry(), knowledge=kb)  # the engine compiled once
     results: list[CaseResult] = []
     for mode in kb.failure_modes:
         source = kb.origin.get(mode.id)
         for expected, cases in (("match", mode.cases.match), ("no_match", mode.cases.no_match)):
             for case in cases:
                 try:
-                    report = analyze(case.payload, now=case.now, knowledge=kb)
+                    report = triager.triage([case.payload], now=_now(case.now))
                 except UserError as exc:
                     results.append(CaseResult(mode.id, case.name, expected, False,
                                               f"payload rejected: {exc}", source))
@@ -52,6 +55,12 @@ def run_cases(kb: KnowledgeBase) -> list[CaseResult]:
                     detail = f"expected no {mode.category}; got {listing}"
                 results.append(CaseResult(mode.id, case.name, expected, ok, detail, source))
     return results
+
+
+def _now(value: str) -> datetime | None:
+    from ..values import parse_time
+
+    return parse_time(value, "now")
 
 
 def run_examples(kb: KnowledgeBase) -> list[CaseResult]:

@@ -51,16 +51,37 @@ __all__ = [
 
 
 def register(registry: Registry) -> None:
-    """Register the built-in notifier types (as a plug-in would)."""
-    from .mail import EmailNotifier
+    """Register the built-in notifier types (as a plug-in would). Each is a factory that
+    imports its sender when a notification is first made, so a triage that sends none
+    never loads them (smtplib, the Slack SDK)."""
+    registry.add(KIND, "slack", _slack)
+    registry.add(KIND, "teams", _teams)
+    registry.add(KIND, "email", _email)
+    registry.add(KIND, "webhook", _webhook)
+
+
+def _slack(target: Target) -> Notifier:
     from .slack import SlackNotifier
+
+    return SlackNotifier(target)
+
+
+def _teams(target: Target) -> Notifier:
     from .teams import TeamsNotifier
+
+    return TeamsNotifier(target)
+
+
+def _email(target: Target) -> Notifier:
+    from .mail import EmailNotifier
+
+    return EmailNotifier(target)
+
+
+def _webhook(target: Target) -> Notifier:
     from .webhook import WebhookNotifier
 
-    registry.add(KIND, "slack", SlackNotifier)
-    registry.add(KIND, "teams", TeamsNotifier)
-    registry.add(KIND, "email", EmailNotifier)
-    registry.add(KIND, "webhook", WebhookNotifier)
+    return WebhookNotifier(target)
 
 
 def notifier_for(registry: Registry, target: Target) -> Notifier:

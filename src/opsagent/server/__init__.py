@@ -1,1 +1,1 @@
-"""The HTTP service: authentication, storage of deliveries, workers (the server extra)."""
+"""The HTTP service (``opsagent serve``) and its workers; needs the ``server`` extra."""

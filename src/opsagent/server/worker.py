@@ -1,0 +1,183 @@
+"""The worker loop: claim a delivery, read it with the registry's adapters, group it
+into its incident, re-triage the whole incident and write a new report revision.
+
+Each delivery is written in one transaction (link, incident, revision, job done), so a
+worker killed at any moment leaves either nothing or everything; a re-claimed job whose
+delivery is already linked is only marked done. Triage runs outside any transaction
+(the agent may take seconds); the write then checks that the incident did not move on
+meanwhile, else the delivery is grouped and triaged again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import threading
+import time
+from dataclasses import dataclass
+
+from ..errors import InputError, UserError
+from ..ingest import Document
+from ..models import TriageReport
+from ..store import Conflict, Delivery, IncidentRow, Job, Store, Triaged
+from ..store.sql import incident_id_for
+from ..triager import Triager
+from .grouping import first_key, resolved
+from .logs import JsonLog
+from .metrics import Metrics
+
+MAX_ATTEMPTS = 5
+MAX_CONFLICTS = 8
+
+
+@dataclass(frozen=True)
+class Parsed:
+    delivery: Delivery
+    docs: list[Document]
+    adapters: list[str]
+
+
+class Worker:
+    def __init__(self, store: Store, triager: Triager, *, group_window_s: float,
+                 lease_s: float, poll_interval_s: float, log: JsonLog, metrics: Metrics,
+                 name: str | None = None, wake: threading.Event | None = None) -> None:
+        self.store = store
+        self.triager = triager
+        self.group_window_s = group_window_s
+        self.lease_s = lease_s
+        self.poll_interval_s = poll_interval_s
+        self.log = log
+        self.metrics = metrics
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+        self.wake = wake or threading.Event()
+
+    def run(self, stop: threading.Event) -> None:
+        """Work until ``stop`` is set; the job in hand is finished first."""
+        while not stop.is_set():
+            try:
+                jobs = self.store.claim(self.name, limit=1, lease_s=self.lease_s,
+                                        now=time.time())
+            except Exception as exc:
+                self.log.event("claim_failed", "error", worker=self.name, reason=str(exc))
+                stop.wait(self.poll_interval_s * 4)
+                continue
+            if not jobs:
+                self.wake.wait(self.poll_interval_s)
+                self.wake.clear()
+                continue
+            for job in jobs:
+                self.process(job)
+
+    def process(self, job: Job) -> None:
+        started = time.perf_counter()
+        try:
+            outcome = self._process(job)
+        except Exception as exc:  # a runtime failure: try again later, then give up
+            reason = f"{type(exc).__name__}: {exc}"
+            if job.attempts >= MAX_ATTEMPTS:
+                self._reject(job, f"internal error after {job.attempts} attempts: {reason}",
+                             None)
+                return
+            self.log.event("job_retry", "warning", worker=self.name, job=job.id,
+                           delivery=job.delivery_id, attempt=job.attempts, reason=reason)
+            try:
+                self.store.release(job, error=reason,
+                                   retry_at=time.time() + min(60.0, 2.0 ** job.attempts))
+            except Exception as again:
+                self.log.event("release_failed", "error", job=job.id, reason=str(again))
+            return
+        if outcome is not None:
+            self.metrics.triage_seconds.observe(time.perf_counter() - started)
+
+    def _process(self, job: Job) -> str | None:
+        now = time.time()
+        if self.store.finish_linked(job, now=now):
+            return None
+        delivery = self.store.delivery(job.delivery_id)
+        if delivery is None:  # cannot happen with the foreign key; drop the job
+            raise RuntimeError(f"delivery {job.delivery_id} is missing")
+        try:
+            parsed = self._parse(delivery)
+            own = self.triager.incident(parsed.docs)
+        except UserError as exc:
+            self._reject(job, exc.format(), delivery.source)
+            return None
+        key = first_key(zip(parsed.adapters, (d.data for d in parsed.docs), strict=True))
+        for _ in range(MAX_CONFLICTS):
+            found = self.store.find_open_incident(
+                group_key=key, services=own.services,
+                since=delivery.received_at - self.group_window_s)
+            try:
+                incident_id = self._triage_into(job, parsed, found, key)
+            except Conflict:
+                continue
+            self.metrics.deliveries.labels(delivery.source, "processed").inc()
+            return incident_id
+        raise Conflict(f"incident of delivery {delivery.id} kept changing")
+
+    def _triage_into(self, job: Job, parsed: Parsed, found: IncidentRow | None,
+                     key: str | None) -> str:
+        earlier = self.store.incident_deliveries(found.id) if found is not None else []
+        docs: list[Document] = []
+        for old in earlier:
+            try:
+                docs.extend(self._parse(old).docs)
+            except UserError:
+                continue  # it was read once; a changed adapter must not lose the incident
+        docs.extend(parsed.docs)
+        incident = self.triager.incident(docs)
+        report = self.triager.triage_incident(incident)
+        incident_id = found.id if found is not None else incident_id_for(parsed.delivery.id)
+        report.incident.id = incident_id
+        status = "resolved" if resolved(incident) else "open"
+        top = report.root_causes[0].category if report.root_causes else None
+        self.store.complete(job, Triaged(
+            delivery_id=parsed.delivery.id, incident_id=incident_id,
+            new_incident=found is None,
+            expected_revision=found.revision if found is not None else 0,
+            group_key=found.group_key if found is not None else key,
+            services=list(incident.services), status=status, title=_title(report),
+            severity=report.severity.level.value, top_cause=top,
+            started_at=incident.started_at.timestamp() if incident.started_at else None,
+            report=report.model_dump(mode="json"), delivery_count=len(earlier) + 1,
+            adapter=",".join(dict.fromkeys(parsed.adapters)), now=time.time()))
+        self.log.event("triaged", worker=self.name, delivery=parsed.delivery.id,
+                       incident=incident_id, revision=(found.revision if found else 0) + 1,
+                       status=status, severity=report.severity.level.value)
+        return incident_id
+
+    def _parse(self, delivery: Delivery) -> Parsed:
+        """The delivery's documents and the adapter each is read with."""
+        where = f"delivery {delivery.id}"
+        try:
+            data = json.loads(delivery.body)
+        except ValueError as exc:  # the HTTP layer refuses these; a store written by hand
+            raise InputError(f"body is not JSON: {exc}", source=where) from None
+        items = data if isinstance(data, list) else [data]
+        docs = [Document(item, f"{where}[{i}]" if len(items) > 1 else where)
+                for i, item in enumerate(items)]
+        adapters: list[str] = []
+        registry = self.triager.registry
+        from ..ingest import detect
+
+        for doc in docs:
+            adapter = detect(doc.data, registry, doc.source)
+            if delivery.source != "auto" and adapter.name != delivery.source:
+                expected = registry.adapter(delivery.source)
+                raise InputError(f"not a {expected.title} payload (it reads as "
+                                 f"{adapter.title})", source=doc.source)
+            adapters.append(adapter.name)
+        return Parsed(delivery, docs, adapters)
+
+    def _reject(self, job: Job, reason: str, source: str | None) -> None:
+        self.store.reject(job, reason, adapter=None, now=time.time())
+        self.metrics.deliveries.labels(source or "unknown", "failed").inc()
+        self.log.event("delivery_failed", "warning", worker=self.name,
+                       delivery=job.delivery_id, reason=reason)
+
+
+def _title(report: TriageReport) -> str:
+    summary = " ".join(report.summary.split())
+    first = summary.split(". ")[0].rstrip(".")
+    return first[:160] or "incident"

@@ -1,0 +1,350 @@
+"""The store on SQLAlchemy Core: SQLite (WAL, full sync) and PostgreSQL (psycopg 3).
+
+Claims are one atomic ``UPDATE … RETURNING``; on PostgreSQL the candidate rows are
+picked ``FOR UPDATE SKIP LOCKED`` so any number of workers share the queue. SQLite
+transactions begin ``IMMEDIATE`` (one writer at a time, no lock upgrades that fail).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+
+from ..errors import ConfigError
+from . import base as b
+from .schema import deliveries, incident_deliveries, incidents, jobs, report_revisions
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:20]}"
+
+
+def incident_id_for(delivery_id: str) -> str:
+    """Stable: the incident a delivery opens is named after it (a retry names it alike)."""
+    return "inc-" + hashlib.sha256(delivery_id.encode()).hexdigest()[:16]
+
+
+class SqlStore(b.Store):
+    def __init__(self, url: str, *, engine: Engine | None = None) -> None:
+        self.url = url
+        self.engine = engine or make_engine(url)
+        self.dialect = self.engine.dialect.name
+
+    # schema --------------------------------------------------------------------
+    def migrate(self) -> None:
+        from alembic import command
+        from alembic.config import Config
+
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        try:
+            with self.engine.begin() as conn:
+                if self.dialect == "postgresql":  # one migrating process at a time
+                    conn.execute(sa.text("SELECT pg_advisory_xact_lock(7305410)"))
+                config.attributes["connection"] = conn
+                command.upgrade(config, "head")
+        except OperationalError as exc:
+            raise b.StoreUnavailable(f"cannot open {redact(self.url)}: {_reason(exc)}") from None
+
+    def ping(self) -> None:
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(sa.text("SELECT 1"))
+        except SQLAlchemyError as exc:
+            raise b.StoreUnavailable(_reason(exc)) from None
+
+    @contextmanager
+    def _tx(self) -> Iterator[Connection]:
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except IntegrityError:
+            raise
+        except SQLAlchemyError as exc:
+            raise b.StoreUnavailable(_reason(exc)) from None
+
+    # the inbox -------------------------------------------------------------------
+    def accept(self, items: Sequence[b.NewDelivery], *, dedupe_window_s: float
+               ) -> list[b.Accepted]:
+        """One query for the duplicates of the whole batch, then two bulk inserts."""
+        keyed = [_keys(item, dedupe_window_s) for item in items]
+        wanted = {key for _, key, candidates in keyed for key in candidates}
+        with self._tx() as conn:
+            rows = conn.execute(sa.select(deliveries.c.id, deliveries.c.received_at,
+                                          deliveries.c.dedupe_key)
+                                .where(deliveries.c.dedupe_key.in_(wanted))).all()
+            known = {row.dedupe_key: (row.id, row.received_at) for row in rows}
+            out: list[b.Accepted] = []
+            new_rows: list[dict[str, Any]] = []
+            for item, (sha, key, candidates) in zip(items, keyed, strict=True):
+                found = next((known[c][0] for c in candidates if c in known and (
+                    c == key or item.received_at - known[c][1] <= dedupe_window_s)), None)
+                if found is not None:
+                    out.append(b.Accepted(found, True))
+                    continue
+                delivery_id = new_id("dlv")
+                known[key] = (delivery_id, item.received_at)
+                new_rows.append(dict(
+                    id=delivery_id, source=item.source, received_at=item.received_at,
+                    headers=dict(item.headers), body=item.body, body_sha256=sha,
+                    vendor_id=item.vendor_id, dedupe_key=key, status="queued"))
+                out.append(b.Accepted(delivery_id, False))
+            if new_rows:
+                conn.execute(deliveries.insert(), new_rows)
+                conn.execute(jobs.insert(), [dict(delivery_id=r["id"],
+                                                  available_at=r["received_at"], attempts=0)
+                                             for r in new_rows])
+        return out
+
+    # the queue ---------------------------------------------------------------------
+    def claim(self, worker: str, *, limit: int, lease_s: float, now: float) -> list[b.Job]:
+        ready = sa.or_(jobs.c.lease_until.is_(None), jobs.c.lease_until < now)
+        pick = (sa.select(jobs.c.id).where(jobs.c.available_at <= now, ready)
+                .order_by(jobs.c.id).limit(limit))
+        if self.dialect == "postgresql":
+            pick = pick.with_for_update(skip_locked=True)
+        stmt = (jobs.update().where(jobs.c.id.in_(pick.scalar_subquery()))
+                .values(claimed_by=worker, lease_until=now + lease_s,
+                        attempts=jobs.c.attempts + 1)
+                .returning(jobs.c.id, jobs.c.delivery_id, jobs.c.attempts))
+        with self._tx() as conn:
+            rows = conn.execute(stmt).all()
+        return sorted((b.Job(r.id, r.delivery_id, r.attempts) for r in rows), key=lambda j: j.id)
+
+    def release(self, job: b.Job, *, error: str | None, retry_at: float) -> None:
+        with self._tx() as conn:
+            conn.execute(jobs.update().where(jobs.c.id == job.id).values(
+                claimed_by=None, lease_until=None, available_at=retry_at, last_error=error))
+
+    def reject(self, job: b.Job, reason: str, *, adapter: str | None, now: float) -> None:
+        with self._tx() as conn:
+            conn.execute(deliveries.update().where(deliveries.c.id == job.delivery_id)
+                         .values(status="failed", error=reason, adapter=adapter,
+                                 processed_at=now))
+            conn.execute(jobs.delete().where(jobs.c.id == job.id))
+
+    def finish_linked(self, job: b.Job, *, now: float) -> bool:
+        with self._tx() as conn:
+            linked = conn.execute(sa.select(incident_deliveries.c.incident_id).where(
+                incident_deliveries.c.delivery_id == job.delivery_id)).first()
+            if linked is None:
+                return False
+            conn.execute(deliveries.update().where(
+                deliveries.c.id == job.delivery_id, deliveries.c.status == "queued")
+                .values(status="processed", processed_at=now))
+            conn.execute(jobs.delete().where(jobs.c.id == job.id))
+        return True
+
+    def complete(self, job: b.Job, triaged: b.Triaged) -> None:
+        t = triaged
+        values: dict[str, Any] = dict(
+            services=t.services, status=t.status, title=t.title, severity=t.severity,
+            top_cause=t.top_cause, started_at=t.started_at, updated_at=t.now,
+            resolved_at=t.now if t.status == "resolved" else None,
+            revision=t.expected_revision + 1)
+        try:
+            with self._tx() as conn:
+                if t.new_incident:
+                    conn.execute(incidents.insert().values(
+                        id=t.incident_id, group_key=t.group_key, created_at=t.now, **values))
+                else:
+                    changed = conn.execute(incidents.update().where(
+                        incidents.c.id == t.incident_id,
+                        incidents.c.revision == t.expected_revision,
+                        incidents.c.status == "open").values(**values)).rowcount
+                    if changed != 1:
+                        raise b.Conflict(f"incident {t.incident_id} changed meanwhile")
+                conn.execute(incident_deliveries.insert().values(
+                    incident_id=t.incident_id, delivery_id=t.delivery_id, linked_at=t.now))
+                conn.execute(report_revisions.insert().values(
+                    incident_id=t.incident_id, revision=t.expected_revision + 1,
+                    report=t.report, delivery_count=t.delivery_count, created_at=t.now))
+                conn.execute(deliveries.update().where(deliveries.c.id == t.delivery_id)
+                             .values(status="processed", adapter=t.adapter, error=None,
+                                     processed_at=t.now))
+                conn.execute(jobs.delete().where(jobs.c.id == job.id))
+        except IntegrityError:  # the same group opened, or the delivery linked, meanwhile
+            raise b.Conflict(f"incident {t.incident_id} or delivery {t.delivery_id} "
+                           "was written meanwhile") from None
+
+    # reading -------------------------------------------------------------------------
+    def delivery(self, delivery_id: str) -> b.Delivery | None:
+        query = (sa.select(deliveries, incident_deliveries.c.incident_id)
+                 .outerjoin(incident_deliveries,
+                            incident_deliveries.c.delivery_id == deliveries.c.id)
+                 .where(deliveries.c.id == delivery_id))
+        with self._tx() as conn:
+            row = conn.execute(query).first()
+        return _delivery(row._mapping) if row is not None else None
+
+    def incident_deliveries(self, incident_id: str, *, bodies: bool = True
+                            ) -> list[b.Delivery]:
+        columns = [c for c in deliveries.c if bodies or c.name != "body"]
+        query = (sa.select(*columns, incident_deliveries.c.incident_id)
+                 .join(incident_deliveries,
+                       incident_deliveries.c.delivery_id == deliveries.c.id)
+                 .where(incident_deliveries.c.incident_id == incident_id)
+                 .order_by(deliveries.c.received_at, deliveries.c.id))
+        with self._tx() as conn:
+            rows = conn.execute(query).all()
+        return [_delivery(r._mapping) for r in rows]
+
+    def find_open_incident(self, *, group_key: str | None, services: Sequence[str],
+                           since: float) -> b.IncidentRow | None:
+        with self._tx() as conn:
+            if group_key is not None:
+                row = conn.execute(sa.select(incidents).where(
+                    incidents.c.status == "open", incidents.c.group_key == group_key)).first()
+                if row is not None:
+                    return _incident(row._mapping)
+            if not services:
+                return None
+            rows = conn.execute(sa.select(incidents).where(
+                incidents.c.status == "open", incidents.c.updated_at >= since)
+                .order_by(incidents.c.updated_at.desc()).limit(200)).all()
+        wanted = set(services)
+        for row in rows:
+            if wanted & set(row.services or ()):
+                return _incident(row._mapping)
+        return None
+
+    def incident(self, incident_id: str) -> b.IncidentRow | None:
+        with self._tx() as conn:
+            row = conn.execute(sa.select(incidents).where(incidents.c.id == incident_id)
+                               ).first()
+        return _incident(row._mapping) if row is not None else None
+
+    def incidents(self, *, status: str | None = None, service: str | None = None,
+                  since: float | None = None, limit: int = 50) -> list[b.IncidentRow]:
+        query = sa.select(incidents).order_by(incidents.c.updated_at.desc())
+        if status is not None:
+            query = query.where(incidents.c.status == status)
+        if since is not None:
+            query = query.where(incidents.c.updated_at >= since)
+        with self._tx() as conn:
+            rows = conn.execute(query.limit(limit if service is None else 5000)).all()
+        found = [_incident(r._mapping) for r in rows]
+        if service is not None:
+            found = [i for i in found if service in i.services][:limit]
+        return found
+
+    def revisions(self, incident_id: str) -> list[b.Revision]:
+        with self._tx() as conn:
+            rows = conn.execute(sa.select(report_revisions).where(
+                report_revisions.c.incident_id == incident_id)
+                .order_by(report_revisions.c.revision)).all()
+        return [b.Revision(r.incident_id, r.revision, r.report, r.delivery_count, r.created_at)
+                for r in rows]
+
+    def stats(self, *, now: float) -> b.Stats:
+        stats = b.Stats()
+        with self._tx() as conn:
+            for source, status, count in conn.execute(
+                    sa.select(deliveries.c.source, deliveries.c.status, sa.func.count())
+                    .group_by(deliveries.c.source, deliveries.c.status)):
+                stats.deliveries[(source, status)] = int(count)
+            depth, oldest = conn.execute(sa.select(sa.func.count(), sa.func.min(
+                jobs.c.available_at))).one()
+            stats.queue_depth = int(depth)
+            stats.oldest_job_age_s = max(0.0, now - oldest) if oldest is not None else 0.0
+            stats.open_incidents = int(conn.execute(sa.select(sa.func.count()).where(
+                incidents.c.status == "open")).scalar_one())
+        return stats
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _keys(item: b.NewDelivery, window: float) -> tuple[str, str, list[str]]:
+    """The body's hash, the delivery's dedupe key, and the keys a duplicate would have:
+    the vendor's delivery id, else the body in this window bucket or the one before."""
+    sha = hashlib.sha256(item.body).hexdigest()
+    if item.vendor_id:
+        key = f"id:{item.source}:{item.vendor_id}"
+        return sha, key, [key]
+    bucket = int(item.received_at // window) if window > 0 else 0
+    key = f"body:{item.source}:{sha}:{bucket}"
+    return sha, key, [key, f"body:{item.source}:{sha}:{bucket - 1}"]
+
+
+def _delivery(m: Any) -> b.Delivery:
+    return b.Delivery(id=m["id"], source=m["source"], received_at=m["received_at"],
+                    headers=dict(m["headers"] or {}), body=bytes(m.get("body") or b""),
+                    body_sha256=m["body_sha256"], vendor_id=m["vendor_id"],
+                    status=m["status"], error=m["error"], adapter=m["adapter"],
+                    incident_id=m.get("incident_id"))
+
+
+def _incident(m: Any) -> b.IncidentRow:
+    return b.IncidentRow(id=m["id"], group_key=m["group_key"], services=list(m["services"]),
+                       status=m["status"], title=m["title"], severity=m["severity"],
+                       top_cause=m["top_cause"], started_at=m["started_at"],
+                       created_at=m["created_at"], updated_at=m["updated_at"],
+                       resolved_at=m["resolved_at"], revision=m["revision"])
+
+
+def _reason(exc: SQLAlchemyError) -> str:
+    original = getattr(exc, "orig", None) or exc
+    return " ".join(str(original).split())[:300]
+
+
+def redact(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    try:
+        return sa.make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return url.split("@")[-1]
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``sqlite:///PATH`` or ``postgresql://…`` (psycopg 3)."""
+    try:
+        parsed = sa.make_url(url)
+    except Exception:
+        raise ConfigError(f"not a database URL: {redact(url)!r}; expected sqlite:///PATH or "
+                          "postgresql://…", field="--database") from None
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return _sqlite_engine(parsed)
+    if backend in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+        return sa.create_engine(parsed, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    raise ConfigError(f"unsupported database {backend!r}; expected sqlite:///PATH or "
+                      "postgresql://…", field="--database")
+
+
+def _sqlite_engine(url: sa.URL) -> Engine:
+    path = url.database
+    if path and path != ":memory:":
+        parent = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(parent):
+            raise ConfigError(f"directory {parent} does not exist", field="--database")
+    engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi: Any, _record: Any) -> None:
+        dbapi.isolation_level = None  # SQLAlchemy's begin event emits BEGIN itself
+        cursor = dbapi.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
