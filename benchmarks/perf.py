@@ -274,7 +274,9 @@ def bench_signals(quick: bool) -> list[dict[str, Any]]:
 
 
 def bench_knowledge(quick: bool) -> list[dict[str, Any]]:
-    import opsagent
+    from opsagent.api import _coerce_now
+    from opsagent.plugins import default_registry
+    from opsagent.triager import Triager
 
     example = json.loads(EXAMPLE.read_text())
     mix = corpus_mix()[: 10 if quick else 30]
@@ -282,15 +284,16 @@ def bench_knowledge(quick: bool) -> list[dict[str, Any]]:
     for factor in (1, 4, 16):
         kb = scaled_knowledge(factor)
         t0 = time.perf_counter()
-        opsagent.analyze(example, now=NOW, knowledge=kb)  # compiles the engine for this kb
+        triager = Triager(default_registry(), knowledge=kb)  # compiles the engine for this kb
+        triager.triage([example], now=_coerce_now(NOW))
         first_ms = (time.perf_counter() - t0) * 1000.0
-        lat = timed(functools.partial(opsagent.analyze, example, now=NOW, knowledge=kb),
+        lat = timed(functools.partial(triager.triage, [example], now=_coerce_now(NOW)),
                     repeat=20 if quick else 100)
         mix_lat = []
         for _, payloads, now in mix:
             t0 = time.perf_counter()
             with contextlib.suppress(Exception):
-                opsagent.analyze(*payloads, now=now, knowledge=kb)
+                triager.triage(list(payloads), now=_coerce_now(now))
             mix_lat.append((time.perf_counter() - t0) * 1000.0)
         rows.append({"factor": factor, "failure_modes": len(kb.failure_modes),
                      "first_call_ms": first_ms, "example_median_ms": statistics.median(lat),
