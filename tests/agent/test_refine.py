@@ -117,10 +117,12 @@ def test_a_repair_keeps_the_usable_part_of_a_partly_bad_answer(checkout: Case) -
 
 
 @pytest.mark.parametrize(("error", "reason"), [
-    (RuntimeError("boom"), "LLM error: RuntimeError: boom"),
+    (RuntimeError("boom"), "LLM error: the provider call failed"),
     (ConnectionError("Connection refused"), "LLM error: cannot connect to the provider"),
     (ValueError("token sk-proj-4fJq8sD0aLkQ2mZx9VbN7cRt1YwE3uHi rejected"),
-     "LLM error: ValueError: token [REDACTED:api_key] rejected"),
+     "LLM error: the provider call failed"),
+    (AttributeError("'str' object has no attribute 'choices'"),
+     "LLM error: the provider's response has an unexpected shape"),
 ])
 def test_provider_errors_fall_back_with_a_reason(checkout: Case, error: Exception,
                                                  reason: str) -> None:

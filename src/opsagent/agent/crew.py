@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, Field, PrivateAttr, create_model
 
 from ..errors import AgentError
+from . import reasons
 from .answer import Answer, Parsed, parse_answer
 from .evidence import EvidenceCatalog
 from .prompt import TaskPrompt, persona, render_repair
@@ -132,12 +133,12 @@ def run_crew(
         result = crew.kickoff()
     except Exception as exc:
         if check.attempts >= 2 and check.parsed is None:
-            raise InvalidAnswer("invalid answer after one repair: "
-                                + (check.problems[0] if check.problems else "unusable")
-                                ) from exc
+            raise InvalidAnswer(reasons.invalid_after_repair(
+                check.problems[0] if check.problems else "the answer could not be used")
+            ) from exc
         raise
     if check.parsed is None or check.parsed.answer is None:
-        raise InvalidAnswer("invalid answer: the guardrail saw no usable answer")
+        raise InvalidAnswer(reasons.NO_ANSWER)
     usage = getattr(result, "token_usage", None)
     return AgentRun(
         answer=check.parsed.answer,
