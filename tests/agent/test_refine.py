@@ -37,8 +37,8 @@ def good_answer(case: Case) -> dict[str, Any]:
             {"title": "Roll back the last deployment of checkout-service", "kind": "mitigate",
              "risk": "low", "rationale": "fastest reversible test",
              "cause": "deploy_regression"},
-            {"title": "Post a status-page note about failed payments", "kind": "communicate",
-             "risk": "low", "rationale": "customers notice", "cause": "deploy_regression"},
+            {"title": "Compare payment errors before and after the deploy", "kind": "mitigate",
+             "risk": "low", "rationale": "confirms the regression", "cause": "deploy_regression"},
         ],
     }
 
@@ -56,7 +56,9 @@ def test_a_good_answer_is_merged_and_recorded(checkout: Case) -> None:
     top = report.root_causes[0]
     assert (top.category, top.title, top.confidence) == (
         "deploy_regression", "Regression in the latest deploy", 0.8)
-    assert "Post a status-page note about failed payments" in [a.title for a in report.actions]
+    invented = report.actions[-1]  # not a runbook action: a diagnosis, after the runbook's
+    assert (invented.title, invented.kind, invented.risk) == (
+        "Compare payment errors before and after the deploy", "diagnose", "low")
     info = report.analysis.agent
     assert info is not None
     assert (info.provider, info.model, info.repaired) == ("scripted", "scripted", False)

@@ -25,6 +25,7 @@ from .prompt import render_task
 from .providers import Provider, provider_of
 from .redact import redact
 from .settings import LLMSettings
+from .toolbox import runbook_actions
 
 log = logging.getLogger("opsagent.agent")
 _GRACE_S = 1.0  # after the budget, for the worker to see the cancellation and end
@@ -70,7 +71,8 @@ def refine(
             info.tokens_in, info.tokens_out = run.tokens_in, run.tokens_out
         info.tools_used = list(run.tools_used)
         info.repaired = run.repaired
-        decision = merge(run.answer, report, evidence)
+        runbook = runbook_actions(knowledge, [c.category for c in report.root_causes])
+        decision = merge(run.answer, report, evidence, runbook)
         info.guardrails = [redact(n) for n in [*run.dropped, *decision.notes]]
         refined = decision.report
         refined.analysis.agent = info
