@@ -17,6 +17,7 @@ from . import reasons
 from .answer import Answer, Parsed, parse_answer
 from .evidence import EvidenceCatalog
 from .prompt import TaskPrompt, persona, render_repair
+from .redact import redact
 from .runtime import import_crewai
 from .toolbox import Toolbox, ToolSpec, tool_specs
 
@@ -78,7 +79,7 @@ class _ReadOnlyTool(BaseTool):
 
     def _run(self, *args: Any, **kwargs: Any) -> str:
         value = next(iter(kwargs.values()), args[0] if args else "")
-        result: str = self._fn(str(value or ""))
+        result: str = redact(self._fn(str(value or "")))  # whatever the tool, redacted
         return result
 
 
