@@ -76,6 +76,12 @@ def test_the_model_loads_once_per_child_and_answers_every_call() -> None:
     assert pid is not None and process.pid == pid  # the same child, the model loaded once
     assert pid != os.getpid()
     assert model_process(str(MODEL), 2048, 1) is process
+    # a run cancelled while another run holds the child gives up, and leaves it alone
+    cancelled = threading.Event()
+    cancelled.set()
+    with process._lock, pytest.raises(LocalModelFailed, match="exceeded its time budget"):
+        process.generate(HELLO, cancel=cancelled)
+    assert process.pid == pid and alive(pid)
 
 
 @pytest.mark.parametrize(("fault", "reason"), [

@@ -82,7 +82,8 @@ class LocalModelProcess:
         kills the child and raises."""
         deadline = None if budget is None else time.monotonic() + budget
         while not self._lock.acquire(timeout=_POLL_S):
-            self._check_cancel(cancel, deadline, budget)
+            if _expired(cancel, deadline):  # another run holds the child: leave it be
+                raise LocalModelFailed(_timeout_reason(budget))
         try:
             if self._proc is None or self._proc.poll() is not None:
                 self._start()
@@ -133,11 +134,9 @@ class LocalModelProcess:
 
     def _check_cancel(self, cancel: threading.Event | None, deadline: float | None,
                       budget: float | None) -> None:
-        late = deadline is not None and time.monotonic() >= deadline
-        if late or (cancel is not None and cancel.is_set()):
+        if _expired(cancel, deadline):
             self._kill()
-            raise LocalModelFailed(reasons.local_timeout(budget) if budget is not None
-                                   else "local model exceeded its time budget")
+            raise LocalModelFailed(_timeout_reason(budget))
 
     def _write(self, line: str, cancel: threading.Event | None, deadline: float | None,
                budget: float | None) -> None:
@@ -221,6 +220,18 @@ class LocalModelProcess:
             self._killed_by_us = True
             proc.kill()
         self._reap()
+
+
+def _expired(cancel: threading.Event | None, deadline: float | None) -> bool:
+    late = deadline is not None and time.monotonic() >= deadline
+    return late or (cancel is not None and cancel.is_set())
+
+
+def _timeout_reason(budget: float | None) -> str:
+    """The run's own reason (with its budget) is given by ``refine``; this is the
+    call's, for direct callers."""
+    return reasons.local_timeout(budget) if budget is not None \
+        else "local model exceeded its time budget"
 
 
 def _signal_name(number: int) -> str:

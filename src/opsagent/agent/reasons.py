@@ -74,7 +74,7 @@ TEMPLATES: tuple[str, ...] = (
 
 _PATTERNS = (
     re.compile(r"timeout after \d+(\.\d+)?s"),
-    re.compile(r"local model exceeded its time budget \(\d+(\.\d+)?s\)"),
+    re.compile(r"local model exceeded its time budget( \(\d+(\.\d+)?s\))?"),
     re.compile(r"local model crashed \(signal SIG[A-Z0-9]+\)"),
     re.compile(r"local model exited unexpectedly \(exit code -?\d+\)"),
     re.compile(r"LLM error: HTTP [45]\d\d from the provider"),
