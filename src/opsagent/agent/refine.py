@@ -7,6 +7,7 @@ saying why; ``analysis.agent`` records the run either way.
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 import threading
@@ -105,7 +106,7 @@ def _run_with_deadline(incident: Incident, settings: LLMSettings, provider: Prov
             from .toolbox import Toolbox
 
             llm = settings.llm if settings.llm is not None \
-                else provider.create(settings, deadline)
+                else _create(provider, settings, deadline)
             outcome.calling = True
             before = _usage(llm) or (0, 0)
             bind = getattr(llm, "set_cancel_event", None)
@@ -138,6 +139,14 @@ def _run_with_deadline(incident: Incident, settings: LLMSettings, provider: Prov
             worker.join(_GRACE_S)
         return None
     return outcome
+
+
+def _create(provider: Provider, settings: LLMSettings, deadline: Deadline) -> Any:
+    """The provider's LLM, bounded by ``deadline`` when the provider takes one (a
+    plug-in's ``Provider`` subclass written before deadlines existed does not)."""
+    if "deadline" in inspect.signature(provider.create).parameters:
+        return provider.create(settings, deadline)
+    return provider.create(settings)
 
 
 def _usage(llm: Any) -> tuple[int, int] | None:
