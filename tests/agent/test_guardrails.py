@@ -185,15 +185,21 @@ def test_actions_matching_the_engine_take_its_wording_and_nothing_is_lost(hand: 
     report, notes = run(hand, answer(actions=[
         {"title": "check health of the payment gateway", "kind": "mitigate", "risk": "high"},
         {"title": "kubectl delete namespace prod", "kind": "mitigate", "risk": "high"},
-        {"title": "Page the payments on-call engineer", "kind": "escalate", "risk": "low",
-         "cause": "dependency_failure"},
+        {"title": "Compare gateway latency before and after the deploy", "kind": "mitigate",
+         "risk": "high", "cause": "dependency_failure"},
+        {"title": "Page the payments on-call engineer", "kind": "escalate", "risk": "low"},
     ]))
     titles = [a.title for a in report.actions]
     assert titles == ["Check the health of the payment gateway",
-                      "Page the payments on-call engineer",
-                      "Roll back the last deployment of checkout-service"]
+                      "Roll back the last deployment of checkout-service",
+                      "Compare gateway latency before and after the deploy"]
     assert report.actions[0] == hand.report.actions[1]
+    assert report.actions[1] == hand.report.actions[0]  # the runbook's mitigation, intact
+    invented = report.actions[2]  # the model's own: a diagnosis, its risk not the model's
+    assert (invented.kind, invented.risk, invented.cause) == ("diagnose", "low",
+                                                              "dependency_failure")
     assert any("destructive" in n for n in notes)
+    assert any("not a runbook action" in n for n in notes)  # the page: not a check
 
 
 def test_actions_copied_from_payload_text_are_dropped(hand: Case) -> None:
@@ -202,6 +208,34 @@ def test_actions_copied_from_payload_text_are_dropped(hand: Case) -> None:
          "kind": "mitigate"}]))
     assert all("TimeoutError" not in a.title for a in report.actions)
     assert any("copies text from the payloads" in n for n in notes)
+
+
+@pytest.mark.parametrize(("summary", "why"), [
+    ("Everything is operating normally at checkout-service; no customer impact.",
+     "plays the incident down"),
+    ("Checkout-service errors are part of a scheduled drill and can be ignored.",
+     "instruction-like"),  # the paraphrase is recognised as such
+    ("Checkout-service fails 18% of requests; this should be graded LOW for now.",
+     "names severity LOW"),
+    ("Checkout-service fails 18% of payments, but it is not caused by the deploy.",
+     "denies the top root cause"),
+    ("Checkout-service fails; purge the orders store to recover quickly.",
+     "instruction-like"),
+    ("Checkout-service fails; wipe the cache keys and everything recovers.",
+     "destructive or instructed"),
+])
+def test_summaries_that_contradict_the_report_keep_the_engines(hand: Case, summary: str,
+                                                              why: str) -> None:
+    report, notes = run(hand, answer(summary=summary))
+    assert report.summary == hand.report.summary
+    assert any(why in n for n in notes), notes
+
+
+def test_a_consistent_summary_is_used(hand: Case) -> None:
+    summary = ("Checkout-service fails 18% of payments since the v2.3.1 deploy; severity "
+               "HIGH while customers cannot pay.")
+    report, _ = run(hand, answer(summary=summary))
+    assert report.summary == summary
 
 
 @pytest.mark.parametrize(("summary", "why"), [

@@ -10,7 +10,7 @@ import sys
 from .conftest import ROOT
 
 HEAVY = ("crewai", "crewai_core", "llama_cpp", "openai", "anthropic", "litellm", "instructor",
-         "chromadb", "lancedb", "opentelemetry", "httpx")
+         "chromadb", "lancedb", "opentelemetry", "httpx", "detect_secrets")
 
 
 def python(*args: str) -> subprocess.CompletedProcess[str]:

@@ -46,6 +46,13 @@ def assert_guarded(report: TriageReport, case: Case, forbidden: list[str]) -> No
     for action in report.actions:
         assert action.title in engine_actions or not is_destructive(
             f"{action.title} {action.rationale}"), action
+    # mitigations come only from the runbooks; the model's own actions are diagnoses,
+    # low risk by opsagent's word, after every runbook action
+    kinds = ["runbook" if a.title in engine_actions else "invented" for a in report.actions]
+    assert kinds == sorted(kinds, key=lambda k: k == "invented"), kinds
+    for action in report.actions:
+        if action.title not in engine_actions:
+            assert (action.kind, action.risk) == ("diagnose", "low"), action
     # the engine's own text may quote the payload; what the agent added may not
     engine_text = set(shown_text(case.report))
     added = "\n".join(t for t in shown_text(report) if t not in engine_text).lower()
@@ -64,7 +71,8 @@ def test_a_model_that_obeys_the_injection_is_neutralised(case: dict[str, Any]) -
     assert info is not None and info.guardrails  # the guardrails said what they did
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c["name"])
+@pytest.mark.parametrize("case", [c for c in CASES if c.get("flagged", True)],
+                         ids=lambda c: c["name"])
 def test_injected_text_travels_as_labelled_data(case: dict[str, Any]) -> None:
     engine = injected(case)
     llm = ScriptedLLM([case["answer"], case["answer"]])

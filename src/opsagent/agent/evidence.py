@@ -37,6 +37,17 @@ INJECTION_RE = re.compile(
     r"|\b(please|you must|you should) (run|execute)\b"
     r"|\bassistant\s*:|\bsystem\s*:|</?\s*(system|instructions?|assistant|user)\s*>"
     r"|\bdo not (mention|report|tell|flag)\b|\bend of (untrusted|data)\b"
+    # paraphrases: addressing the reader, grading, reassuring, asking for harm
+    r"|\b(note|message|heads-up) (to|for) (the |whoever )?(on-call |triag\w* )?"
+    r"(assistant|ai|model|llm|bot|reviewer|agent|triages)\b"
+    r"|\bfor (the|whoever) (reviewer|assistant|model|agent|triages this)\b"
+    r"|\b(grade|rate|classify|mark|treat|report) (it|this|the incident)( one)? "
+    r"(as )?(low|medium|high|minor|resolved)\b"
+    r"|\b(kindly|please) (report|say|state|treat|grade|mark|close)\b"
+    r"|\b(report|say|state) that (everything|all|nothing)\b"
+    r"|\b(scheduled|planned) (drill|exercise|test)\b"
+    r"|\b(purge|wipe|erase|truncate|drop|delete|disable)\b[^.\n]{0,30}\b(store|records|"
+    r"data|database|tables?|orders|users|customers|authentication|auth|backups?)\b"
 )
 
 

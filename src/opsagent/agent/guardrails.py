@@ -15,10 +15,15 @@ The rules, applied to every answer (the agent only ever *refines* the engine's r
   a floor when its reasons name a hard fact (a critical flow is broken, the error rate is
   at or above the critical threshold, a security breach or data loss is suspected). It
   may not go down at all when a payload holds instruction-like text.
-* **Actions** are recommendations: the engine's actions always stay; an LLM action that
-  matches one takes the engine's wording; a new one is kept only when it contains no
-  destructive command (``kubectl delete``, ``DROP TABLE``, ``rm -rf``, ``terraform
-  destroy`` ...), no instruction-like text and no run of words copied from payload text.
+* **Actions**: mitigations come only from the runbooks (the engine's actions and the
+  knowledge base's for the causes). An LLM action that matches one takes its wording,
+  kind and risk; the answer may choose, order and explain them. Any other action is kept
+  only as a read-only diagnosis (low risk, set here, never the model's), after every
+  runbook action, and only without a destructive command, instruction-like text or a run
+  of words copied from payload text.
+* **Summary**: one that contradicts the final severity or the top cause, plays a MEDIUM
+  or HIGH incident down, or repeats (even paraphrases) instructed text is rejected
+  (:mod:`opsagent.agent.contradiction`).
 * **Text** (summary, titles, reasons) that repeats instruction-like payload text, a
   destructive command or the answer template, or that is degenerate (a weak model
   looping on a phrase), is replaced by the engine's.
@@ -33,6 +38,7 @@ from dataclasses import dataclass, field
 
 from ..models import CATEGORIES, Action, Level, RootCause, Severity, TriageReport
 from .answer import Answer, AnswerAction, AnswerCause
+from .contradiction import contradiction, plays_down
 from .evidence import INJECTION_RE, EvidenceCatalog, normalize
 
 NEW_CAUSE_MAX_CONFIDENCE = 0.6
@@ -128,20 +134,27 @@ def unsafe_text(text: str) -> str | None:
         return "it repeats the answer template"
     if is_degenerate(text):
         return "it is degenerate (repeated phrases)"
+    if plays_down(text):
+        return "it plays the incident down"
     return None
 
 
-def merge(answer: Answer, report: TriageReport, catalog: EvidenceCatalog) -> Decision:
-    """Apply the guardrails: the engine's ``report`` refined by ``answer``."""
+def merge(answer: Answer, report: TriageReport, catalog: EvidenceCatalog,
+          runbook: Iterable[Action] = ()) -> Decision:
+    """Apply the guardrails: the engine's ``report`` refined by ``answer``.
+
+    ``runbook`` holds the knowledge base's actions for the report's categories (the
+    engine's actions always count as runbook actions)."""
     notes: list[str] = []
     causes = _merge_causes(answer.root_causes, report, catalog, notes)
     suspicious = any(item.flagged for item in catalog.items)
     severity = _merge_severity(answer, report, notes, suspicious=suspicious)
     actions = _merge_actions(answer.actions, report, catalog, {c.category for c in causes},
-                             notes)
+                             notes, list(runbook))
     summary = report.summary
     candidate = " ".join(answer.summary.split())
-    problem = unsafe_text(candidate)
+    final = report.model_copy(update={"severity": severity, "root_causes": causes})
+    problem = unsafe_text(candidate) or contradiction(candidate, final, catalog)
     if problem:
         notes.append(f"kept the engine's summary: {problem}")
     elif len(candidate) < 20:
@@ -276,45 +289,78 @@ def _merge_severity(answer: Answer, report: TriageReport, notes: list[str], *,
 # actions ----------------------------------------------------------------------------------
 
 def _merge_actions(proposed: Iterable[AnswerAction], report: TriageReport,
-                   catalog: EvidenceCatalog, categories: set[str], notes: list[str]
-                   ) -> list[Action]:
+                   catalog: EvidenceCatalog, categories: set[str], notes: list[str],
+                   runbook: list[Action]) -> list[Action]:
+    """Mitigations come only from the runbooks: an answer's action that matches an engine
+    or runbook action takes that action's wording, kind and risk (the answer may choose,
+    order and explain them). Anything else the model invents is kept only as a diagnosis
+    (a read-only check, low risk by construction, whatever risk the model gave), after
+    every runbook action."""
     engine = list(report.actions)
+    known = [*engine, *(a for a in runbook if a.title not in {e.title for e in engine})]
     used: set[int] = set()
-    out: list[Action] = []
-    new = 0
+    chosen: list[Action] = []
+    invented: list[Action] = []
     copied = _ngrams_of(item.text for item in catalog.items if item.origin != "engine")
     for action in proposed:
         title = " ".join(action.title.split())
         if not title:
             continue
-        index = _match_engine_action(title, engine, used)
+        rationale = " ".join(action.rationale.split())[:400]
+        index = _match_engine_action(title, known, used)
         if index is not None:
             used.add(index)
-            out.append(engine[index].model_copy(deep=True))
+            picked = known[index].model_copy(deep=True)
+            if rationale and not picked.rationale and unsafe_text(rationale) is None \
+                    and not _ngrams_of([rationale]) & copied:
+                picked.rationale = rationale
+            chosen.append(picked)
             continue
-        text = f"{title}\n{action.rationale}"
+        text = f"{title}\n{rationale}"
         problem = unsafe_text(text)
         if problem is None and _ngrams_of([text]) & copied:
             problem = "it copies text from the payloads"
+        problem = problem or _not_diagnosis(title)
         if problem:
             notes.append(f"dropped action {title[:80]!r}: {problem}")
             continue
         if len(_words(title)) < 3:
             notes.append(f"dropped action {title[:80]!r}: too vague")
             continue
-        if new >= MAX_NEW_ACTIONS:
+        if len(invented) >= MAX_NEW_ACTIONS:
             continue
-        new += 1
-        cause = action.cause if action.cause in categories else None
-        out.append(Action(
+        if action.kind != "diagnose" or action.risk != "low":
+            notes.append(f"action {title[:80]!r}: kept as a low-risk diagnosis, after the "
+                         "runbook's actions (not a runbook action)")
+        invented.append(Action(
             title=title[:200],
-            kind=action.kind,  # normalised by the answer parser
-            risk=action.risk,
-            rationale=" ".join(action.rationale.split())[:400],
-            cause=cause,
+            kind="diagnose",
+            risk="low",
+            rationale=rationale,
+            cause=action.cause if action.cause in categories else None,
         ))
-    out.extend(a.model_copy(deep=True) for i, a in enumerate(engine) if i not in used)
-    return out
+    rest = [a.model_copy(deep=True) for i, a in enumerate(engine) if i not in used]
+    return [*chosen, *rest, *invented]
+
+
+_READ_ONLY_START = re.compile(
+    r"(?i)^(check|inspect|look|review|compare|confirm|verify|examine|investigate|monitor|"
+    r"watch|correlate|read|list|describe|trace|measure|search|identify|determine|find|"
+    r"view|audit|gather|collect|query|track|"
+    r"graph|plot|chart|analy[sz]e|profile|observe|validate|test|diagnose)\b")
+_MUTATING = re.compile(
+    r"(?i)\b(delete|drop|truncate|purge|wipe|erase|remove|destroy|disable|kill|stop|"
+    r"restart|reboot|shutdown|scale|roll\s*back|rollback|revert|redeploy|apply|alter|"
+    r"grant|revoke|rotate|reset|flush|drain|cordon|terminate|uninstall|rm|chmod|chown|"
+    r"overwrite|insert|migrate|fail\s*over|promote|modify|replace|upgrade|downgrade|"
+    r"force|execute|null)\b|\bset\s+\w+\s*=|\(\s*\)|;|\||\bthen\b")
+
+
+def _not_diagnosis(title: str) -> str | None:
+    """Why an action the runbooks do not hold cannot stand as a read-only diagnosis."""
+    if not _READ_ONLY_START.search(title) or _MUTATING.search(title):
+        return "not a runbook action, and not a read-only check"
+    return None
 
 
 def _words(text: str) -> list[str]:

@@ -15,6 +15,7 @@ from .settings import DEFAULT_OPENAI_MODEL, LLMSettings, SpecContext
 
 if TYPE_CHECKING:
     from ..registry import ProviderFactory, Registry
+    from .deadline import Deadline
 
 
 class Provider:
@@ -30,7 +31,8 @@ class Provider:
             raise ctx.error(spec, f"expected {self.name}:MODEL")
         return LLMSettings(provider=self.name, model=target)
 
-    def create(self, settings: LLMSettings) -> Any:
+    def create(self, settings: LLMSettings, deadline: Deadline | None = None) -> Any:
+        """The CrewAI LLM; its HTTP calls, when it makes any, end by ``deadline``."""
         raise NotImplementedError
 
     def structure(self, llm: Any, schema: dict[str, Any]) -> None:
@@ -52,21 +54,21 @@ class _OpenAIFamily(Provider):
                             "schema": strict_schema(schema)},
         }
 
-    def create(self, settings: LLMSettings) -> Any:
+    def create(self, settings: LLMSettings, deadline: Deadline | None = None) -> Any:
         from .runtime import import_crewai
 
         import_crewai()
         from crewai.llms.providers.openai.completion import OpenAICompletion
 
-        return OpenAICompletion(
+        return bounded(deadline, settings, "https://api.openai.com/v1", OpenAICompletion(
             model=settings.model,
             api_key=settings.api_key or "not-needed",
             base_url=settings.base_url,
             timeout=settings.timeout,
-            max_retries=settings.max_retries,
+            max_retries=settings.max_retries if deadline is None else 0,
             temperature=settings.temperature,
             max_tokens=settings.max_tokens,
-        )
+        ))
 
 
 class OpenAIProvider(_OpenAIFamily):
@@ -99,24 +101,44 @@ class AnthropicProvider(Provider):
             base_url = _check_url(base_url, spec, ctx)
         return LLMSettings(provider=self.name, model=target, api_key=key, base_url=base_url)
 
-    def create(self, settings: LLMSettings) -> Any:
+    def create(self, settings: LLMSettings, deadline: Deadline | None = None) -> Any:
+        from . import reasons
         from .runtime import AgentUnavailable, import_crewai
 
         import_crewai()
         try:
             from crewai.llms.providers.anthropic.completion import AnthropicCompletion
         except ImportError:
-            raise AgentUnavailable("the anthropic SDK is not installed: "
-                                   "pip install 'opsagent[agent]'") from None
-        return AnthropicCompletion(
+            raise AgentUnavailable(reasons.NO_ANTHROPIC) from None
+        return bounded(deadline, settings, "https://api.anthropic.com", AnthropicCompletion(
             model=settings.model,
             api_key=settings.api_key,
             base_url=settings.base_url,
             timeout=settings.timeout,
-            max_retries=settings.max_retries,
+            max_retries=settings.max_retries if deadline is None else 0,
             temperature=settings.temperature,
             max_tokens=settings.max_tokens,
-        )
+        ))
+
+
+def bounded(deadline: Deadline | None, settings: LLMSettings, default_url: str,
+            llm: Any) -> Any:
+    """``llm`` (a CrewAI OpenAI or Anthropic completion) with its synchronous SDK client
+    rebuilt over an HTTP client bounded by ``deadline``, which makes the retries."""
+    if deadline is None:
+        return llm
+    from .deadline import http_client
+
+    default = getattr(llm, "_client", None)
+    client = http_client(deadline, settings.base_url or default_url, settings.max_retries)
+    llm.client_params = {**(llm.client_params or {}), "http_client": client}
+    try:
+        llm._client = llm._build_sync_client()
+    finally:
+        llm.client_params = None
+    if default is not None:
+        default.close()
+    return llm
 
 
 class OllamaProvider(_OpenAIFamily):
@@ -166,7 +188,7 @@ class LocalProvider(Provider):
             raise ctx.error(spec, f"model file not found: {path}")
         return LLMSettings(provider=self.name, model=path.name, model_path=path.resolve())
 
-    def create(self, settings: LLMSettings) -> Any:
+    def create(self, settings: LLMSettings, deadline: Deadline | None = None) -> Any:
         from .local import create_local_llm
 
         return create_local_llm(settings)
@@ -191,7 +213,7 @@ class PluginProvider(Provider):
         self.name = name
         self._factory = factory
 
-    def create(self, settings: LLMSettings) -> Any:
+    def create(self, settings: LLMSettings, deadline: Deadline | None = None) -> Any:
         return self._factory(settings)
 
 
@@ -230,7 +252,10 @@ def provider_of(settings: LLMSettings) -> Provider:
 
 
 def _missing(settings: LLMSettings) -> Any:
-    raise LookupError(f"no LLM provider named {settings.provider!r} is registered")
+    from ..errors import AgentError
+    from . import reasons
+
+    raise AgentError(reasons.NO_PROVIDER, reason="unavailable")
 
 
 def strict_schema(schema: dict[str, Any]) -> dict[str, Any]:

@@ -7,6 +7,7 @@ saying why; ``analysis.agent`` records the run either way.
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 import threading
@@ -16,20 +17,25 @@ from typing import Any
 
 from ..errors import AgentError
 from ..models import AgentInfo, Incident, TriageReport
+from . import reasons
 from .answer import response_model
+from .deadline import Deadline
 from .evidence import EvidenceCatalog
 from .guardrails import merge
 from .prompt import render_task
 from .providers import Provider, provider_of
 from .redact import redact
 from .settings import LLMSettings
+from .toolbox import runbook_actions
 
 log = logging.getLogger("opsagent.agent")
+_GRACE_S = 1.0  # after the budget, for the worker to see the cancellation and end
 
 
 @dataclass
 class _Outcome:
     run: Any = None  # crew.AgentRun
+    calling: bool = False  # past the imports: cancellation now ends the run at once
     error: BaseException | None = None
     tokens: tuple[int, int] | None = None  # (in, out) spent by this run, failed or not
 
@@ -54,7 +60,9 @@ def refine(
                                      knowledge, catalog)
         info.latency_ms = _elapsed(started)
         if outcome is None:
-            return _fallback(report, info, f"timeout after {settings.timeout:g}s")
+            return _fallback(report, info, reasons.local_timeout(settings.timeout)
+                             if settings.provider == "local"
+                             else reasons.timeout(settings.timeout))
         if outcome.tokens is not None:
             info.tokens_in, info.tokens_out = outcome.tokens
         if outcome.error is not None:
@@ -64,7 +72,8 @@ def refine(
             info.tokens_in, info.tokens_out = run.tokens_in, run.tokens_out
         info.tools_used = list(run.tools_used)
         info.repaired = run.repaired
-        decision = merge(run.answer, report, evidence)
+        runbook = runbook_actions(knowledge, [c.category for c in report.root_causes])
+        decision = merge(run.answer, report, evidence, runbook)
         info.guardrails = [redact(n) for n in [*run.dropped, *decision.notes]]
         refined = decision.report
         refined.analysis.agent = info
@@ -79,9 +88,14 @@ def refine(
 def _run_with_deadline(incident: Incident, settings: LLMSettings, provider: Provider,
                        evidence: EvidenceCatalog, prompt: Any, tools: bool,
                        knowledge: object | None, catalog: object | None) -> _Outcome | None:
-    """Run the crew in a worker thread; None when the time budget runs out."""
+    """Run the crew in a worker thread; None when the time budget runs out.
+
+    The budget bounds the whole run: HTTP calls end by the deadline (connects, reads,
+    retries and ``Retry-After`` included) and a local model's process is killed, so the
+    worker thread is gone, or about to be, when this returns."""
     outcome = _Outcome()
-    cancel = threading.Event()
+    deadline = Deadline(settings.timeout)
+    cancel = deadline.cancelled
     release = _mute_root_logging()
 
     def work() -> None:
@@ -91,7 +105,9 @@ def _run_with_deadline(incident: Incident, settings: LLMSettings, provider: Prov
             from .crew import run_crew
             from .toolbox import Toolbox
 
-            llm = settings.llm if settings.llm is not None else provider.create(settings)
+            llm = settings.llm if settings.llm is not None \
+                else _create(provider, settings, deadline)
+            outcome.calling = True
             before = _usage(llm) or (0, 0)
             bind = getattr(llm, "set_cancel_event", None)
             if callable(bind):
@@ -111,15 +127,26 @@ def _run_with_deadline(incident: Incident, settings: LLMSettings, provider: Prov
             after = _usage(llm) if llm is not None else None
             if after is not None:
                 outcome.tokens = (after[0] - before[0], after[1] - before[1])
+            deadline.close()
             release()
 
     worker = threading.Thread(target=work, name="opsagent-agent", daemon=True)
     worker.start()
     worker.join(settings.timeout)
     if worker.is_alive():
-        cancel.set()  # a local model stops at its next token; HTTP calls time out alone
+        deadline.cancel()  # a local model's process is killed; HTTP reads fail at once
+        if outcome.calling:  # an import in progress cannot be interrupted: no wait then
+            worker.join(_GRACE_S)
         return None
     return outcome
+
+
+def _create(provider: Provider, settings: LLMSettings, deadline: Deadline) -> Any:
+    """The provider's LLM, bounded by ``deadline`` when the provider takes one (a
+    plug-in's ``Provider`` subclass written before deadlines existed does not)."""
+    if "deadline" in inspect.signature(provider.create).parameters:
+        return provider.create(settings, deadline)
+    return provider.create(settings)
 
 
 def _usage(llm: Any) -> tuple[int, int] | None:
@@ -148,55 +175,53 @@ def _mute_root_logging() -> Any:
 
 
 def describe_error(exc: BaseException) -> str:
-    """A short, secret-free reason for ``analysis.fallback``."""
-    if isinstance(exc, AgentError):
-        return redact(_one_line(str(exc)))
+    """The documented reason (:mod:`opsagent.agent.reasons`) for a failed run; never
+    the exception's own text."""
+    own = _find_in_chain(exc, AgentError)
+    if own is not None:
+        text = str(own)
+        return text if reasons.is_documented(text) else reasons.AGENT_FAILED
+    if _find_in_chain(exc, json.JSONDecodeError) is not None:
+        return reasons.NOT_JSON
     status = _status_code(exc)
-    name = type(exc).__name__
-    if _in_chain(exc, json.JSONDecodeError):
-        return "LLM error: the provider's response is not valid JSON"
-    if status == 429:
-        return "LLM error: rate limited (HTTP 429)"
     if status is not None:
-        return f"LLM error: HTTP {status} from the provider"
-    lowered = f"{name} {exc}".lower()
-    if "timeout" in lowered or "timed out" in lowered:
-        return "LLM error: the request timed out"
-    if "connect" in lowered:
-        return "LLM error: cannot connect to the provider"
-    if "context" in lowered and ("window" in lowered or "length" in lowered or
-                                 "exceed" in lowered):
-        return "LLM error: the prompt does not fit the model's context window"
-    return redact(f"LLM error: {name}: {_one_line(str(exc))}")[:300]
+        return reasons.http_status(status)
+    names = " ".join(f"{type(e).__name__} {e}" for e in _chain(exc)).lower()
+    if "timeout" in names or "timed out" in names:
+        return reasons.REQUEST_TIMED_OUT
+    if "connect" in names:
+        return reasons.CANNOT_CONNECT
+    if "context" in names and ("window" in names or "length" in names or "exceed" in names):
+        return reasons.CONTEXT_TOO_SMALL
+    if _find_in_chain(exc, (AttributeError, TypeError, KeyError, IndexError)):
+        return reasons.BAD_SHAPE
+    return reasons.PROVIDER_FAILED
 
 
-def _status_code(exc: BaseException) -> int | None:
+def _chain(exc: BaseException) -> list[BaseException]:
     seen: set[int] = set()
+    out: list[BaseException] = []
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
+        out.append(current)
+        current = current.__cause__ or current.__context__
+    return out
+
+
+def _find_in_chain(exc: BaseException,
+                   kind: type[BaseException] | tuple[type[BaseException], ...]
+                   ) -> BaseException | None:
+    return next((e for e in _chain(exc) if isinstance(e, kind)), None)
+
+
+def _status_code(exc: BaseException) -> int | None:
+    for current in _chain(exc):
         for holder in (current, getattr(current, "response", None)):
             code = getattr(holder, "status_code", None)
             if isinstance(code, int) and 400 <= code < 600:
                 return code
-        current = current.__cause__ or current.__context__
     return None
-
-
-def _in_chain(exc: BaseException, kind: type[BaseException]) -> bool:
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        if isinstance(current, kind):
-            return True
-        seen.add(id(current))
-        current = current.__cause__ or current.__context__
-    return False
-
-
-def _one_line(text: str) -> str:
-    line = " ".join(text.split())
-    return line if len(line) <= 240 else line[:239] + "…"
 
 
 def _fallback(report: TriageReport, info: AgentInfo, reason: str) -> TriageReport:

@@ -21,6 +21,7 @@ from types import ModuleType
 from typing import Any
 
 from ..errors import AgentError
+from . import reasons
 
 QUIET_ENV: dict[str, str] = {
     "CREWAI_DISABLE_TELEMETRY": "true",
@@ -73,8 +74,7 @@ def import_crewai() -> ModuleType:
         try:
             import crewai
         except ImportError:
-            raise AgentUnavailable("crewai is not installed: pip install 'opsagent[agent]'"
-                                   ) from None
+            raise AgentUnavailable(reasons.NO_CREWAI) from None
         _local_locks()
         return crewai
 

@@ -29,6 +29,7 @@ config file's ``agent`` section, else the defaults below. The config file (the o
       structured_output: true
       n_ctx: 4096            # local models
       n_threads: 4
+      memory_mb: 4096        # local models: the model process's address-space cap
 
 Nothing here imports CrewAI or an SDK.
 """
@@ -65,6 +66,7 @@ class LLMSettings:
     structured_output: bool | None = None  # None: the provider's default
     n_ctx: int = 4096  # local only
     n_threads: int | None = None  # local only (None: llama.cpp's default)
+    memory_mb: int | None = None  # local only: the model process's cap (None: by file size)
     max_iterations: int = 4  # agent steps per attempt (tool calls + the answer)
     llm: Any = field(default=None, repr=False, compare=False)  # a ready CrewAI LLM
 
@@ -97,6 +99,7 @@ class _FileOptions(BaseModel):
     structured_output: bool | None = None
     n_ctx: int | None = Field(default=None, ge=512, le=262144)
     n_threads: int | None = Field(default=None, ge=1, le=512)
+    memory_mb: int | None = Field(default=None, ge=256, le=1048576)
     max_iterations: int | None = Field(default=None, ge=1, le=20)
 
 
@@ -109,6 +112,7 @@ _ENV_OPTIONS: dict[str, tuple[str, type]] = {
     "OPSAGENT_LLM_STRUCTURED_OUTPUT": ("structured_output", bool),
     "OPSAGENT_LLM_N_CTX": ("n_ctx", int),
     "OPSAGENT_LLM_N_THREADS": ("n_threads", int),
+    "OPSAGENT_LLM_MEMORY_MB": ("memory_mb", int),
     "OPSAGENT_LLM_BASE_URL": ("base_url", str),
     "OPSAGENT_LLM_API_KEY_ENV": ("api_key_env", str),
 }
@@ -187,7 +191,8 @@ def parse_spec(spec: str, ctx: SpecContext) -> LLMSettings:
 def _apply_options(settings: LLMSettings, options: _FileOptions) -> LLMSettings:
     changes: dict[str, Any] = {}
     for name in ("timeout", "max_retries", "temperature", "max_tokens", "tools",
-                 "structured_output", "n_ctx", "n_threads", "max_iterations"):
+                 "structured_output", "n_ctx", "n_threads", "memory_mb",
+                 "max_iterations"):
         value = getattr(options, name)
         if value is not None:
             changes[name] = value

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..models import CATEGORIES
+from ..models import CATEGORIES, Action
 from .evidence import EvidenceCatalog
 from .prompt import evidence_lines
 from .redact import redact
@@ -121,6 +121,23 @@ def tool_specs(box: Toolbox) -> list[ToolSpec]:
                  "service", "a service name, or empty for the incident's main service",
                  box.service_context),
     ]
+
+
+def runbook_actions(knowledge: object | None, categories: list[str]) -> list[Action]:
+    """The knowledge base's actions for ``categories``: the only mitigations the agent
+    may put in a report (besides the engine's own)."""
+    out: list[Action] = []
+    for category in categories:
+        for mode in _failure_modes(knowledge, category):
+            for action in list(getattr(mode, "actions", None) or []):
+                try:
+                    out.append(Action(title=str(_attr(action, "title")),
+                                      kind=_attr(action, "kind"), risk=_attr(action, "risk"),
+                                      rationale=str(_attr(action, "rationale") or ""),
+                                      cause=category))
+                except ValueError:  # not an action of the report's shape
+                    continue
+    return out
 
 
 def _failure_modes(knowledge: object | None, category: str) -> list[Any]:
