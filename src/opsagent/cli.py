@@ -6,11 +6,13 @@ unexpected internal error.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import stat
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, BinaryIO
 
 import typer
 
@@ -64,12 +66,17 @@ def _read_inputs(paths: list[str]) -> tuple[list[Any], list[UserError], list[Use
         paths = ["-"]
     for name in paths:
         if name == "-":
-            sources.append(("<stdin>", sys.stdin.buffer.read(), None))
+            sources.append(("<stdin>", _read_bounded(sys.stdin.buffer, "<stdin>"), None))
             continue
         path = Path(name)
-        if path.is_dir():
-            files = sorted(p for p in path.iterdir()
-                           if p.suffix in _PAYLOAD_SUFFIXES and p.is_file())
+        if _is_dir(path):
+            try:
+                files = sorted(p for p in path.iterdir()
+                               if p.suffix in _PAYLOAD_SUFFIXES and p.is_file())
+            except OSError as exc:
+                unreadable.append(InputError(
+                    f"cannot read the directory: {exc.strerror or exc}", source=name))
+                continue
             if not files:
                 unreadable.append(InputError("directory holds no .json/.ndjson payloads",
                                              source=name))
@@ -95,15 +102,38 @@ def _read_inputs(paths: list[str]) -> tuple[list[Any], list[UserError], list[Use
     return docs, problems, unreadable
 
 
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:  # a parent that cannot be traversed: reading it will say so
+        return False
+
+
+def _read_bounded(stream: BinaryIO, source: str) -> bytes:
+    """At most the payload limit from ``stream`` (stdin, a file that grows while read):
+    what is over it is refused, never read to the end."""
+    from .ingest.documents import MAX_BYTES
+
+    data = stream.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise InputError(f"payload is over the limit of {MAX_BYTES // 1_048_576} MiB",
+                         source=source)
+    return data
+
+
 def _read_file(path: Path, source: str) -> bytes:
     from .ingest.documents import MAX_BYTES
 
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise InputError(f"payload is {size / 1_048_576:.0f} MiB; the limit is "
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # a FIFO or a device could block or never end
+            raise InputError("not a regular file (pipe it in with '-' to read a stream)",
+                             source=source)
+        if info.st_size > MAX_BYTES:
+            raise InputError(f"payload is {info.st_size / 1_048_576:.0f} MiB; the limit is "
                              f"{MAX_BYTES // 1_048_576} MiB", source=source)
-        return path.read_bytes()
+        with path.open("rb") as handle:
+            return _read_bounded(handle, source)
     except FileNotFoundError:
         what = "directory does not exist" if source.endswith("/") else "file not found"
         raise InputError(what, source=source) from None
@@ -345,8 +375,41 @@ def _register_server() -> bool:
     return True
 
 
+_OUTPUT_ERRNOS = {errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT}
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; map errors to exit codes and one readable line each."""
+    """Run the CLI; map errors to exit codes and one readable line each. Output that
+    cannot be written (a full disk or ``/dev/full``) is one line and exit 2 as well; a
+    reader that went away (``| head``) is not an error."""
+    try:
+        code = _main(argv)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+        return 0
+    except OSError as exc:
+        if exc.errno not in _OUTPUT_ERRNOS:
+            raise
+        _silence_stdout()
+        sys.stderr.write(f"opsagent: error: cannot write the output: "
+                         f"{exc.strerror or exc}\n")
+        return 2
+    return code
+
+
+def _silence_stdout() -> None:
+    """What is still buffered for a stdout that cannot take it is dropped, so that the
+    interpreter's own flush at exit has nothing left to fail on."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # a stdout without a descriptor (tests)
+        pass
+
+
+def _main(argv: list[str] | None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if not args or args[0] in ("eval", "formats", "detect", "notify", "--help", "-h"):
         # the commands of optional modules; `analyze` start-up stays lean
@@ -385,7 +448,15 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write("opsagent: aborted\n")
         return 1
     except BrokenPipeError:
-        return 0
+        raise
+    except OSError as exc:
+        if exc.errno in _OUTPUT_ERRNOS:
+            raise
+        if debug:
+            raise
+        sys.stderr.write(f"opsagent: internal error: {type(exc).__name__}: {exc} "
+                         "(set OPSAGENT_DEBUG=1 for a traceback)\n")
+        return 1
     except KeyboardInterrupt:
         return 130
     except OpsagentError as exc:

@@ -20,6 +20,7 @@ file named by ``--config`` / ``OPSAGENT_CONFIG``::
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
@@ -50,9 +51,15 @@ def find_config(explicit: str | None, env: Mapping[str, str]) -> Path | None:
         return Path(explicit)
     if env.get("OPSAGENT_CONFIG"):
         return Path(env["OPSAGENT_CONFIG"])
-    for candidate in (Path("opsagent.yaml"), Path.home() / ".config" / "opsagent" / "config.yaml"):
-        if candidate.is_file():
-            return candidate
+    candidates = [Path("opsagent.yaml")]
+    with contextlib.suppress(RuntimeError):  # no home directory: the working directory's
+        candidates.append(Path.home() / ".config" / "opsagent" / "config.yaml")
+    for candidate in candidates:
+        try:
+            if candidate.is_file():
+                return candidate
+        except OSError:  # a HOME (or working directory) that cannot be traversed
+            continue
     return None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..models import TriageReport
+from .inert import inert
 from .similar import similar_markdown
 from .text import agent_footer
 
@@ -65,4 +66,4 @@ def render_markdown(report: TriageReport) -> str:
     if agent:
         footer += f" · {agent}"
     out.append(footer)
-    return "\n".join(out) + "\n"
+    return inert("\n".join(out) + "\n")

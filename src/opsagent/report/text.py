@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 from ..models import TriageReport
+from .inert import inert
 from .similar import similar_text
 
 
@@ -49,7 +50,7 @@ def render_text(report: TriageReport, *, detail: bool = True) -> str:
     footer = agent_footer(report)
     if footer:
         lines.extend(["", footer])
-    return "\n".join(lines) + "\n"
+    return inert("\n".join(lines) + "\n")
 
 
 def agent_footer(report: TriageReport, *, code: str = "") -> str:
