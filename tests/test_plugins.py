@@ -22,7 +22,7 @@ def test_the_default_registry_holds_every_builtin_once() -> None:
     assert registry.adapter_names()[-1] == "generic"  # the fallback is tried last
     assert registry.renderer_names() == ["text", "json", "markdown"]
     assert {"sqlite", "postgresql"} <= set(registry.names("store"))
-    assert registry.names("notifier") == []
+    assert registry.names("notifier") == ["slack", "teams", "email", "webhook"]
 
 
 def test_a_name_is_taken_once_per_kind() -> None:
