@@ -75,3 +75,32 @@ def test_a_lone_surrogate_becomes_the_replacement_character(
         assert "err\ufffdors" in text
     code, out, _ = _run(capsys, "analyze", str(path), "--now", NOW, "--format", "json")
     assert "\U0001f600" in json.dumps(json.loads(out), ensure_ascii=False)
+
+
+def test_documents_beyond_the_limit_are_a_note_not_a_cost(tmp_path: Path) -> None:
+    from opsagent.ingest.documents import MAX_DOCUMENTS, read_documents
+
+    line = json.dumps({"service": "checkout", "symptoms": ["errors"]})
+    for name, raw in (("events.ndjson", "\n".join([line] * (MAX_DOCUMENTS + 5))),
+                      ("events.json", "[" + ",".join([line] * (MAX_DOCUMENTS + 5)) + "]")):
+        docs, problems = read_documents(raw.encode(), name)
+        assert len(docs) == MAX_DOCUMENTS
+        assert [p.format() for p in problems] == [
+            f"{name}: {MAX_DOCUMENTS + 5:,} documents; only the first {MAX_DOCUMENTS:,} "
+            "are read"]
+
+
+def test_a_list_beyond_the_limit_is_cut_with_a_note_naming_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from opsagent.ingest.documents import MAX_ITEMS
+
+    path = tmp_path / "alerts.json"
+    path.write_text(json.dumps({"service": "checkout", "error_rate": "9%",
+                                "symptoms": ["checkout errors"] * (MAX_ITEMS * 50)}),
+                    encoding="utf-8")
+    code, out, err = _run(capsys, "analyze", str(path), "--now", NOW, "--format", "json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["severity"]["level"] == "HIGH"  # the incident is still triaged
+    assert f"alerts.json: field 'symptoms': {MAX_ITEMS * 50:,} items; only the first " \
+           f"{MAX_ITEMS:,} are read" in err

@@ -14,6 +14,9 @@ from typing import Any
 from ..errors import InputError
 
 MAX_BYTES = 50 * 1024 * 1024  # a payload larger than this is refused, not loaded
+MAX_DOCUMENTS = 10_000  # documents of one payload (array items, NDJSON lines) read
+MAX_ITEMS = 10_000  # items of any one list inside a document (alerts, symptoms ...) read
+_WALK_ABOVE = 100_000  # characters: a smaller payload cannot hold a list over MAX_ITEMS
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,41 @@ def read_documents(raw: bytes, source: str) -> tuple[list[Document], list[InputE
         line = getattr(exc, "lineno", None)
         message = getattr(exc, "msg", str(exc))
         raise InputError(f"invalid JSON: {message}", source=source, line=line) from None
-    return _split(data, source), []
+    problems: list[InputError] = []
+    docs = _split(data, source)
+    if len(docs) > MAX_DOCUMENTS:
+        problems.append(_over(len(docs), "documents", source))
+        docs = docs[:MAX_DOCUMENTS]
+    if len(text) > _WALK_ABOVE:
+        for doc in docs:
+            problems.extend(_cap_lists(doc.data, doc.source))
+    return docs, problems
+
+
+def _over(count: int, what: str, source: str, field: str | None = None) -> InputError:
+    limit = MAX_DOCUMENTS if what == "documents" else MAX_ITEMS
+    return InputError(f"{count:,} {what}; only the first {limit:,} are read", source=source,
+                      field=field)
+
+
+def _cap_lists(data: Any, source: str) -> list[InputError]:
+    """Every list in ``data`` longer than :data:`MAX_ITEMS` cut to it (in place, one pass,
+    no recursion), with a note naming its field."""
+    notes: list[InputError] = []
+    stack: list[tuple[Any, str]] = [(data, "")]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, dict):
+            stack.extend((value, f"{path}.{key}" if path else str(key))
+                         for key, value in node.items() if isinstance(value, (dict, list)))
+        elif isinstance(node, list):
+            if len(node) > MAX_ITEMS:
+                if len(notes) < 5:
+                    notes.append(_over(len(node), "items", source, path or None))
+                del node[MAX_ITEMS:]
+            stack.extend((value, f"{path}[{index}]") for index, value in enumerate(node)
+                         if isinstance(value, (dict, list)))
+    return notes
 
 
 def _split(data: Any, source: str) -> list[Document]:
@@ -102,7 +139,10 @@ def _try_ndjson(text: str, source: str) -> tuple[list[Document], list[InputError
         return None
     docs: list[Document] = []
     problems: list[InputError] = []
-    for number, line in lines:
+    for position, (number, line) in enumerate(lines):
+        if len(docs) >= MAX_DOCUMENTS:
+            problems.append(_over(len(docs) + len(lines) - position, "documents", source))
+            break
         try:
             data = _loads(line)
         except RecursionError:
@@ -116,4 +156,6 @@ def _try_ndjson(text: str, source: str) -> tuple[list[Document], list[InputError
                                        line=number))
             continue
         docs.append(Document(data, f"{source}:{number}"))
+        if len(line) > _WALK_ABOVE:
+            problems.extend(_cap_lists(data, docs[-1].source))
     return docs, problems
