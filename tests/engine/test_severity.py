@@ -106,6 +106,27 @@ def test_a_firing_error_on_a_critical_service_is_not_low_even_without_numbers() 
     assert opsagent.analyze(staging, now=NOW).severity.level.value == "LOW"
 
 
+def test_a_firing_error_blaming_a_dependency_still_impacts_the_critical_service() -> None:
+    """Our own alert on a critical service, naming the dependency it calls (a payment
+    gateway timing out), is not "no impact" because the fault may lie elsewhere."""
+    rule = {"rule": {"id": "r1", "name": "gateway timeouts in logs", "type": ".es-query",
+                     "tags": ["service:payments", "dependency:stripe", "env:production",
+                              "severity:high"]},
+            "context": {"title": "rule 'gateway timeouts in logs' matched query",
+                        "message": "Document count is 184 in the last 5m for logs-payments-*",
+                        "value": 184, "date": "2026-01-15T11:55:00.000Z"},
+            "alerts": {"all": {"count": 1}, "new": {"count": 1}, "ongoing": {"count": 0},
+                       "recovered": {"count": 0}},
+            "date": "2026-01-15T11:55:02.000Z"}
+    report = opsagent.analyze(rule, now=NOW)
+    assert report.severity.level.value != "LOW", report.severity.reasons
+    assert report.root_causes[0].category == "dependency_failure"
+    internal = json_copy(rule)
+    internal["rule"]["tags"] = ["service:nightly-report", "dependency:stripe",
+                                "env:production", "severity:high"]
+    assert opsagent.analyze(internal, now=NOW).severity.level.value == "LOW"
+
+
 def test_one_host_of_many_stated_in_words_is_a_single_instance() -> None:
     report = opsagent.analyze({"service": "report-batch", "metrics": {"clock_skew_ms": 4000},
                                "symptoms": ["clock offset on 1 of 40 hosts"]}, now=NOW)

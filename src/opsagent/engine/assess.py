@@ -430,8 +430,9 @@ class Assessor:
                 and s.service and not s.dependency:
             self.ctx.impacted_services.add(s.service)
         if s.severity in (CRITICAL, ERROR) and not resolved and s.service \
-                and not s.dependency and self.ctx.entry(s.service).critical:
-            # a firing error on a critical service is not "no impact", numbers or not
+                and s.service != s.dependency and self.ctx.entry(s.service).critical:
+            # a firing error on a critical service is not "no impact", numbers or not,
+            # and no less so when it blames a dependency the service calls
             self.ctx.impacts.append(Impact(
                 1, 0.5, f"{s.source} alert {s.name or ''} is firing on critical service "
                         f"{s.service} (rated {s.severity.value} by its source)"))
