@@ -84,3 +84,18 @@ def test_kb_list_shows_titles_as_reports_do(opsagent: Run, tmp_path: Path) -> No
         "kafka_rebalance_storm"]
     assert "Downstream dependency failing or slow  [" in lines["dependency_failure"]
     assert "{" not in result.stdout and "[ (" not in result.stdout
+
+
+def test_a_failing_case_carries_the_line_of_its_name(opsagent: Run, tmp_path: Path) -> None:
+    fixed = MODE.replace("mitigatee", "mitigate").replace("backlogg", "backlog")
+    (tmp_path / "kafka.yaml").write_text(
+        fixed + "terms:\n  - feature: text.rebalance\n    patterns: ['\\brebalanc\\w*']\n"
+        "cases:\n  match:\n    - name: rebalancing\n"
+        "      payload: {service: orders, logs: [\"consumer group is rebalancing\"]}\n"
+        "  no_match:\n    - name: a rebalance that is not ours\n"
+        "      payload: {service: orders, logs: [\"consumer group is rebalancing\"]}\n")
+    result = opsagent("kb", "lint", str(tmp_path))
+    assert result.code != 0
+    failing = [line for line in result.stderr.splitlines() if "a rebalance that is not" in line]
+    assert failing and failing[0].startswith(
+        f"opsagent: {tmp_path / 'kafka.yaml'}:22: kafka_rebalance_storm: no_match case "), failing

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from ..errors import UserError
 from .loader import KnowledgeBase
@@ -22,7 +23,28 @@ class CaseResult:
 
     def describe(self) -> str:
         where = f"{self.source}: " if self.source else ""
+        if self.source:
+            line = _line_of(self.source, self.mode, self.case)
+            where = f"{self.source}:{line}: " if line else where
         return f"{where}{self.mode}: {self.expected} case '{self.case}' failed: {self.detail}"
+
+
+def _line_of(source: str, mode: str, case: str) -> int | None:
+    """The line of the case ``name: case`` after the failure mode ``id: mode`` in its file
+    (the loader keeps no positions for cases; a failing case is rare enough to look)."""
+    try:
+        lines = Path(source).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    seen_mode = False
+    for number, line in enumerate(lines, start=1):
+        key, _, value = line.strip().lstrip("- ").partition(":")
+        value = value.strip().strip("'\"")
+        if key == "id" and value == mode:
+            seen_mode = True
+        elif seen_mode and key == "name" and value == case:
+            return number
+    return None
 
 
 def run_cases(kb: KnowledgeBase) -> list[CaseResult]:
