@@ -23,9 +23,18 @@ def test_llm_from_the_config_file_is_blamed_on_the_file(opsagent: Run, tmp_path:
     (tmp_path / "opsagent.yaml").write_text("llm: openai:gpt-4o-mini\n")
     result = opsagent("analyze", str(event))
     assert result.code == 2
-    assert result.stderr.startswith("opsagent: error: opsagent.yaml: field 'llm")
+    assert result.stderr.startswith("opsagent: error: opsagent.yaml: field 'llm': ")
     assert "needs an API key: set OPENAI_API_KEY" in result.stderr
     assert "--llm" not in result.stderr  # a flag the user never passed
+
+
+def test_the_key_blamed_is_the_one_the_file_wrote(opsagent: Run, tmp_path: Path,
+                                                  event: Path) -> None:
+    (tmp_path / "opsagent.yaml").write_text("llm: {spec: 'bogus:model', timeout_s: 5}\n")
+    result = opsagent("analyze", str(event))
+    assert result.code == 2
+    assert result.stderr.startswith("opsagent: error: opsagent.yaml: field 'llm.spec': "
+                                    "'bogus:model': unknown LLM provider 'bogus'")
 
 
 def test_llm_from_the_flag_is_blamed_on_the_flag(opsagent: Run, event: Path) -> None:

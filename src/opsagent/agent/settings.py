@@ -89,6 +89,7 @@ class _FileOptions(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     spec: str | None = None
+    spec_key: str = "llm"  # where the file wrote the spec: "llm" or "llm.spec"
     base_url: str | None = None
     api_key_env: str | None = None  # name of the variable holding the key, never the key
     timeout: float | None = Field(default=None, gt=0, le=3600, alias="timeout_s")
@@ -136,7 +137,8 @@ class SpecContext:
     def error(self, spec: str, message: str) -> ConfigError:
         if self.origin in ("--llm", "OPSAGENT_LLM"):
             return ConfigError(f"{self.origin} {spec!r}: {message}")
-        return ConfigError(f"{spec!r}: {message}", source=self.origin, field="llm.spec")
+        return ConfigError(f"{spec!r}: {message}", source=self.origin,
+                           field=self.options.spec_key)
 
 
 def resolve_llm(
@@ -244,6 +246,7 @@ def _read_config(path: Path) -> _FileOptions:
         section["spec"] = llm
     elif isinstance(llm, dict):  # "llm: {spec: ..., timeout_s: ...}"
         section.update(llm)
+        section["spec_key"] = "llm.spec"
     elif llm is not None:
         raise ConfigError("expected an LLM spec such as openai:gpt-4o-mini", source=source,
                           field="llm")
