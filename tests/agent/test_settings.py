@@ -165,7 +165,10 @@ def test_a_bad_config_file_names_file_and_field(tmp_path: Path, text: str, field
 def test_a_bad_spec_in_the_config_file_is_located(tmp_path: Path) -> None:
     config = tmp_path / "c.yaml"
     config.write_text("llm: ollama\n")
-    with pytest.raises(ConfigError, match=r"c\.yaml: field 'llm\.spec'"):
+    with pytest.raises(ConfigError, match=r"c\.yaml: field 'llm': 'ollama'"):
+        resolve_llm(None, {}, config)
+    config.write_text("llm: {spec: ollama}\n")
+    with pytest.raises(ConfigError, match=r"c\.yaml: field 'llm\.spec': 'ollama'"):
         resolve_llm(None, {}, config)
 
 
