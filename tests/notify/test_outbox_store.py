@@ -3,6 +3,7 @@ protocol as the in-memory one, plus what several senders and workers rely on."""
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
 import threading
@@ -213,3 +214,36 @@ def test_notifications_are_written_in_the_revision_s_transaction(store: SqlStore
     assert outbox.report(inc, 2) == {"schema_version": 1, "revision": 2}
     assert [(e.revision, e.target, e.event.kind) for e in outbox.entries(inc)] == [
         (1, "dry", "new"), (1, "slack", "new"), (2, "dry", "raised")]
+
+
+def test_the_service_decides_once_per_target_and_a_newer_revision_replaces_an_unsent_new(
+        store: SqlStore) -> None:
+    from opsagent.server.logs import JsonLog
+    from opsagent.server.metrics import Metrics
+    from opsagent.server.notifier import Notifying, Planner
+
+    from .messages import example_report, target
+
+    outbox = SqlOutbox.of(store)
+    hook = target("webhook", name="hook", secret="${HOOK_KEY}", dry_run=False)
+    quiet = target("webhook", name="only-prod", when={"environments": ["nowhere"]},
+                   dry_run=False)
+    log = io.StringIO()
+    plan = Planner(Notifying(outbox, [hook, quiet], default_registry(), {"HOOK_KEY": "k3y"},
+                             JsonLog(log), Metrics()))
+    report = example_report()
+    inc = "inc-g1"
+    report.incident.id = inc
+    first = plan(inc, 1, report, False)
+    assert [(p.target, p.event["kind"], p.status) for p in first] == [("hook", "new", "pending")]
+    incident(store, notifications=first)
+    # nothing was sent yet: revision 2 is the `new` to send, revision 1's is dropped
+    second = plan(inc, 2, report, False)
+    incident(store, notifications=second, revision=1, incident_id=inc)
+    [due] = outbox.pending(AT + timedelta(hours=1))
+    assert (due.revision, due.event.kind) == (2, "new")
+    outbox.mark_sent(due.id, attempts=1, at=AT, ref={})
+    assert plan(inc, 3, report, False) == []  # the same severity: a posting target is quiet
+    [end] = plan(inc, 4, report, True)
+    assert (end.target, end.event["kind"], end.basis) == ("hook", "resolved", 2)
+    assert "k3y" not in json.dumps(end.request) and "k3y" not in log.getvalue()
