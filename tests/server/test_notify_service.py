@@ -125,6 +125,17 @@ def firing(tag: str, note: str = "") -> bytes:
     return json.dumps(doc).encode()
 
 
+def warning(tag: str) -> bytes:
+    """One instance's latency a little high: a LOW incident of the same group."""
+    doc = json.loads(firing(tag))
+    doc["alerts"] = doc["alerts"][:1]
+    alert = doc["alerts"][0]
+    alert["labels"].update(severity="warning", alertname="CheckoutLatencyElevated")
+    alert["annotations"] = {"summary": "checkout p95 latency slightly elevated",
+                            "description": "p95 latency 450ms"}
+    return json.dumps(doc).encode()
+
+
 def resolved(tag: str) -> bytes:
     doc = json.loads(firing(tag))
     doc["status"] = "resolved"
@@ -199,6 +210,12 @@ def test_each_decision_reaches_each_target_once_across_processes(
     incidents = {tag: incident_of(server, post(server, firing(tag))) for tag in tags}
     server.wait_for(lambda: len(receiver.on("/hook")) >= 3 and len(receiver.on(SLACK_PATH)) >= 3)
 
+    # a LOW incident, then its severity raised by the critical alert of the same group
+    low = incident_of(server, post(server, warning("n3")))
+    server.wait_for(lambda: len(receiver.on("/hook")) >= 4)
+    assert incident_of(server, post(server, firing("n3"))) == low
+    server.wait_for(lambda: len(receiver.on("/hook")) >= 5)
+
     # a new revision of the same severity: nothing new for targets that post messages
     again = incident_of(server, post(server, firing("n0", " (still failing)")))
     assert again == incidents["n0"]
@@ -206,22 +223,27 @@ def test_each_decision_reaches_each_target_once_across_processes(
     # the alert resolves: both targets hear it
     closed = incident_of(server, post(server, resolved("n0")))
     assert closed == incidents["n0"]
-    server.wait_for(lambda: len(receiver.on("/hook")) >= 4 and len(receiver.on(SLACK_PATH)) >= 4)
+    server.wait_for(lambda: len(receiver.on("/hook")) >= 6 and len(receiver.on(SLACK_PATH)) >= 6)
     time.sleep(5)  # longer than the lease: nothing is sent a second time
 
     hooks = receiver.on("/hook")
     assert all(verified(p) for p in hooks)
     told = sorted((p.json["incident"]["id"], p.headers["x-opsagent-event"]) for p in hooks)
-    assert told == sorted([(incidents[t], "new") for t in tags] + [(closed, "resolved")])
+    assert told == sorted([(incidents[t], "new") for t in tags] + [(closed, "resolved"),
+                                                                    (low, "new"), (low, "raised")])
+    raised = next(p for p in hooks if p.headers["x-opsagent-event"] == "raised")
+    assert raised.json["severity"]["level"] == "HIGH"
     last = next(p for p in hooks if p.headers["x-opsagent-event"] == "resolved")
     latest = server.get(f"/v1/incidents/{closed}").json()
     assert latest["status"] == "resolved" and latest["revision"] == 3
     assert last.json == latest["report"]  # the report of the resolving revision
     slack = receiver.on(SLACK_PATH)
-    assert len(slack) == 4
+    assert len(slack) == 6
     headers = sorted(p.json["blocks"][0]["text"]["text"] for p in slack)
     assert sum(h.startswith("✅ Resolved: ") for h in headers) == 1
     assert sum(h.startswith("🔴 HIGH · checkout-service-n") for h in headers) == 3
+    assert "🔴 Severity raised: HIGH · checkout-service-n3" in headers
+    assert "🟡 LOW · checkout-service-n3" in headers
 
     rows = notifications(server, closed)
     assert sorted((r["revision"], r["target"], r["event"], r["status"], r["attempts"])
@@ -297,6 +319,12 @@ def test_retries_and_failures_show_in_the_incident_and_metrics_and_never_fail_tr
 
     assert series(server, "opsagent_notifications_total", target="flaky", type="new",
                   outcome="sent") == 1
+    assert series(server, "opsagent_notifications_total", target="flaky", type="new",
+                  outcome="recorded") == 1
+    assert series(server, "opsagent_notifications_total", target="preview", type="new",
+                  outcome="dry_run") == 1
+    assert series(server, "opsagent_notifications_total", target="unset", type="new",
+                  outcome="failed") == 1
     assert series(server, "opsagent_notifications_total", target="down", type="new",
                   outcome="failed") >= 1
     assert series(server, "opsagent_outbox_pending", target="down") == 1

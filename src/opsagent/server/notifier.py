@@ -67,7 +67,8 @@ class Notifying:
 
 
 class Planner:
-    """What each target is to be told about a new revision (called by the worker)."""
+    """What each target is to be told about a new revision (called by the worker, which
+    counts the rows in ``/metrics`` once they are committed)."""
 
     def __init__(self, parts: Notifying) -> None:
         self.parts = parts
@@ -86,9 +87,6 @@ class Planner:
                 continue
             if planned is not None:
                 out.append(planned)
-                outcome = "recorded" if planned.status == "pending" else planned.status
-                self.parts.metrics.notifications.labels(target.name, planned.event["kind"],
-                                                  outcome).inc()
         return out
 
     def _plan(self, target: Target, incident: str, revision: int, report: TriageReport,

@@ -152,6 +152,10 @@ class Worker:
             report=report.model_dump(mode="json"), delivery_count=len(earlier) + 1,
             adapter=",".join(dict.fromkeys(parsed.adapters)), now=time.time(),
             notifications=planned))
+        for row in planned:  # committed with the revision
+            self.metrics.notifications.labels(
+                row.target, row.event["kind"],
+                "recorded" if row.status == "pending" else row.status).inc()
         self.log.event("triaged", worker=self.name, delivery=parsed.delivery.id,
                        incident=incident_id, revision=(found.revision if found else 0) + 1,
                        status=status, severity=report.severity.level.value)
