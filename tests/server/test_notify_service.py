@@ -43,10 +43,10 @@ class Posted:
 
 @dataclass
 class Receiver:
-    """A local HTTP receiver: per path a list of (status, headers) answers, the last
-    repeating (200 by default); every POST is kept."""
+    """A local HTTP receiver: per path a list of (status, headers, body) answers, the
+    last repeating (200 ``ok`` by default); every POST is kept."""
 
-    answers: dict[str, list[tuple[int, dict[str, str]]]] = field(default_factory=dict)
+    answers: dict[str, list[tuple[int, dict[str, str], bytes]]] = field(default_factory=dict)
     posts: list[Posted] = field(default_factory=list)
     url: str = ""
 
@@ -67,14 +67,14 @@ def receiver() -> Iterator[Receiver]:
                                                       self.headers.items()}, body,
                                           time.monotonic()))
                 queue = state.answers.get(self.path, [])
-                status, headers = queue.pop(0) if len(queue) > 1 else (
-                    queue[0] if queue else (200, {}))
+                status, headers, answer = queue.pop(0) if len(queue) > 1 else (
+                    queue[0] if queue else (200, {}, b"ok"))
             self.send_response(status)
             for key, value in headers.items():
                 self.send_header(key, value)
-            self.send_header("Content-Length", "2")
+            self.send_header("Content-Length", str(len(answer)))
             self.end_headers()
-            self.wfile.write(b"ok")
+            self.wfile.write(answer)
 
         def log_message(self, format: str, *args: Any) -> None:
             pass
@@ -201,6 +201,11 @@ def assert_no_secrets_stored(db_url: str, *secrets: str) -> None:
     assert rows and not [s for s in secrets if s in text]
 
 
+def both(receiver: Receiver, count: int) -> bool:
+    """The webhook and the Slack incoming webhook got at least ``count`` posts each."""
+    return len(receiver.on("/hook")) >= count and len(receiver.on(SLACK_PATH)) >= count
+
+
 def test_each_decision_reaches_each_target_once_across_processes(
         service: Service, receiver: Receiver) -> None:
     configure(service, receiver, HOOK_AND_SLACK)
@@ -208,13 +213,13 @@ def test_each_decision_reaches_each_target_once_across_processes(
     start(service, "worker")  # a second process, with its own worker and sender
     tags = ["n0", "n1", "n2"]
     incidents = {tag: incident_of(server, post(server, firing(tag))) for tag in tags}
-    server.wait_for(lambda: len(receiver.on("/hook")) >= 3 and len(receiver.on(SLACK_PATH)) >= 3)
+    server.wait_for(lambda: both(receiver, 3), timeout=60)
 
     # a LOW incident, then its severity raised by the critical alert of the same group
     low = incident_of(server, post(server, warning("n3")))
-    server.wait_for(lambda: len(receiver.on("/hook")) >= 4)
+    server.wait_for(lambda: len(receiver.on("/hook")) >= 4, timeout=60)
     assert incident_of(server, post(server, firing("n3"))) == low
-    server.wait_for(lambda: len(receiver.on("/hook")) >= 5)
+    server.wait_for(lambda: len(receiver.on("/hook")) >= 5, timeout=60)
 
     # a new revision of the same severity: nothing new for targets that post messages
     again = incident_of(server, post(server, firing("n0", " (still failing)")))
@@ -223,7 +228,7 @@ def test_each_decision_reaches_each_target_once_across_processes(
     # the alert resolves: both targets hear it
     closed = incident_of(server, post(server, resolved("n0")))
     assert closed == incidents["n0"]
-    server.wait_for(lambda: len(receiver.on("/hook")) >= 6 and len(receiver.on(SLACK_PATH)) >= 6)
+    server.wait_for(lambda: both(receiver, 6), timeout=60)
     time.sleep(5)  # longer than the lease: nothing is sent a second time
 
     hooks = receiver.on("/hook")
@@ -259,6 +264,51 @@ def test_each_decision_reaches_each_target_once_across_processes(
     assert HOOK_SECRET not in logs and "slackpathsecret" not in logs
 
 
+BOT_TOKEN = "xoxb-1-2-botsecret"
+BOT = """\
+  - name: bot
+    type: slack
+    token: ${SLACK_BOT_TOKEN}
+    channel: C0TEST
+    api_url: RECEIVER/api/
+    dry_run: false
+"""
+
+
+def test_a_slack_bot_posts_once_then_updates_its_message_and_replies_in_the_thread(
+        service: Service, receiver: Receiver) -> None:
+    ok = json.dumps({"ok": True, "channel": "C0TEST", "ts": "1700000000.000100"}).encode()
+    json_headers = {"Content-Type": "application/json"}
+    receiver.answers = {"/api/chat.postMessage": [(200, json_headers, ok)],
+                        "/api/chat.update": [(200, json_headers, ok)]}
+    configure(service, receiver, BOT)
+    server = start(service, "serve", SLACK_BOT_TOKEN=BOT_TOKEN)
+    incident_id = incident_of(server, post(server, warning("b1")))
+    server.wait_for(lambda: [r for r in notifications(server, incident_id)
+                             if r["status"] == "sent"])
+    # the same severity again: the message is updated in place, quietly
+    post(server, warning("b1").replace(b"450ms", b"470ms"))
+    server.wait_for(lambda: len(receiver.on("/api/chat.update")) == 1, timeout=60)
+    # raised: the message is updated and the thread says so
+    post(server, firing("b1"))
+    server.wait_for(lambda: len(receiver.on("/api/chat.update")) == 2
+                    and len(receiver.on("/api/chat.postMessage")) == 2)
+    time.sleep(3)
+    first, reply = receiver.on("/api/chat.postMessage")
+    assert first.json["channel"] == "C0TEST" and "thread_ts" not in first.json
+    assert reply.json["thread_ts"] == "1700000000.000100"
+    assert "Severity raised from LOW to HIGH" in reply.json["text"]
+    quiet, raised = receiver.on("/api/chat.update")
+    assert quiet.json["ts"] == raised.json["ts"] == "1700000000.000100"
+    assert raised.json["blocks"][0]["text"]["text"].startswith("🔴 Severity raised: HIGH")
+    assert all(p.headers["authorization"] == f"Bearer {BOT_TOKEN}" for p in receiver.posts)
+    rows = notifications(server, incident_id)
+    assert [(r["revision"], r["event"], r["status"]) for r in rows] == [
+        (1, "new", "sent"), (2, "updated", "sent"), (3, "raised", "sent")]
+    assert_no_secrets_stored(service.db_url, BOT_TOKEN)
+    assert BOT_TOKEN not in server.log.read_text()
+
+
 FAILING = """\
   - name: flaky
     type: webhook
@@ -290,8 +340,8 @@ FAILING = """\
 
 def test_retries_and_failures_show_in_the_incident_and_metrics_and_never_fail_triage(
         service: Service, receiver: Receiver) -> None:
-    receiver.answers = {"/flaky": [(503, {"Retry-After": "1"}), (200, {})],
-                        "/down": [(500, {})], "/refused": [(401, {})]}
+    receiver.answers = {"/flaky": [(503, {"Retry-After": "1"}, b"busy"), (200, {}, b"ok")],
+                        "/down": [(500, {}, b"down")], "/refused": [(401, {}, b"no")]}
     configure(service, receiver, FAILING)
     server = start(service, "serve")
     incident_id = incident_of(server, post(server, firing("f1")))

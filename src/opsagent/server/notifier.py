@@ -15,7 +15,7 @@ import os
 import signal
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
 from ..errors import UserError
@@ -173,6 +173,11 @@ class Sender:
         except UserError as exc:
             return self._give_up(entry, exc.format())
         report = TriageReport.model_validate(stored)
+        if built.updates_in_place and not entry.event.ref and entry.event.kind != "new":
+            # decided while the first message was on its way: update it now it is known
+            told = self.outbox.last_notified(entry.incident, entry.target)
+            if told is not None and told.ref:
+                entry = replace(entry, event=replace(entry.event, ref=dict(told.ref)))
         policy = RetryPolicy(max_total_s=min(target.max_total_s, self.lease_s / 2))
         delivery = resend(entry, report, built, notifier, _Masking(self.outbox, self.parts.secrets),
                           at=now, policy=policy)
