@@ -170,6 +170,10 @@ def test_claims_are_leased_and_a_lapsed_lease_is_claimed_again(store: SqlStore) 
     outbox.mark_sent(again[0].id, attempts=1, at=AT, ref={})
     later = outbox.claim("s4", limit=5, lease_s=30, now=AT + timedelta(seconds=62))
     assert [e.target for e in later] == ["b", "c"]  # a sent row is never claimed again
+    record(outbox, inc, 1, target="d")
+    mine = outbox.claim("s5", limit=5, lease_s=30, now=AT + timedelta(seconds=93),
+                        targets=["d"])  # a sender claims only the targets it can build
+    assert [e.target for e in mine] == ["d"]
 
 
 def test_concurrent_senders_claim_each_notification_once(store: SqlStore) -> None:

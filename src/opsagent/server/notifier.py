@@ -137,7 +137,8 @@ class Sender:
         while not stop.is_set():
             try:
                 entries = self.outbox.claim(self.name, limit=BATCH, lease_s=self.lease_s,
-                                            now=datetime.now(timezone.utc))
+                                            now=datetime.now(timezone.utc),
+                                            targets=list(self.targets))
             except Exception as exc:
                 self.log.event("notify_claim_failed", "error", sender=self.name,
                                reason=str(exc))
@@ -161,9 +162,11 @@ class Sender:
         """Send one claimed notification; its outcome (``sent`` or ``failed``)."""
         target = self.targets.get(entry.target)
         now = datetime.now(timezone.utc)
-        if target is None:
-            return self._give_up(entry, f"target {entry.target!r} is no longer in the "
-                                        "config file")
+        if target is None:  # not claimed by this sender (another config's target)
+            return self._give_up(entry, f"target {entry.target!r} is not in the config file")
+        if target.dry_run:
+            return self._give_up(entry, "the target is in dry run now (dry_run: false "
+                                        "sends)")
         stored = self.outbox.report(entry.incident, entry.revision)
         if stored is None:
             return self._give_up(entry, f"report revision {entry.revision} is missing")

@@ -225,11 +225,14 @@ class SqlOutbox:
                        n.c.next_attempt_at <= now,
                        sa.or_(n.c.lease_until.is_(None), n.c.lease_until < now))
 
-    def claim(self, sender: str, *, limit: int, lease_s: float, now: datetime
-              ) -> list[Entry]:
-        """Claim due rows (and rows whose lease lapsed) for ``sender``, oldest first."""
+    def claim(self, sender: str, *, limit: int, lease_s: float, now: datetime,
+              targets: Sequence[str] | None = None) -> list[Entry]:
+        """Claim due rows (and rows whose lease lapsed) for ``sender``, oldest first;
+        only rows of ``targets`` when given (the targets the sender can build)."""
         at = now.timestamp()
         pick = sa.select(n.c.id).where(self._due(at)).order_by(n.c.id).limit(limit)
+        if targets is not None:
+            pick = pick.where(n.c.target.in_(list(targets)))
         if self.engine.dialect.name == "postgresql":
             pick = pick.with_for_update(skip_locked=True)
         stmt = (n.update().where(n.c.id.in_(pick.scalar_subquery()))
