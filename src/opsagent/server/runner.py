@@ -72,30 +72,39 @@ def _workers(loaded: Loaded, count: int, log: JsonLog, metrics: Metrics,
 
 def _planner(loaded: Loaded, env: Mapping[str, str], log: JsonLog,
              metrics: Metrics) -> Plan | None:
-    if not loaded.settings.notify:
+    parts = _notifying(loaded, env, log, metrics)
+    if parts is None:
         return None
     from .notifier import Planner
 
-    return Planner(_notifying(loaded, env, log, metrics))
+    return Planner(parts)
 
 
 def _notifying(loaded: Loaded, env: Mapping[str, str], log: JsonLog,
-               metrics: Metrics) -> Notifying:
-    from ..store.outbox import SqlOutbox
+               metrics: Metrics) -> Notifying | None:
+    """What notifying needs, when ``notify:`` has targets and the store an outbox."""
+    if not loaded.settings.notify:
+        return None
+    from ..store.outbox import outbox_for
     from .notifier import Notifying
 
-    return Notifying(SqlOutbox.of(loaded.store), loaded.settings.notify, loaded.registry,
-                     env, log, metrics)
+    outbox = outbox_for(loaded.store)
+    if outbox is None:
+        log.event("notify_unavailable", "warning", reason=f"the store "
+                  f"{type(loaded.store).__name__} has no notification outbox")
+        return None
+    return Notifying(outbox, loaded.settings.notify, loaded.registry, env, log, metrics)
 
 
 def _sender(loaded: Loaded, env: Mapping[str, str], log: JsonLog, metrics: Metrics,
             stop: threading.Event) -> list[threading.Thread]:
     """One thread sending the outbox's notifications (when ``notify:`` has targets)."""
-    if not loaded.settings.notify:
+    parts = _notifying(loaded, env, log, metrics)
+    if parts is None:
         return []
     from .notifier import Sender
 
-    sender = Sender(_notifying(loaded, env, log, metrics), lease_s=loaded.serve.lease,
+    sender = Sender(parts, lease_s=loaded.serve.lease,
                     poll_interval_s=loaded.serve.poll_interval,
                     name=f"{os.uname().nodename}:{os.getpid()}:s")
     thread = threading.Thread(target=sender.run, args=(stop,), name="opsagent-sender")
@@ -121,11 +130,11 @@ def serve(config: str | None, overrides: Mapping[str, Any]) -> None:
     stop = threading.Event()
     inbox = Inbox(loaded.store, dedupe_window_s=loaded.serve.dedupe_window, log=log,
                   on_stored=wake.set)
-    from ..store.outbox import SqlOutbox
+    from ..store.outbox import outbox_for
 
     service = Service(store=loaded.store, triager=loaded.triager, settings=loaded.serve,
                       inbox=inbox, log=log, metrics=metrics, env=env,
-                      outbox=SqlOutbox.of(loaded.store))
+                      outbox=outbox_for(loaded.store))
     app = create_app(service)
 
     class _Server(uvicorn.Server):

@@ -150,6 +150,13 @@ def record_planned(conn: Connection, incident: str, revision: int,
             _supersede(conn, incident, item.target, revision, now)
 
 
+def outbox_for(store: b.Store) -> SqlOutbox | None:
+    """The outbox of a store on SQLAlchemy (the built-in stores); None for a store
+    plug-in of another kind."""
+    engine = getattr(store, "engine", None)
+    return SqlOutbox(engine) if isinstance(engine, Engine) else None
+
+
 class SqlOutbox:
     """The outbox of a store opened on SQLite or PostgreSQL."""
 
@@ -158,10 +165,10 @@ class SqlOutbox:
 
     @classmethod
     def of(cls, store: b.Store) -> SqlOutbox:
-        engine = getattr(store, "engine", None)
-        if not isinstance(engine, Engine):
+        found = outbox_for(store)
+        if found is None:
             raise TypeError(f"{type(store).__name__} has no SQL outbox")
-        return cls(engine)
+        return found
 
     def _tx(self) -> AbstractContextManager[Connection]:
         from .sql import transaction
