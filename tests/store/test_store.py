@@ -47,7 +47,8 @@ def test_an_empty_database_is_migrated_and_migrating_again_changes_nothing(db_ur
     again = open_store(db_url, default_registry())  # a restart migrates again: a no-op
     assert isinstance(again, SqlStore)
     with again.engine.connect() as conn:
-        assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        version = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+        assert version == "0003_outbox"
     assert again.stats(now=T0).queue_depth == 1
     again.close()
 

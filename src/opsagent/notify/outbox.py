@@ -17,7 +17,8 @@ from ..models.report import Level
 from .events import Event, Notified
 from .request import Request
 
-Status = Literal["pending", "sent", "failed"]
+# ``dry_run`` and ``superseded`` are the service's (:mod:`opsagent.store.outbox`)
+Status = Literal["pending", "sent", "failed", "dry_run", "superseded"]
 
 
 @dataclass(frozen=True)

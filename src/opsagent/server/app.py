@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -21,6 +21,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from ..errors import UserError
+from ..notify.outbox import Entry
 from ..store import Delivery, IncidentRow, NewDelivery, Store, StoreUnavailable
 from ..triager import Triager
 from ..values import parse_time
@@ -30,6 +31,9 @@ from .inbox import Inbox
 from .logs import JsonLog
 from .metrics import Metrics
 from .settings import ServeSettings
+
+if TYPE_CHECKING:
+    from ..store.outbox import SqlOutbox
 
 #: The request headers kept with a delivery (never credentials or signatures).
 KEPT_HEADERS = ("content-type", "user-agent", "x-github-event", "x-github-delivery",
@@ -50,6 +54,7 @@ class Service:
     env: Mapping[str, str]
     accepting: bool = True
     sources: list[str] = field(default_factory=list)
+    outbox: SqlOutbox | None = None
 
 
 def create_app(service: Service) -> Starlette:
@@ -111,7 +116,8 @@ async def _metrics(request: Request, service: Service) -> Response:
     if denied is not None:
         return denied
     try:
-        body = await asyncio.to_thread(service.metrics.render, service.store, now=time.time())
+        body = await asyncio.to_thread(service.metrics.render, service.store, now=time.time(),
+                                       outbox=service.outbox)
     except StoreUnavailable as exc:
         return _error(503, f"database unreachable: {exc}")
     return Response(body, media_type="text/plain; version=0.0.4; charset=utf-8")
@@ -281,11 +287,28 @@ async def _incident(request: Request, service: Service) -> Response:
                                          bodies=False)
     revisions = await asyncio.to_thread(service.store.revisions, incident_id)
     latest = revisions[-1].report if revisions else None
+    sent = await asyncio.to_thread(service.outbox.entries, incident_id) \
+        if service.outbox is not None else []
     return JSONResponse({**_summary(row), "deliveries": [_delivery(d) for d in deliveries],
+                         "notifications": [_notification(e) for e in sent],
                          "report": latest,
                          "revisions": [{"revision": r.revision, "created_at": _iso(r.created_at),
                                         "delivery_count": r.delivery_count, "report": r.report}
                                        for r in revisions[:-1]]})
+
+
+def _notification(e: Entry) -> dict[str, Any]:
+    """A notification of the incident: what was decided, its attempts and failures, and
+    the request (masked; method and URL)."""
+    def at(when: datetime | None) -> str | None:
+        return _iso(when.timestamp()) if when is not None else None
+
+    return {"target": e.target, "revision": e.revision, "event": e.event.kind,
+            "status": e.status, "attempts": e.attempts, "last_error": e.last_error or None,
+            "created_at": at(e.created_at), "sent_at": at(e.sent_at),
+            "next_attempt_at": at(e.next_attempt_at),
+            "request": {"method": e.request.method, "url": e.request.url}
+            if e.request.method else None}
 
 
 async def _delivery_route(request: Request, service: Service) -> Response:

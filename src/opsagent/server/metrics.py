@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 from ..store import Store
+
+if TYPE_CHECKING:
+    from ..store.outbox import SqlOutbox
 
 
 class Metrics:
@@ -29,12 +34,29 @@ class Metrics:
             "opsagent_triage_seconds", "Time to triage an incident after a delivery.",
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
             registry=self.registry)
+        self.notifications = Counter(
+            "opsagent_notifications", "Notifications by target, type (the event: new, "
+            "raised, resolved, updated) and outcome (recorded, dry_run, failed when it "
+            "could not be built, by the workers; sent, failed per sending round, by the "
+            "senders).", ["target", "type", "outcome"], registry=self.registry)
+        self.outbox_pending = Gauge(
+            "opsagent_outbox_pending", "Notifications waiting to be sent (new or to be "
+            "retried), by target.", ["target"], registry=self.registry)
+        self.outbox_failed = Gauge(
+            "opsagent_outbox_failed", "Notifications given up (failed for good), by target.",
+            ["target"], registry=self.registry)
 
-    def render(self, store: Store, *, now: float) -> bytes:
+    def render(self, store: Store, *, now: float, outbox: SqlOutbox | None = None) -> bytes:
         stats = store.stats(now=now)
         self.queue_depth.set(stats.queue_depth)
         self.queue_lag.set(stats.oldest_job_age_s)
         self.open_incidents.set(stats.open_incidents)
         for (source, status), count in stats.deliveries.items():
             self.stored.labels(source, status).set(count)
+        if outbox is not None:
+            counts = outbox.counts()
+            for target in {t for t, _ in counts}:
+                self.outbox_pending.labels(target).set(
+                    counts.get((target, "pending"), 0) + counts.get((target, "retrying"), 0))
+                self.outbox_failed.labels(target).set(counts.get((target, "failed"), 0))
         return generate_latest(self.registry)

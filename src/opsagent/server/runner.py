@@ -9,7 +9,7 @@ import signal
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..config import Settings, find_config, load_settings
 from ..errors import ConfigError
@@ -22,7 +22,10 @@ from .auth import TOKEN_ENV, check_auth_settings
 from .logs import JsonLog
 from .metrics import Metrics
 from .settings import ServeSettings, serve_settings
-from .worker import Worker
+from .worker import Plan, Worker
+
+if TYPE_CHECKING:
+    from .notifier import Notifying
 
 
 @dataclass
@@ -52,17 +55,61 @@ def _source(loaded: Loaded) -> str | None:
 
 
 def _workers(loaded: Loaded, count: int, log: JsonLog, metrics: Metrics,
-             wake: threading.Event, stop: threading.Event) -> list[threading.Thread]:
+             wake: threading.Event, stop: threading.Event,
+             env: Mapping[str, str]) -> list[threading.Thread]:
+    plan = _planner(loaded, env, log, metrics)
     threads = []
     for index in range(count):
         worker = Worker(loaded.store, loaded.triager, group_window_s=loaded.serve.group_window,
                         lease_s=loaded.serve.lease, poll_interval_s=loaded.serve.poll_interval,
                         log=log, metrics=metrics, wake=wake,
-                        name=f"{os.uname().nodename}:{os.getpid()}:w{index}")
+                        name=f"{os.uname().nodename}:{os.getpid()}:w{index}", plan=plan)
         thread = threading.Thread(target=worker.run, args=(stop,), name=f"opsagent-w{index}")
         thread.start()
         threads.append(thread)
     return threads
+
+
+def _planner(loaded: Loaded, env: Mapping[str, str], log: JsonLog,
+             metrics: Metrics) -> Plan | None:
+    parts = _notifying(loaded, env, log, metrics)
+    if parts is None:
+        return None
+    from .notifier import Planner
+
+    return Planner(parts)
+
+
+def _notifying(loaded: Loaded, env: Mapping[str, str], log: JsonLog,
+               metrics: Metrics) -> Notifying | None:
+    """What notifying needs, when ``notify:`` has targets and the store an outbox."""
+    if not loaded.settings.notify:
+        return None
+    from ..store.outbox import outbox_for
+    from .notifier import Notifying
+
+    outbox = outbox_for(loaded.store)
+    if outbox is None:
+        log.event("notify_unavailable", "warning", reason=f"the store "
+                  f"{type(loaded.store).__name__} has no notification outbox")
+        return None
+    return Notifying(outbox, loaded.settings.notify, loaded.registry, env, log, metrics)
+
+
+def _sender(loaded: Loaded, env: Mapping[str, str], log: JsonLog, metrics: Metrics,
+            stop: threading.Event) -> list[threading.Thread]:
+    """One thread sending the outbox's notifications (when ``notify:`` has targets)."""
+    parts = _notifying(loaded, env, log, metrics)
+    if parts is None:
+        return []
+    from .notifier import Sender
+
+    sender = Sender(parts, lease_s=loaded.serve.lease,
+                    poll_interval_s=loaded.serve.poll_interval,
+                    name=f"{os.uname().nodename}:{os.getpid()}:s")
+    thread = threading.Thread(target=sender.run, args=(stop,), name="opsagent-sender")
+    thread.start()
+    return [thread]
 
 
 def serve(config: str | None, overrides: Mapping[str, Any]) -> None:
@@ -83,8 +130,11 @@ def serve(config: str | None, overrides: Mapping[str, Any]) -> None:
     stop = threading.Event()
     inbox = Inbox(loaded.store, dedupe_window_s=loaded.serve.dedupe_window, log=log,
                   on_stored=wake.set)
+    from ..store.outbox import outbox_for
+
     service = Service(store=loaded.store, triager=loaded.triager, settings=loaded.serve,
-                      inbox=inbox, log=log, metrics=metrics, env=env)
+                      inbox=inbox, log=log, metrics=metrics, env=env,
+                      outbox=outbox_for(loaded.store))
     app = create_app(service)
 
     class _Server(uvicorn.Server):
@@ -100,7 +150,8 @@ def serve(config: str | None, overrides: Mapping[str, Any]) -> None:
                                     log_level="warning", lifespan="off",
                                     timeout_graceful_shutdown=15))
     inbox.start()
-    threads = _workers(loaded, loaded.serve.workers, log, metrics, wake, stop)
+    threads = _workers(loaded, loaded.serve.workers, log, metrics, wake, stop, env)
+    threads += _sender(loaded, env, log, metrics, stop)
     log.event("listening", host=host, port=port, workers=loaded.serve.workers,
               database=redact(loaded.serve.database))
     try:
@@ -131,7 +182,9 @@ def work(config: str | None, overrides: Mapping[str, Any]) -> None:
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     count = max(1, loaded.serve.workers)
-    threads = _workers(loaded, count, log, Metrics(), wake, stop)
+    metrics = Metrics()
+    threads = _workers(loaded, count, log, metrics, wake, stop, env)
+    threads += _sender(loaded, env, log, metrics, stop)
     log.event("working", workers=count, database=redact(loaded.serve.database))
     while any(t.is_alive() for t in threads):
         for thread in threads:

@@ -15,12 +15,13 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..errors import InputError, UserError
 from ..ingest import Document
 from ..models import TriageReport
-from ..store import Conflict, Delivery, IncidentRow, Job, Store, Triaged
+from ..store import Conflict, Delivery, IncidentRow, Job, NewNotification, Store, Triaged
 from ..store.sql import incident_id_for
 from ..triager import Triager
 from .grouping import first_key, resolved
@@ -29,6 +30,9 @@ from .metrics import Metrics
 
 MAX_ATTEMPTS = 5
 MAX_CONFLICTS = 8
+
+#: what to notify about a new revision: (incident, revision, report, resolved) -> rows
+Plan = Callable[[str, int, TriageReport, bool], list[NewNotification]]
 
 
 @dataclass(frozen=True)
@@ -41,7 +45,8 @@ class Parsed:
 class Worker:
     def __init__(self, store: Store, triager: Triager, *, group_window_s: float,
                  lease_s: float, poll_interval_s: float, log: JsonLog, metrics: Metrics,
-                 name: str | None = None, wake: threading.Event | None = None) -> None:
+                 name: str | None = None, wake: threading.Event | None = None,
+                 plan: Plan | None = None) -> None:
         self.store = store
         self.triager = triager
         self.group_window_s = group_window_s
@@ -51,6 +56,7 @@ class Worker:
         self.metrics = metrics
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
         self.wake = wake or threading.Event()
+        self.plan = plan
 
     def run(self, stop: threading.Event) -> None:
         """Work until ``stop`` is set; the job in hand is finished first."""
@@ -132,6 +138,9 @@ class Worker:
         report.incident.id = incident_id
         status = "resolved" if resolved(incident) else "open"
         top = report.root_causes[0].category if report.root_causes else None
+        revision = (found.revision if found is not None else 0) + 1
+        planned = self.plan(incident_id, revision, report, status == "resolved") \
+            if self.plan is not None else []
         self.store.complete(job, Triaged(
             delivery_id=parsed.delivery.id, incident_id=incident_id,
             new_incident=found is None,
@@ -141,7 +150,12 @@ class Worker:
             severity=report.severity.level.value, top_cause=top,
             started_at=incident.started_at.timestamp() if incident.started_at else None,
             report=report.model_dump(mode="json"), delivery_count=len(earlier) + 1,
-            adapter=",".join(dict.fromkeys(parsed.adapters)), now=time.time()))
+            adapter=",".join(dict.fromkeys(parsed.adapters)), now=time.time(),
+            notifications=planned))
+        for row in planned:  # committed with the revision
+            self.metrics.notifications.labels(
+                row.target, row.event["kind"],
+                "recorded" if row.status == "pending" else row.status).inc()
         self.log.event("triaged", worker=self.name, delivery=parsed.delivery.id,
                        incident=incident_id, revision=(found.revision if found else 0) + 1,
                        status=status, severity=report.severity.level.value)

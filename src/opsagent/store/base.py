@@ -86,6 +86,25 @@ class Revision:
 
 
 @dataclass(frozen=True)
+class NewNotification:
+    """A notification decided for a new report revision, recorded in the revision's
+    transaction (:mod:`opsagent.store.outbox`). ``basis`` is the revision the target was
+    last told about when it was decided (0: none); when the outbox has moved on since,
+    the write is a :class:`Conflict` and the delivery is triaged again. ``request`` is
+    masked; ``status`` is ``pending``, ``dry_run`` or ``failed`` (it could not be built:
+    ``error`` says why)."""
+
+    target: str
+    basis: int
+    event: dict[str, Any]
+    level: str
+    resolved: bool
+    request: dict[str, Any] | None
+    status: str = "pending"
+    error: str = ""
+
+
+@dataclass(frozen=True)
 class Triaged:
     """What a worker writes for one delivery: the incident's new state and report."""
 
@@ -104,6 +123,7 @@ class Triaged:
     delivery_count: int
     adapter: str | None
     now: float
+    notifications: list[NewNotification] = field(default_factory=list)
 
 
 @dataclass

@@ -3,9 +3,9 @@
 
 Times are seconds since the epoch (UTC, floats): portable between SQLite and PostgreSQL
 and cheap to compare. Layers still to come fit beside these tables: feedback rows keyed
-by incident id, a full-text index over incidents (FTS5 / tsvector) and the notification
-outbox (one row per report revision × target, written in the revision's transaction,
-keyed by ``(incident_id, revision)``).
+by incident id and a full-text index over incidents (FTS5 / tsvector). The notification
+outbox has one row per report revision × target, written in the revision's transaction
+(:mod:`opsagent.store.outbox`).
 """
 
 from __future__ import annotations
@@ -81,4 +81,29 @@ report_revisions = sa.Table(
     sa.Column("report", sa.JSON, nullable=False),  # the report contract
     sa.Column("delivery_count", sa.Integer, nullable=False),
     sa.Column("created_at", sa.Float, nullable=False),
+)
+
+notifications = sa.Table(
+    "notifications", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("incident_id", sa.String(40), sa.ForeignKey("incidents.id"), nullable=False),
+    sa.Column("revision", sa.Integer, nullable=False),  # the report revision it is about
+    sa.Column("target", sa.String(200), nullable=False),  # the target's name
+    sa.Column("event", sa.JSON, nullable=False),  # what was decided (kind, ref, previous)
+    sa.Column("level", sa.String(8), nullable=False),
+    sa.Column("resolved", sa.Boolean, nullable=False),
+    sa.Column("request", sa.JSON),  # masked: safe to show; a send renders it again
+    # pending | sent | failed | dry_run | superseded
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("next_attempt_at", sa.Float),  # due then; null: not to be sent (again)
+    sa.Column("claimed_by", sa.String(100)),
+    sa.Column("lease_until", sa.Float),  # a sender's claim lapses at this time
+    sa.Column("last_error", sa.Text),
+    sa.Column("ref", sa.JSON),  # the message sent (Slack channel, ts)
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("sent_at", sa.Float),
+    sa.UniqueConstraint("incident_id", "revision", "target", name="ux_notifications_key"),
+    sa.Index("ix_notifications_due", "status", "next_attempt_at"),
+    sa.Index("ix_notifications_incident_target", "incident_id", "target"),
 )

@@ -11,7 +11,7 @@ import hashlib
 import os
 import uuid
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -65,15 +65,8 @@ class SqlStore(b.Store):
         except SQLAlchemyError as exc:
             raise b.StoreUnavailable(_reason(exc)) from None
 
-    @contextmanager
-    def _tx(self) -> Iterator[Connection]:
-        try:
-            with self.engine.begin() as conn:
-                yield conn
-        except IntegrityError:
-            raise
-        except SQLAlchemyError as exc:
-            raise b.StoreUnavailable(_reason(exc)) from None
+    def _tx(self) -> AbstractContextManager[Connection]:
+        return transaction(self.engine)
 
     # the inbox -------------------------------------------------------------------
     def accept(self, items: Sequence[b.NewDelivery], *, dedupe_window_s: float
@@ -171,6 +164,11 @@ class SqlStore(b.Store):
                 conn.execute(report_revisions.insert().values(
                     incident_id=t.incident_id, revision=t.expected_revision + 1,
                     report=t.report, delivery_count=t.delivery_count, created_at=t.now))
+                if t.notifications:  # recorded with the revision they are about
+                    from .outbox import record_planned
+
+                    record_planned(conn, t.incident_id, t.expected_revision + 1,
+                                   t.notifications, now=t.now)
                 conn.execute(deliveries.update().where(deliveries.c.id == t.delivery_id)
                              .values(status="processed", adapter=t.adapter, error=None,
                                      processed_at=t.now))
@@ -265,6 +263,19 @@ class SqlStore(b.Store):
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Connection]:
+    """One transaction; a database failure is :class:`StoreUnavailable` (an integrity
+    error passes through, the caller knows what it means)."""
+    try:
+        with engine.begin() as conn:
+            yield conn
+    except IntegrityError:
+        raise
+    except SQLAlchemyError as exc:
+        raise b.StoreUnavailable(_reason(exc)) from None
 
 
 def _keys(item: b.NewDelivery, window: float) -> tuple[str, str, list[str]]:
