@@ -281,8 +281,9 @@ async def _incident(request: Request, service: Service) -> Response:
                                          bodies=False)
     revisions = await asyncio.to_thread(service.store.revisions, incident_id)
     latest = revisions[-1].report if revisions else None
+    similar = (latest or {}).get("similar_incidents") or []
     return JSONResponse({**_summary(row), "deliveries": [_delivery(d) for d in deliveries],
-                         "report": latest,
+                         "report": latest, "similar_incidents": similar,
                          "revisions": [{"revision": r.revision, "created_at": _iso(r.created_at),
                                         "delivery_count": r.delivery_count, "report": r.report}
                                        for r in revisions[:-1]]})
