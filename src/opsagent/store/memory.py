@@ -14,6 +14,7 @@ word on a cause supersedes an earlier one when they are read (``PastIncident.ver
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -34,11 +35,7 @@ memory = sa.Table(
     sa.Column("incident_id", sa.String(40), sa.ForeignKey("incidents.id"), primary_key=True),
     sa.Column("started_at", sa.Float),
     sa.Column("recorded_at", sa.Float, nullable=False),
-    sa.Column("services", sa.JSON, nullable=False),
-    sa.Column("alerts", sa.JSON, nullable=False),
-    sa.Column("features", sa.JSON, nullable=False),
-    sa.Column("categories", sa.JSON, nullable=False),
-    sa.Column("failure_modes", sa.JSON, nullable=False),
+    sa.Column("record", sa.Text, nullable=False),  # JSON: the lists of RECORD_FIELDS
     sa.Column("summary", sa.Text, nullable=False),
     sa.Column("search_text", sa.Text, nullable=False),
     # PostgreSQL also has search_vector tsvector (GIN); SQLite the FTS5 table memory_fts
@@ -63,8 +60,10 @@ feedback = sa.Table(
     sa.Column("resolution", sa.Text),
 )
 
-KEY_CANDIDATES = 200  # the most recent incidents sharing a service or an alert
-TEXT_CANDIDATES = 50  # the full-text top N
+RECORD_FIELDS = ("services", "alerts", "features", "categories", "failure_modes")
+KEY_CANDIDATES = 100  # the most recent incidents sharing a service or an alert
+TEXT_CANDIDATES = 30  # the full-text top N
+COMMON_WORD = 1000  # a word in more stored incidents than this distinguishes none (SQLite)
 PRUNE_BATCH = 200  # incidents deleted per transaction
 
 
@@ -143,10 +142,9 @@ class MemoryStore:
         at = time.time() if now is None else now
         ids = [r.id for r in records]
         rows = [dict(incident_id=r.id, started_at=_ts(r.started_at), recorded_at=at,
-                     services=list(r.services), alerts=list(r.alerts),
-                     features=list(r.features), categories=list(r.categories),
-                     failure_modes=list(r.failure_modes), summary=r.summary,
-                     search_text=search_text(r)) for r in records]
+                     record=json.dumps({k: list(getattr(r, k)) for k in RECORD_FIELDS},
+                                       ensure_ascii=False, separators=(",", ":")),
+                     summary=r.summary, search_text=search_text(r)) for r in records]
         keys = [dict(key=key, incident_id=r.id, started_at=_ts(r.started_at))
                 for r in records for key in keys_of(r)]
         with self.engine.begin() as conn:
@@ -209,11 +207,11 @@ class MemoryStore:
                     if len(ids) >= key_limit:
                         break
             raw = self._text_search(conn, search_terms(probe), text_limit + 1)
-        raw.pop(probe.id, None)
-        ranks = normalize_text_rank(raw)
-        for incident_id in ranks:
-            ids.setdefault(incident_id, None)
-        return Candidates(self._load(list(ids)), ranks)
+            raw.pop(probe.id, None)
+            ranks = normalize_text_rank(raw)
+            for incident_id in ranks:
+                ids.setdefault(incident_id, None)
+            return Candidates(self._load(list(ids), conn), ranks)
 
     def search(self, text: str, *, limit: int = 20) -> list[tuple[str, float]]:
         """Incident ids matching any word of ``text``, best first, with scores in [0, 1]."""
@@ -237,6 +235,9 @@ class MemoryStore:
         if not words:
             return {}
         if self.dialect == "sqlite":
+            words = _distinctive(conn, words)
+            if not words:
+                return {}
             query = " OR ".join(f'"{w}"' for w in words)
             rows = conn.execute(sa.text(
                 "SELECT incident_id, rank FROM memory_fts WHERE memory_fts MATCH :q "
@@ -249,42 +250,47 @@ class MemoryStore:
             {"q": " | ".join(words), "n": limit}).all()
         return {r[0]: float(r[1]) for r in rows}
 
-    def _load(self, ids: Sequence[str]) -> list[PastIncident]:
+    def _load(self, ids: Sequence[str], conn: Connection | None = None
+              ) -> list[PastIncident]:
         if not ids:
             return []
+        if conn is None:
+            with self.engine.connect() as own:
+                return self._load(ids, own)
         rows: dict[str, Any] = {}
-        with self.engine.connect() as conn:
-            for chunk in _chunks(ids):
-                for found in conn.execute(sa.select(memory).where(
-                        memory.c.incident_id.in_(chunk))):
-                    rows[found.incident_id] = found
-        said = self._feedback(list(rows))
+        columns = [c for c in memory.c if c.name not in ("search_text", "recorded_at")]
+        for chunk in _chunks(ids):
+            for found in conn.execute(sa.select(*columns).where(
+                    memory.c.incident_id.in_(chunk))).all():
+                rows[found.incident_id] = found
+        said = self._feedback(list(rows), conn)
         out = []
         for incident_id in ids:
             row = rows.get(incident_id)
             if row is None:
                 continue
             given, resolution = _as_past_feedback(said.get(incident_id, []))
+            lists = json.loads(row.record)
             out.append(PastIncident.model_construct(
-                id=row.incident_id, started_at=_dt(row.started_at),
-                services=list(row.services), alerts=list(row.alerts),
-                summary=row.summary, features=list(row.features),
-                categories=list(row.categories), failure_modes=list(row.failure_modes),
-                feedback=given, resolution=resolution[0] if resolution else None))
+                id=row.incident_id, started_at=_dt(row.started_at), summary=row.summary,
+                feedback=given, resolution=resolution[0] if resolution else None,
+                **{k: list(lists.get(k) or ()) for k in RECORD_FIELDS}))
         return out
 
-    def _feedback(self, ids: Sequence[str]) -> dict[str, list[FeedbackEntry]]:
+    def _feedback(self, ids: Sequence[str], conn: Connection | None = None
+                  ) -> dict[str, list[FeedbackEntry]]:
         out: dict[str, list[FeedbackEntry]] = {}
         if not ids:
             return out
-        with self.engine.connect() as conn:
-            for chunk in _chunks(ids):
-                for r in conn.execute(sa.select(feedback).where(
-                        feedback.c.incident_id.in_(chunk))
-                        .order_by(feedback.c.at, feedback.c.id)):
-                    out.setdefault(r.incident_id, []).append(FeedbackEntry(
-                        r.incident_id, r.cause, r.verdict, r.by, r.at, r.note,
-                        r.resolution))
+        if conn is None:
+            with self.engine.connect() as own:
+                return self._feedback(ids, own)
+        for chunk in _chunks(ids):
+            for r in conn.execute(sa.select(feedback).where(
+                    feedback.c.incident_id.in_(chunk))
+                    .order_by(feedback.c.at, feedback.c.id)):
+                out.setdefault(r.incident_id, []).append(FeedbackEntry(
+                    r.incident_id, r.cause, r.verdict, r.by, r.at, r.note, r.resolution))
         return out
 
     # the command line's records ------------------------------------------------------
@@ -376,6 +382,15 @@ class MemoryStore:
                 conn.execute(jobs.delete().where(jobs.c.delivery_id.in_(chunk)))
                 conn.execute(deliveries.delete().where(deliveries.c.id.in_(chunk)))
             conn.execute(incidents.delete().where(incidents.c.id.in_(ids)))
+
+
+def _distinctive(conn: Connection, words: list[str]) -> list[str]:
+    """The words held by at most :data:`COMMON_WORD` incidents (FTS5's vocabulary)."""
+    params = {f"w{n}": w for n, w in enumerate(words)}
+    counts = dict(conn.execute(sa.text(
+        "SELECT term, doc FROM memory_fts_terms WHERE term IN ("
+        + ",".join(f":{k}" for k in params) + ")"), params).all())
+    return [w for w in words if counts.get(w, 0) <= COMMON_WORD]
 
 
 def confirmed_cause(entries: Sequence[FeedbackEntry]) -> str | None:

@@ -27,11 +27,9 @@ def upgrade() -> None:
                   primary_key=True),
         sa.Column("started_at", sa.Float),
         sa.Column("recorded_at", sa.Float, nullable=False),
-        sa.Column("services", sa.JSON, nullable=False),
-        sa.Column("alerts", sa.JSON, nullable=False),
-        sa.Column("features", sa.JSON, nullable=False),
-        sa.Column("categories", sa.JSON, nullable=False),
-        sa.Column("failure_modes", sa.JSON, nullable=False),
+        # services, alerts, features, categories, failure_modes: one JSON object, read
+        # once per candidate
+        sa.Column("record", sa.Text, nullable=False),
         sa.Column("summary", sa.Text, nullable=False),
         sa.Column("search_text", sa.Text, nullable=False),
     )
@@ -64,10 +62,13 @@ def upgrade() -> None:
         op.execute("CREATE INDEX ix_memory_search ON memory USING GIN (search_vector)")
     else:
         op.execute("CREATE VIRTUAL TABLE memory_fts USING fts5(incident_id UNINDEXED, body)")
+        # how many incidents hold each word: a query leaves out the words in most of them
+        op.execute("CREATE VIRTUAL TABLE memory_fts_terms USING fts5vocab(memory_fts, 'row')")
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
+        op.execute("DROP TABLE memory_fts_terms")
         op.execute("DROP TABLE memory_fts")
     op.drop_index("ix_incidents_updated", "incidents")
     for table in ("feedback", "memory_keys", "memory"):
