@@ -71,21 +71,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database", help="an empty database [default: a temporary "
                         "SQLite file]")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--keep", metavar="FILE", type=Path,
+                        help="a SQLite file to fill once and measure again on later runs")
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory() as tmp:
-        url = args.database or f"sqlite:///{Path(tmp) / 'memory.db'}"
+        path = args.keep or Path(tmp) / "memory.db"
+        reuse = path.is_file()
+        url = args.database or f"sqlite:///{path}"
         store = open_store(url, default_registry())
         memory = MemoryStore.of(store)
         assert memory is not None
         started = time.perf_counter()
-        fill(memory, args.incidents, rng)
+        if not reuse:
+            fill(memory, args.incidents, rng)
         filled = time.perf_counter() - started
         with memory.engine.connect() as conn:
             stored = conn.execute(sa.select(sa.func.count()).select_from(incidents)).scalar()
         times, found, candidates = [], [], []
         for index in range(args.probes):
-            probe = synthetic(rng, args.incidents + index).model_copy(
+            probe = synthetic(rng, 10 * args.incidents + index).model_copy(
                 update={"summary": ""})  # a probe has no summary yet, as before a triage
             begin = time.perf_counter()
             chosen = memory.candidates(probe)
@@ -96,8 +101,8 @@ def main(argv: list[str] | None = None) -> int:
         store.close()
     times.sort()
     p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
-    print(f"{store.dialect if hasattr(store, 'dialect') else url.split(':')[0]}: "
-          f"{stored:,} stored incidents (filled in {filled:.1f} s), {args.probes} probes")
+    how = "reused" if reuse else f"filled in {filled:.1f} s"
+    print(f"{memory.dialect}: {stored:,} stored incidents ({how}), {args.probes} probes")
     print(f"find similar: p50 {statistics.median(times):.2f} ms, p99 {p99:.2f} ms, "
           f"max {times[-1]:.2f} ms; candidates per probe {statistics.mean(candidates):.0f}, "
           f"similar found {statistics.mean(found):.1f}")

@@ -166,6 +166,9 @@ def test_retention_deletes_old_incidents_and_the_oldest_beyond_the_bound_in_batc
         assert conn.execute(sa.text("SELECT count(*) FROM deliveries")).scalar() == 7
         assert conn.execute(sa.text("SELECT count(*) FROM feedback")).scalar() == 0
         assert conn.execute(sa.text("SELECT count(*) FROM memory")).scalar() == 7
+        # the word counts a search consults follow the records written and deleted
+        assert conn.execute(sa.text("SELECT docs FROM memory_words WHERE word = 'svc'")
+                            ).scalar() == 7
     assert left == [f"inc-{i:02d}" for i in range(5, 12)]
     assert {i for i, _ in memory.search("svc")} == set(left)
 
@@ -201,3 +204,19 @@ def test_a_database_of_the_previous_schema_keeps_its_data_and_gains_memory(
     assert [p.id for p in memory.candidates(probe).past] == ["inc-old"]
     assert memory.confirmed() == ["inc-old"]
     store.close()
+
+
+def test_a_word_most_records_hold_is_left_out_of_a_search(
+        memory: MemoryStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    from opsagent.store import memory as module
+
+    report = {"summary": "s", "severity": {"level": "LOW"}}
+    for index, words in enumerate(("disk full", "disk slow", "tls expired")):
+        memory.record_analysis(incident_id=f"inc-{index}", title="t", services=[],
+                               status="resolved", severity="LOW", top_cause=None,
+                               started_at=None, report=report, payloads=[], now=1.0)
+        memory.record(PastIncident(id=f"inc-{index}", summary=words))
+    assert [i for i, _ in memory.search("disk")] == ["inc-0", "inc-1"]
+    monkeypatch.setattr(module, "COMMON_WORD", 1)  # "disk" is now too common to search
+    assert memory.search("disk") == []
+    assert [i for i, _ in memory.search("disk expired")] == ["inc-2"]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -48,6 +49,12 @@ memory_keys = sa.Table(  # "s:<service key>" and "a:<alert name>" → incident
     sa.Column("started_at", sa.Float),
 )
 
+memory_words = sa.Table(  # how many memory records hold each word of search_text
+    "memory_words", metadata,
+    sa.Column("word", sa.String(200), primary_key=True),
+    sa.Column("docs", sa.Integer, nullable=False),
+)
+
 feedback = sa.Table(
     "feedback", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -61,9 +68,13 @@ feedback = sa.Table(
 )
 
 RECORD_FIELDS = ("services", "alerts", "features", "categories", "failure_modes")
-KEY_CANDIDATES = 100  # the most recent incidents sharing a service or an alert
-TEXT_CANDIDATES = 30  # the full-text top N
-COMMON_WORD = 1000  # a word in more stored incidents than this distinguishes none (SQLite)
+KEY_CANDIDATES = 60  # the most recent incidents sharing a service or an alert
+TEXT_CANDIDATES = 20  # the full-text top N
+COMMON_WORD = 500  # a word in more stored incidents than this distinguishes none
+SEARCH_WORDS = 8  # a search asks for the rarest words, at most this many
+_COUNT_WORDS = sa.text(
+    "INSERT INTO memory_words (word, docs) VALUES (:word, :docs) ON CONFLICT (word) "
+    "DO UPDATE SET docs = memory_words.docs + excluded.docs")
 PRUNE_BATCH = 200  # incidents deleted per transaction
 
 
@@ -148,6 +159,8 @@ class MemoryStore:
         keys = [dict(key=key, incident_id=r.id, started_at=_ts(r.started_at))
                 for r in records for key in keys_of(r)]
         with self.engine.begin() as conn:
+            _count_words(conn, [str(r["search_text"]) for r in rows],
+                         _old_texts(conn, ids))
             for chunk in _chunks(ids):
                 conn.execute(memory_keys.delete().where(memory_keys.c.incident_id.in_(chunk)))
                 conn.execute(memory.delete().where(memory.c.incident_id.in_(chunk)))
@@ -195,17 +208,22 @@ class MemoryStore:
         keys = keys_of(probe)
         ids: dict[str, None] = {}
         with self.engine.connect() as conn:
-            if keys:
-                rows = conn.execute(
-                    sa.select(memory_keys.c.incident_id, memory_keys.c.started_at)
-                    .where(memory_keys.c.key.in_(keys),
-                           memory_keys.c.incident_id != probe.id)
-                    .order_by(memory_keys.c.started_at.desc())
-                    .limit(key_limit * 2)).all()
-                for row in rows:
-                    ids.setdefault(row.incident_id, None)
-                    if len(ids) >= key_limit:
-                        break
+            # per key, the most recent ones (an index range read backwards), then the
+            # most recent of them all
+            found: list[tuple[float, str]] = []
+            if keys and key_limit > 0:
+                one = ("SELECT * FROM (SELECT started_at, incident_id FROM memory_keys "
+                       "WHERE key = ? AND incident_id <> ? ORDER BY started_at DESC "
+                       "LIMIT ?) AS k")
+                params: list[Any] = []
+                for key in keys:
+                    params += [key, probe.id, key_limit]
+                found = [(started or 0.0, incident_id) for started, incident_id in _driver(
+                    conn, " UNION ALL ".join([one] * len(keys)), params)]
+            for _, incident_id in sorted(found, reverse=True):
+                ids.setdefault(incident_id, None)
+                if len(ids) >= key_limit:
+                    break
             raw = self._text_search(conn, search_terms(probe), text_limit + 1)
             raw.pop(probe.id, None)
             ranks = normalize_text_rank(raw)
@@ -234,10 +252,10 @@ class MemoryStore:
                      ) -> dict[str, float]:
         if not words:
             return {}
+        words = _distinctive(conn, words)
+        if not words:
+            return {}
         if self.dialect == "sqlite":
-            words = _distinctive(conn, words)
-            if not words:
-                return {}
             query = " OR ".join(f'"{w}"' for w in words)
             rows = conn.execute(sa.text(
                 "SELECT incident_id, rank FROM memory_fts WHERE memory_fts MATCH :q "
@@ -257,12 +275,11 @@ class MemoryStore:
         if conn is None:
             with self.engine.connect() as own:
                 return self._load(ids, own)
-        rows: dict[str, Any] = {}
-        columns = [c for c in memory.c if c.name not in ("search_text", "recorded_at")]
+        rows: dict[str, tuple[Any, ...]] = {}
         for chunk in _chunks(ids):
-            for found in conn.execute(sa.select(*columns).where(
-                    memory.c.incident_id.in_(chunk))).all():
-                rows[found.incident_id] = found
+            for found in _driver(conn, "SELECT incident_id, started_at, summary, record FROM "
+                                 f"memory WHERE incident_id IN ({_marks(chunk)})", chunk):
+                rows[found[0]] = found
         said = self._feedback(list(rows), conn)
         out = []
         for incident_id in ids:
@@ -270,11 +287,14 @@ class MemoryStore:
             if row is None:
                 continue
             given, resolution = _as_past_feedback(said.get(incident_id, []))
-            lists = json.loads(row.record)
+            _, started_at, summary, record = row
+            lists: dict[str, list[str]] = json.loads(record)
             out.append(PastIncident.model_construct(
-                id=row.incident_id, started_at=_dt(row.started_at), summary=row.summary,
-                feedback=given, resolution=resolution[0] if resolution else None,
-                **{k: list(lists.get(k) or ()) for k in RECORD_FIELDS}))
+                id=incident_id, started_at=_dt(started_at), summary=summary,
+                services=lists.get("services", []), alerts=lists.get("alerts", []),
+                features=lists.get("features", []), categories=lists.get("categories", []),
+                failure_modes=lists.get("failure_modes", []), feedback=given,
+                resolution=resolution[0] if resolution else None))
         return out
 
     def _feedback(self, ids: Sequence[str], conn: Connection | None = None
@@ -286,11 +306,10 @@ class MemoryStore:
             with self.engine.connect() as own:
                 return self._feedback(ids, own)
         for chunk in _chunks(ids):
-            for r in conn.execute(sa.select(feedback).where(
-                    feedback.c.incident_id.in_(chunk))
-                    .order_by(feedback.c.at, feedback.c.id)):
-                out.setdefault(r.incident_id, []).append(FeedbackEntry(
-                    r.incident_id, r.cause, r.verdict, r.by, r.at, r.note, r.resolution))
+            for row in _driver(conn, 'SELECT incident_id, cause, verdict, "by", at, note, '
+                               f"resolution FROM feedback WHERE incident_id IN ({_marks(chunk)})"
+                               " ORDER BY at, id", chunk):
+                out.setdefault(row[0], []).append(FeedbackEntry(*row))
         return out
 
     # the command line's records ------------------------------------------------------
@@ -371,6 +390,7 @@ class MemoryStore:
             linked = [r[0] for r in conn.execute(sa.select(incident_deliveries.c.delivery_id)
                                                  .where(incident_deliveries.c.incident_id
                                                         .in_(ids)))]
+            _count_words(conn, [], _old_texts(conn, ids))
             for table in (feedback, memory_keys, memory, report_revisions,
                           incident_deliveries):
                 conn.execute(table.delete().where(table.c.incident_id.in_(ids)))
@@ -385,12 +405,34 @@ class MemoryStore:
 
 
 def _distinctive(conn: Connection, words: list[str]) -> list[str]:
-    """The words held by at most :data:`COMMON_WORD` incidents (FTS5's vocabulary)."""
-    params = {f"w{n}": w for n, w in enumerate(words)}
-    counts = dict(conn.execute(sa.text(
-        "SELECT term, doc FROM memory_fts_terms WHERE term IN ("
-        + ",".join(f":{k}" for k in params) + ")"), params).all())
-    return [w for w in words if counts.get(w, 0) <= COMMON_WORD]
+    """The rarest :data:`SEARCH_WORDS` words held by at most :data:`COMMON_WORD`
+    records: the others would make a search rank much of the history and distinguish
+    little (the cost of a search stays bounded however large the history grows)."""
+    counts: dict[str, int] = {row.word: row.docs for row in conn.execute(
+        sa.select(memory_words).where(memory_words.c.word.in_(words)))}
+    rare = sorted((counts.get(w, 0), index, w) for index, w in enumerate(words)
+                  if counts.get(w, 0) <= COMMON_WORD)
+    return [w for _, _, w in rare[:SEARCH_WORDS]]
+
+
+def _old_texts(conn: Connection, ids: Sequence[str]) -> list[str]:
+    out: list[str] = []
+    for chunk in _chunks(ids):
+        out.extend(r[0] for r in conn.execute(sa.select(memory.c.search_text).where(
+            memory.c.incident_id.in_(chunk))))
+    return out
+
+
+def _count_words(conn: Connection, added: Sequence[str], removed: Sequence[str]) -> None:
+    """Keep ``memory_words`` in step with the records written and deleted."""
+    delta: Counter[str] = Counter()
+    for text in added:
+        delta.update(w for w in set(text.split()) if len(w) <= 200)
+    for text in removed:
+        delta.subtract(w for w in set(text.split()) if len(w) <= 200)
+    changes = [{"word": w, "docs": n} for w, n in sorted(delta.items()) if n]
+    if changes:
+        conn.execute(_COUNT_WORDS, changes)
 
 
 def confirmed_cause(entries: Sequence[FeedbackEntry]) -> str | None:
@@ -406,6 +448,18 @@ def _as_past_feedback(entries: Sequence[FeedbackEntry]
                                       at=_dt(e.at), note=e.note) for e in entries]
     resolutions = [e.resolution for e in entries if e.resolution]
     return given, resolutions[-1:]
+
+
+def _marks(items: Sequence[Any]) -> str:
+    return ",".join("?" * len(items))
+
+
+def _driver(conn: Connection, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """A statement run by the driver itself, for the lookups made before every triage
+    (``?`` marks its parameters; psycopg's are ``%s``)."""
+    if conn.dialect.name != "sqlite":
+        sql = sql.replace("?", "%s")
+    return [tuple(row) for row in conn.exec_driver_sql(sql, tuple(params)).all()]
 
 
 def _verdict(value: str) -> Verdict:

@@ -1,8 +1,10 @@
 """Incident memory: a record per incident, feedback on its causes, a full-text index.
 
 SQLite keeps the full-text index in an FTS5 table (``memory_fts``); PostgreSQL in a
-``tsvector`` column of ``memory`` with a GIN index. Incidents stored before this
-revision have no memory record until they are triaged (or recorded) again.
+``tsvector`` column of ``memory`` with a GIN index. ``memory_words`` counts the records
+holding each word, so that a search can leave out the words most records hold.
+Incidents stored before this revision have no memory record until they are triaged (or
+recorded) again.
 
 Revision ID: 0002_memory
 Revises: 0001
@@ -43,6 +45,11 @@ def upgrade() -> None:
     )
     op.create_index("ix_memory_keys_key_started", "memory_keys", ["key", "started_at"])
     op.create_index("ix_memory_keys_incident", "memory_keys", ["incident_id"])
+    op.create_table(  # how many records hold each word: a search leaves out common ones
+        "memory_words",
+        sa.Column("word", sa.String(200), primary_key=True),
+        sa.Column("docs", sa.Integer, nullable=False),
+    )
     op.create_table(
         "feedback",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -62,14 +69,11 @@ def upgrade() -> None:
         op.execute("CREATE INDEX ix_memory_search ON memory USING GIN (search_vector)")
     else:
         op.execute("CREATE VIRTUAL TABLE memory_fts USING fts5(incident_id UNINDEXED, body)")
-        # how many incidents hold each word: a query leaves out the words in most of them
-        op.execute("CREATE VIRTUAL TABLE memory_fts_terms USING fts5vocab(memory_fts, 'row')")
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
-        op.execute("DROP TABLE memory_fts_terms")
         op.execute("DROP TABLE memory_fts")
     op.drop_index("ix_incidents_updated", "incidents")
-    for table in ("feedback", "memory_keys", "memory"):
+    for table in ("feedback", "memory_words", "memory_keys", "memory"):
         op.drop_table(table)
