@@ -220,3 +220,25 @@ def test_a_word_most_records_hold_is_left_out_of_a_search(
     monkeypatch.setattr(module, "COMMON_WORD", 1)  # "disk" is now too common to search
     assert memory.search("disk") == []
     assert [i for i, _ in memory.search("disk expired")] == ["inc-2"]
+
+
+def test_an_incident_with_a_confirmed_cause_stays_a_candidate_however_old(
+        memory: MemoryStore) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    report = {"summary": "s", "severity": {"level": "LOW"}}
+    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    for day in range(4):
+        memory.record_analysis(incident_id=f"inc-{day}", title="t", services=["checkout"],
+                               status="resolved", severity="LOW", top_cause=None,
+                               started_at=None, report=report, payloads=[], now=1.0)
+        memory.record(PastIncident(id=f"inc-{day}", services=["checkout"],
+                                   started_at=start + timedelta(days=day)))
+    probe = PastIncident(id="inc-new", services=["checkout-service"],
+                         started_at=start + timedelta(days=9))
+    recent = memory.candidates(probe, key_limit=2, text_limit=0).past
+    assert [p.id for p in recent] == ["inc-3", "inc-2"]
+    memory.add_feedback("inc-0", cause="database", verdict="correct", by="x")
+    found = memory.candidates(probe, key_limit=2, text_limit=0).past
+    assert [p.id for p in found] == ["inc-3", "inc-2", "inc-0"]
+    assert found[-1].confirmed_cause == "database"

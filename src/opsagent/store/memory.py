@@ -4,7 +4,8 @@ causes, a full-text index, candidates for a new incident, and retention.
 The record is what :meth:`Triager.remember` returns (services, alert names, the
 engine's features, the ranked causes, the summary, the onset). Candidates for a new
 incident are the stored incidents sharing a service key or an alert name (the most
-recent first, through ``memory_keys``) plus the full-text top N over
+recent ones, through ``memory_keys``, and those with a confirmed cause however old)
+plus the full-text top N over
 :func:`~opsagent.memory.search_text` (SQLite FTS5 ``bm25()``, PostgreSQL ``ts_rank``
 over a ``tsvector`` column with a GIN index), their scores brought to [0, 1] by
 :func:`~opsagent.memory.normalize_text_rank`. Feedback rows are kept as given; a later
@@ -70,6 +71,7 @@ feedback = sa.Table(
 RECORD_FIELDS = ("services", "alerts", "features", "categories", "failure_modes")
 KEY_CANDIDATES = 60  # the most recent incidents sharing a service or an alert
 TEXT_CANDIDATES = 20  # the full-text top N
+CONFIRMED_CANDIDATES = 20  # incidents with a confirmed cause sharing a service or an alert
 COMMON_WORD = 500  # a word in more stored incidents than this distinguishes none
 SEARCH_WORDS = 8  # a search asks for the rarest words, at most this many
 _COUNT_WORDS = sa.text(
@@ -224,8 +226,17 @@ class MemoryStore:
                 ids.setdefault(incident_id, None)
                 if len(ids) >= key_limit:
                     break
-            raw = self._text_search(conn, search_terms(probe), text_limit + 1)
+            if keys and key_limit > 0:  # however old: the ones people confirmed a cause of
+                for (incident_id,) in _driver(
+                        conn, "SELECT DISTINCT k.incident_id FROM memory_keys k JOIN feedback f"
+                        " ON f.incident_id = k.incident_id WHERE f.verdict = 'correct' AND "
+                        f"k.key IN ({_marks(keys)}) AND k.incident_id <> ? LIMIT ?",
+                        [*keys, probe.id, CONFIRMED_CANDIDATES]):
+                    ids.setdefault(incident_id, None)
+            raw = self._text_search(conn, search_terms(probe), text_limit + 1) \
+                if text_limit > 0 else {}
             raw.pop(probe.id, None)
+            raw = dict(sorted(raw.items(), key=lambda item: -item[1])[:text_limit])
             ranks = normalize_text_rank(raw)
             for incident_id in ranks:
                 ids.setdefault(incident_id, None)
