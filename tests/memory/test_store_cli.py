@@ -181,3 +181,28 @@ def test_the_service_triages_with_memory_and_shows_similar_incidents(tmp_path: P
         assert any(w.startswith("shared service: ") for w in similar[0]["why"])
     finally:
         running.stop_all()
+
+
+def test_the_service_keeps_its_history_within_the_bound(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("starlette", reason="the service needs the server extra")
+    from ..server.conftest import Service, tagged
+    from ..server.test_service import accepted, incident_of
+
+    url = f"sqlite:///{tmp_path / 'opsagent.db'}"
+    recorded = [str(analyze(capsys, case, url)["incident"]["id"])  # type: ignore[index]
+                for case in LEDGER]
+    config = tmp_path / "opsagent.yaml"
+    config.write_text("history:\n  max_incidents: 2\n")
+    running = Service(url, tmp_path)
+    try:
+        server = running.serve("--config", str(config))
+        ack = accepted(server, "pagerduty", tagged("pagerduty/v3_incident_triggered.json", "m2"))
+        new = incident_of(server, ack["delivery_id"])["id"]
+        # the worker deletes the oldest incident beyond history.max_incidents after a triage
+        listed = server.wait_for(lambda: (lambda ids: ids if len(ids) == 2 else None)(
+            [i["id"] for i in server.get("/v1/incidents").json()["incidents"]]))
+        assert sorted(listed) == sorted([new, recorded[1]])
+        assert server.get(f"/v1/incidents/{recorded[0]}").status == 404
+    finally:
+        running.stop_all()
