@@ -18,7 +18,8 @@ import hashlib
 import json
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -142,6 +143,13 @@ class MemoryStore:
         engine = getattr(store, "engine", None)
         return cls(engine) if isinstance(engine, Engine) else None
 
+    @contextmanager
+    def _reading(self) -> Iterator[Connection]:
+        """A connection for lookups: on SQLite a deferred transaction, which does not hold
+        the write lock that the service's writers wait for."""
+        with self.engine.connect() as conn:
+            yield conn.execution_options(read_only=True)
+
     # writing ---------------------------------------------------------------------
     def record(self, record: PastIncident, *, now: float | None = None) -> None:
         """Store or refresh the memory record of one incident."""
@@ -209,7 +217,7 @@ class MemoryStore:
         """The stored incidents to compare ``probe`` with (never ``probe`` itself)."""
         keys = keys_of(probe)
         ids: dict[str, None] = {}
-        with self.engine.connect() as conn:
+        with self._reading() as conn:
             # per key, the most recent ones (an index range read backwards), then the
             # most recent of them all
             found: list[tuple[float, str]] = []
@@ -245,14 +253,14 @@ class MemoryStore:
     def search(self, text: str, *, limit: int = 20) -> list[tuple[str, float]]:
         """Incident ids matching any word of ``text``, best first, with scores in [0, 1]."""
         probe = PastIncident(id="-", summary=text)
-        with self.engine.connect() as conn:
+        with self._reading() as conn:
             raw = self._text_search(conn, search_terms(probe, limit=64), limit)
         ranks = normalize_text_rank(raw)
         return sorted(ranks.items(), key=lambda item: (-item[1], item[0]))
 
     def confirmed(self) -> list[str]:
         """The ids of incidents with a cause confirmed correct (and not withdrawn)."""
-        with self.engine.connect() as conn:
+        with self._reading() as conn:
             ids = [r[0] for r in conn.execute(
                 sa.select(feedback.c.incident_id).where(feedback.c.verdict == "correct")
                 .distinct().order_by(feedback.c.incident_id))]
@@ -284,7 +292,7 @@ class MemoryStore:
         if not ids:
             return []
         if conn is None:
-            with self.engine.connect() as own:
+            with self._reading() as own:
                 return self._load(ids, own)
         rows: dict[str, tuple[Any, ...]] = {}
         for chunk in _chunks(ids):
@@ -314,7 +322,7 @@ class MemoryStore:
         if not ids:
             return out
         if conn is None:
-            with self.engine.connect() as own:
+            with self._reading() as own:
                 return self._feedback(ids, own)
         for chunk in _chunks(ids):
             for row in _driver(conn, 'SELECT incident_id, cause, verdict, "by", at, note, '
@@ -377,7 +385,7 @@ class MemoryStore:
         cutoff = now - retention_days * 86400.0
         deleted = 0
         for _ in range(max_batches):
-            with self.engine.connect() as conn:
+            with self._reading() as conn:
                 ids = [r[0] for r in conn.execute(
                     sa.select(incidents.c.id).where(incidents.c.updated_at < cutoff)
                     .order_by(incidents.c.updated_at).limit(batch))]
