@@ -91,12 +91,15 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         if not reuse:
             fill(memory, args.incidents, rng)
+        if memory.dialect == "postgresql":  # fresh statistics after the bulk load
+            with memory.engine.connect() as conn:
+                conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
         filled = time.perf_counter() - started
         with memory.engine.connect() as conn:
             stored = conn.execute(sa.select(sa.func.count()).select_from(incidents)).scalar()
         times, found, candidates = [], [], []
         for index in range(args.probes):
-            probe = synthetic(rng, 10 * args.incidents + index).model_copy(
+            probe = synthetic(rng, 10_000_000 + index).model_copy(
                 update={"summary": ""})  # a probe has no summary yet, as before a triage
             begin = time.perf_counter()
             chosen = memory.candidates(probe)
