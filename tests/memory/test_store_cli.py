@@ -60,6 +60,15 @@ def test_analyze_records_and_remembers_feedback_teaches_and_cases_export(
     code, out, _ = run(capsys, "history", "list", "--history", db_url, "--service",
                        "nobody", "--limit", "5")
     assert (code, out) == (0, "")
+    code, out, _ = run(capsys, "history", "list", "--history", db_url, "--since",
+                       "2999-01-01T00:00:00Z")
+    assert (code, out) == (0, "")
+    code, _, err = run(capsys, "history", "list", "--history", db_url, "--since", "soon")
+    assert code == 2 and "--since" in err and "ISO 8601" in err
+    code, _, err = run(capsys, "history", "show", "inc-missing", "--history", db_url)
+    assert code == 2 and "no incident 'inc-missing'" in err
+    code, _, err = run(capsys, "history", "show", first_id, "-f", "pdf", "--history", db_url)
+    assert code == 2 and "unknown format 'pdf'" in err
 
     # feedback: validated, recorded with who said it
     code, _, err = run(capsys, "feedback", first_id, "--cause", "no-such-cause", "--correct",
