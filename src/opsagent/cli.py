@@ -178,6 +178,11 @@ def analyze(
              "instead of triaging the rest with a note.")] = False,
     notify: Annotated[list[str] | None, typer.Option(
         "--notify", help="Notify this target of the config file (repeatable).")] = None,
+    history: Annotated[str | None, typer.Option(
+        "--history", metavar="URL",
+        help="Record the incident and its report in this history database and use its "
+             "past incidents (sqlite:///PATH, postgresql://… or a file name) "
+             "[default: history: in the config file].")] = None,
 ) -> None:
     """Triage one incident: every payload given is a signal of it.
 
@@ -225,7 +230,14 @@ def analyze(
                               problems=problems)
     triager = Triager.from_settings(settings, registry, env=os.environ, catalog=catalog,
                                     knowledge=knowledge or (), llm=llm, no_llm=no_llm)
-    report = triager.triage_incident(incident)
+    recorder = None
+    if history or settings.history.database:  # incident memory: see opsagent.memory.recorder
+        from .memory.recorder import Recorder
+
+        recorder = Recorder(history or str(settings.history.database), settings.history,
+                            registry)
+    report = (recorder.triage(triager, incident) if recorder is not None
+              else triager.triage_incident(incident))
     for note in report.input_notes:  # what could not be read: one line each
         sys.stderr.write(f"opsagent: note: {note.format()}\n")
     text = render_text(report, detail=False) if (brief and format == "text") else renderer(report)
@@ -245,6 +257,11 @@ def analyze(
         except OSError as exc:
             raise InputError(f"cannot write: {exc.strerror or exc}",
                              source=str(log_file)) from None
+    if recorder is not None:
+        try:
+            recorder.record(triager, incident, report, docs)
+        finally:
+            recorder.close()
     if notify:  # after the report is out; a failure is one line on stderr, never the exit code
         from .notify.cli import notify_after_analyze
         notify_after_analyze(report, targets, os.environ, registry, str(settings.path))
@@ -342,6 +359,7 @@ def version() -> None:
 
 
 _SERVER_COMMANDS = ("serve", "worker")
+_MEMORY_COMMANDS = ("history", "feedback")
 
 
 def _register_extensions() -> None:
@@ -373,6 +391,15 @@ def _register_server() -> bool:
 
     register_cli(app)
     return True
+
+
+def _register_memory() -> None:
+    """Add ``history`` and ``feedback`` (once)."""
+    if any(group.name == "history" for group in app.registered_groups):
+        return
+    from .memory.cli import register_cli
+
+    register_cli(app)
 
 
 _OUTPUT_ERRNOS = {errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT}
@@ -411,6 +438,8 @@ def _silence_stdout() -> None:
 
 def _main(argv: list[str] | None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    if not args or args[0] in (*_MEMORY_COMMANDS, "--help", "-h"):
+        _register_memory()
     if not args or args[0] in ("eval", "formats", "detect", "notify", "--help", "-h"):
         # the commands of optional modules; `analyze` start-up stays lean
         _register_extensions()

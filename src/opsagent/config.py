@@ -16,6 +16,9 @@ file named by ``--config`` / ``OPSAGENT_CONFIG``::
     serve:                           # opsagent serve / worker (see opsagent.server.settings)
       database: sqlite:///opsagent.db
       group_window: 30m
+    history:                         # incident memory (see opsagent.memory.settings)
+      database: sqlite:///history.db # where `opsagent analyze` records (or: history: URL)
+      retention_days: 365
 """
 
 from __future__ import annotations
@@ -26,10 +29,18 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+)
 
 from .engine.context import EngineConfig
 from .errors import ConfigError
+from .memory.settings import HistorySettings, history_mapping
 from .notify.targets import Target, check_unique
 
 
@@ -43,6 +54,8 @@ class Settings(BaseModel):
     agent: dict[str, Any] = Field(default_factory=dict)
     notify: Annotated[list[Target], AfterValidator(check_unique)] = Field(default_factory=list)
     serve: dict[str, Any] = Field(default_factory=dict)  # read by opsagent.server
+    history: Annotated[HistorySettings, BeforeValidator(history_mapping)] = Field(
+        default_factory=HistorySettings)
     path: Path | None = Field(default=None, exclude=True)
 
 

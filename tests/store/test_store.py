@@ -48,7 +48,7 @@ def test_an_empty_database_is_migrated_and_migrating_again_changes_nothing(db_ur
     assert isinstance(again, SqlStore)
     with again.engine.connect() as conn:
         version = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
-        assert version == "0003_outbox"
+        assert version == "0003_outbox"  # one line of migrations: inbox, memory, outbox
     assert again.stats(now=T0).queue_depth == 1
     again.close()
 

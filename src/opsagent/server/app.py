@@ -289,9 +289,10 @@ async def _incident(request: Request, service: Service) -> Response:
     latest = revisions[-1].report if revisions else None
     sent = await asyncio.to_thread(service.outbox.entries, incident_id) \
         if service.outbox is not None else []
+    similar = (latest or {}).get("similar_incidents") or []
     return JSONResponse({**_summary(row), "deliveries": [_delivery(d) for d in deliveries],
                          "notifications": [_notification(e) for e in sent],
-                         "report": latest,
+                         "report": latest, "similar_incidents": similar,
                          "revisions": [{"revision": r.revision, "created_at": _iso(r.created_at),
                                         "delivery_count": r.delivery_count, "report": r.report}
                                        for r in revisions[:-1]]})

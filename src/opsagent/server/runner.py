@@ -63,7 +63,8 @@ def _workers(loaded: Loaded, count: int, log: JsonLog, metrics: Metrics,
         worker = Worker(loaded.store, loaded.triager, group_window_s=loaded.serve.group_window,
                         lease_s=loaded.serve.lease, poll_interval_s=loaded.serve.poll_interval,
                         log=log, metrics=metrics, wake=wake,
-                        name=f"{os.uname().nodename}:{os.getpid()}:w{index}", plan=plan)
+                        name=f"{os.uname().nodename}:{os.getpid()}:w{index}", plan=plan,
+                        history=loaded.settings.history)
         thread = threading.Thread(target=worker.run, args=(stop,), name=f"opsagent-w{index}")
         thread.start()
         threads.append(thread)

@@ -6,6 +6,10 @@ worker killed at any moment leaves either nothing or everything; a re-claimed jo
 delivery is already linked is only marked done. Triage runs outside any transaction
 (the agent may take seconds); the write then checks that the incident did not move on
 meanwhile, else the delivery is grouped and triaged again.
+
+Memory: before a triage, the incident's candidates are loaded from the store (never the
+incident itself) and passed to the triage; after the write, its memory record is
+refreshed, and now and then a small batch of incidents past retention is deleted.
 """
 
 from __future__ import annotations
@@ -20,8 +24,10 @@ from dataclasses import dataclass
 
 from ..errors import InputError, UserError
 from ..ingest import Document
-from ..models import TriageReport
+from ..memory.settings import HistorySettings
+from ..models import Incident, PastIncident, TriageReport
 from ..store import Conflict, Delivery, IncidentRow, Job, NewNotification, Store, Triaged
+from ..store.memory import MemoryStore
 from ..store.sql import incident_id_for
 from ..triager import Triager
 from .grouping import first_key, resolved
@@ -30,6 +36,7 @@ from .metrics import Metrics
 
 MAX_ATTEMPTS = 5
 MAX_CONFLICTS = 8
+PRUNE_EVERY_S = 60.0  # retention runs at most this often per worker
 
 #: what to notify about a new revision: (incident, revision, report, resolved) -> rows
 Plan = Callable[[str, int, TriageReport, bool], list[NewNotification]]
@@ -46,8 +53,12 @@ class Worker:
     def __init__(self, store: Store, triager: Triager, *, group_window_s: float,
                  lease_s: float, poll_interval_s: float, log: JsonLog, metrics: Metrics,
                  name: str | None = None, wake: threading.Event | None = None,
-                 plan: Plan | None = None) -> None:
+                 plan: Plan | None = None,
+                 history: HistorySettings | None = None) -> None:
         self.store = store
+        self.memory = MemoryStore.of(store)
+        self.history = history or HistorySettings()
+        self._pruned_at = 0.0
         self.triager = triager
         self.group_window_s = group_window_s
         self.lease_s = lease_s
@@ -132,9 +143,10 @@ class Worker:
             except UserError:
                 continue  # it was read once; a changed adapter must not lose the incident
         docs.extend(parsed.docs)
-        incident = self.triager.incident(docs)
-        report = self.triager.triage_incident(incident)
         incident_id = found.id if found is not None else incident_id_for(parsed.delivery.id)
+        incident = self.triager.incident(docs).model_copy(update={"id": incident_id})
+        past, text_rank = self._recall(incident)
+        report = self.triager.triage_incident(incident, past=past, text_rank=text_rank)
         report.incident.id = incident_id
         status = "resolved" if resolved(incident) else "open"
         top = report.root_causes[0].category if report.root_causes else None
@@ -156,10 +168,42 @@ class Worker:
             self.metrics.notifications.labels(
                 row.target, row.event["kind"],
                 "recorded" if row.status == "pending" else row.status).inc()
+        self._remember(incident, report)
         self.log.event("triaged", worker=self.name, delivery=parsed.delivery.id,
                        incident=incident_id, revision=(found.revision if found else 0) + 1,
                        status=status, severity=report.severity.level.value)
         return incident_id
+
+    # memory ------------------------------------------------------------------------
+    def _recall(self, incident: Incident
+                ) -> tuple[list[PastIncident] | None, dict[str, float] | None]:
+        if self.memory is None:
+            return None, None
+        found = self.memory.candidates(self.triager.remember(incident))
+        return found.past, found.text_rank
+
+    def _remember(self, incident: Incident, report: TriageReport) -> None:
+        """Refresh the incident's memory record (a failure costs the record, not the
+        report: the next triage of the incident writes it again), then retention."""
+        if self.memory is None:
+            return
+        try:
+            self.memory.record(self.triager.remember(incident, report))
+        except Exception as exc:
+            self.log.event("memory_failed", "warning", worker=self.name,
+                           incident=incident.id, reason=str(exc))
+        now = time.time()
+        if now - self._pruned_at < PRUNE_EVERY_S:
+            return
+        self._pruned_at = now
+        try:
+            deleted = self.memory.prune(now=now, retention_days=self.history.retention_days,
+                                        max_incidents=self.history.max_incidents)
+        except Exception as exc:
+            self.log.event("retention_failed", "warning", worker=self.name, reason=str(exc))
+            return
+        if deleted:
+            self.log.event("retention", worker=self.name, deleted=deleted)
 
     def _parse(self, delivery: Delivery) -> Parsed:
         """The delivery's documents and the adapter each is read with."""

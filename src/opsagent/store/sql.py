@@ -43,7 +43,8 @@ class SqlStore(b.Store):
         self.dialect = self.engine.dialect.name
 
     # schema --------------------------------------------------------------------
-    def migrate(self) -> None:
+    def migrate(self, target: str = "heads") -> None:
+        """Upgrade to ``target`` (every head: the layers' migrations branch from 0001)."""
         from alembic import command
         from alembic.config import Config
 
@@ -54,7 +55,7 @@ class SqlStore(b.Store):
                 if self.dialect == "postgresql":  # one migrating process at a time
                     conn.execute(sa.text("SELECT pg_advisory_xact_lock(7305410)"))
                 config.attributes["connection"] = conn
-                command.upgrade(config, "head")
+                command.upgrade(config, target)
         except OperationalError as exc:
             raise b.StoreUnavailable(f"cannot open {redact(self.url)}: {_reason(exc)}") from None
 
@@ -356,6 +357,8 @@ def _sqlite_engine(url: sa.URL) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # lookups that write nothing (read_only=True) do not take the write lock
+        read_only = conn.get_execution_options().get("read_only")
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine

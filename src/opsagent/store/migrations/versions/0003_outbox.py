@@ -1,7 +1,7 @@
 """The notification outbox: one row per (incident, report revision, target).
 
 Revision ID: 0003_outbox
-Revises: 0001
+Revises: 0002_memory
 Create Date: 2026-12-02
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003_outbox"
-down_revision = "0001"
+down_revision = "0002_memory"
 branch_labels = None
 depends_on = None
 

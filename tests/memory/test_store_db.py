@@ -1,0 +1,244 @@
+"""Incident memory through the real history database (SQLite and PostgreSQL): records,
+feedback, candidates, full-text search, retention, migrations, and the corpus replayed
+in time order through it."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("sqlalchemy", reason="the store needs the server extra")
+
+import sqlalchemy as sa
+
+from opsagent.evaluation import Case
+from opsagent.models import Incident, PastIncident, TriageReport
+from opsagent.plugins import default_registry
+from opsagent.store import open_store
+from opsagent.store.memory import MemoryStore
+from opsagent.store.sql import SqlStore
+from opsagent.triager import Triager
+
+from ..store.databases import BACKENDS, database
+from .conftest import earlier, incident_of
+from .test_replay import KIND, SEQUENCE
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    with database(request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def memory(db_url: str) -> Iterator[MemoryStore]:
+    store = open_store(db_url, default_registry())
+    found = MemoryStore.of(store)
+    assert found is not None
+    yield found
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def triager() -> Triager:
+    return Triager(default_registry())
+
+
+def keep(memory: MemoryStore, triager: Triager, incident: Incident, report: TriageReport,
+         record: PastIncident | None = None) -> PastIncident:
+    """Record the incident as the command line does, and its memory record."""
+    record = record or triager.remember(incident, report)
+    memory.record_analysis(
+        incident_id=record.id, title=report.summary[:100], services=list(record.services),
+        status="resolved", severity=report.severity.level.value,
+        top_cause=record.categories[0] if record.categories else None,
+        started_at=record.started_at.timestamp() if record.started_at else None,
+        report=report.model_dump(mode="json"), payloads=[], now=time.time())
+    memory.record(record)
+    return record
+
+
+def triage(memory: MemoryStore, triager: Triager, incident: Incident) -> TriageReport:
+    found = memory.candidates(triager.remember(incident))
+    assert incident.id not in [p.id for p in found.past]
+    return triager.triage_incident(incident, past=found.past, text_rank=found.text_rank)
+
+
+def test_corpus_replayed_through_the_store_finds_earlier_incidents_of_the_same_kind(
+        memory: MemoryStore, triager: Triager, corpus: dict[str, Case]) -> None:
+    reports: dict[str, TriageReport] = {}
+    for index, name in enumerate(SEQUENCE):
+        incident = incident_of(corpus[name])
+        reports[name] = report = triage(memory, triager, incident)
+        keep(memory, triager, incident, report)
+        if index % 2 == 0:
+            memory.add_feedback(name, cause=KIND[name[:4]], verdict="correct", by="oncall",
+                                resolution=f"fixed {name[:4]}")
+    assert reports[SEQUENCE[0]].similar_incidents == []
+    recurring = [n for i, n in enumerate(SEQUENCE)
+                 if any(KIND[m[:4]] == KIND[n[:4]] for m in SEQUENCE[:i])]
+    assert len(recurring) == 4
+    for name in recurring:
+        similar = reports[name].similar_incidents
+        assert similar, name
+        assert KIND[similar[0].incident[:4]] == KIND[name[:4]], (name, similar[0].incident)
+    ledger = reports["s079-ledger-calls-failing-datadog"].similar_incidents
+    assert ledger is not None
+    assert [s.incident for s in ledger[:2]] == ["s023-ledger-calls-failing-alertmanager",
+                                                "s042-ledger-calls-failing-grafana"]
+    assert ledger[0].confirmed_cause == "certificate"
+    assert ledger[0].resolution == "fixed s023"
+    assert "same confirmed cause: certificate" in ledger[0].why
+
+
+def test_a_confirmed_cause_in_the_store_raises_the_cause_the_engine_ranked_lower(
+        memory: MemoryStore, triager: Triager, corpus: dict[str, Case]) -> None:
+    incident = incident_of(corpus["s077-homepage-stalls-every-five-minutes"])
+    alone = triager.triage_incident(incident)
+    assert [c.category for c in alone.root_causes[:2]] == ["database", "cache"]
+    before = keep(memory, triager, incident, alone,
+                  earlier(triager.remember(incident, alone), 9, id="inc-s077-before"))
+    first = triage(memory, triager, incident)  # remembered, nothing confirmed: no change
+    assert first.root_causes[0].category == "database"
+    assert first.similar_incidents and first.similar_incidents[0].incident == before.id
+    memory.add_feedback(before.id, cause="cache", verdict="correct", by="a",
+                        resolution="warmed the cache")
+    taught = triage(memory, triager, incident)
+    assert taught.root_causes[0].category == "cache"
+    assert taught.root_causes[0].evidence[-1].startswith(f"this happened before: {before.id}")
+    assert taught.similar_incidents is not None
+    assert taught.similar_incidents[0].resolution == "warmed the cache"
+    # a later word supersedes: marked wrong by someone else, cache loses its lead again
+    memory.add_feedback(before.id, cause="cache", verdict="wrong", by="b")
+    again = triage(memory, triager, incident)
+    assert again.root_causes[0].category == "database"
+    assert again.similar_incidents and again.similar_incidents[0].confirmed_cause is None
+    assert [(f.by, f.verdict) for f in memory.feedback(before.id)] == [("a", "correct"),
+                                                                       ("b", "wrong")]
+
+
+def test_candidates_share_a_service_or_an_alert_or_the_words(
+        memory: MemoryStore, triager: Triager, corpus: dict[str, Case]) -> None:
+    stored = {}
+    for name in ("s023-ledger-calls-failing-alertmanager", "s015-orders-timeouts-evening",
+                 "s028-recs-engine-alertmanager"):
+        incident = incident_of(corpus[name])
+        stored[name] = keep(memory, triager, incident, triager.triage_incident(incident))
+    probe = triager.remember(incident_of(corpus["s079-ledger-calls-failing-datadog"]))
+    found = memory.candidates(probe)
+    ids = [p.id for p in found.past]
+    assert "s023-ledger-calls-failing-alertmanager" in ids
+    assert all(0.0 <= r <= 1.0 for r in found.text_rank.values())
+    assert max(found.text_rank, key=lambda k: found.text_rank[k]) == \
+        "s023-ledger-calls-failing-alertmanager"
+    loaded = memory.past("s023-ledger-calls-failing-alertmanager")
+    assert loaded is not None
+    assert loaded.model_dump() == stored["s023-ledger-calls-failing-alertmanager"].model_dump()
+    # recording again refreshes: one record, one set of keys, one full-text row
+    memory.record(stored["s015-orders-timeouts-evening"])
+    assert [i for i, _ in memory.search("orders")].count("s015-orders-timeouts-evening") == 1
+    assert memory.search("certificate ledger")[0][0] == "s023-ledger-calls-failing-alertmanager"
+    assert memory.search("nothing-like-this-anywhere") == []
+
+
+def test_retention_deletes_old_incidents_and_the_oldest_beyond_the_bound_in_batches(
+        memory: MemoryStore) -> None:
+    now = time.time()
+    report = {"summary": "s", "severity": {"level": "LOW"}}
+    for index in range(12):
+        memory.record_analysis(
+            incident_id=f"inc-{index:02d}", title="t", services=["svc"], status="resolved",
+            severity="LOW", top_cause=None, started_at=None, report=report,
+            payloads=[(f"p{index}", b'{"a": %d}' % index)],
+            now=now - (400 if index < 3 else 12 - index) * 86400)
+        memory.record(PastIncident(id=f"inc-{index:02d}", services=["svc"]))
+    memory.add_feedback("inc-00", cause="database", verdict="correct", by="x")
+    # three are older than the retention, then two more beyond the bound of seven
+    assert memory.prune(now=now, retention_days=365, max_incidents=7, batch=2,
+                        max_batches=1) == 2
+    assert memory.prune(now=now, retention_days=365, max_incidents=7, batch=2) == 3
+    assert memory.prune(now=now, retention_days=365, max_incidents=7) == 0
+    with memory.engine.connect() as conn:
+        left = [r[0] for r in conn.execute(sa.text("SELECT id FROM incidents ORDER BY id"))]
+        assert conn.execute(sa.text("SELECT count(*) FROM deliveries")).scalar() == 7
+        assert conn.execute(sa.text("SELECT count(*) FROM feedback")).scalar() == 0
+        assert conn.execute(sa.text("SELECT count(*) FROM memory")).scalar() == 7
+        # the word counts a search consults follow the records written and deleted
+        assert conn.execute(sa.text("SELECT docs FROM memory_words WHERE word = 'svc'")
+                            ).scalar() == 7
+    assert left == [f"inc-{i:02d}" for i in range(5, 12)]
+    assert {i for i, _ in memory.search("svc")} == set(left)
+
+
+def test_a_database_of_the_previous_schema_keeps_its_data_and_gains_memory(
+        db_url: str, triager: Triager, corpus: dict[str, Case]) -> None:
+    old = SqlStore(db_url)
+    old.migrate("0001")
+    with old.engine.begin() as conn:
+        conn.execute(sa.text(
+            "INSERT INTO incidents (id, services, status, title, severity, created_at, "
+            "updated_at, revision) VALUES ('inc-old', '[\"ledger-api\"]', 'resolved', "
+            "'before memory', 'HIGH', 1.0, 1.0, 1)"))
+        conn.execute(sa.text(
+            "INSERT INTO report_revisions (incident_id, revision, report, delivery_count, "
+            "created_at) VALUES ('inc-old', 1, '{\"summary\": \"x\"}', 0, 1.0)"))
+        versions = [r[0] for r in conn.execute(sa.text("SELECT version_num FROM "
+                                                       "alembic_version"))]
+    assert versions == ["0001"]
+    old.close()
+    store = open_store(db_url, default_registry())  # 0001 with data → 0002_memory
+    memory = MemoryStore.of(store)
+    assert memory is not None
+    row = store.incident("inc-old")
+    assert row is not None and row.title == "before memory"
+    assert store.revisions("inc-old")[0].report == {"summary": "x"}
+    assert memory.past("inc-old") is None  # no record until it is triaged again
+    incident = incident_of(corpus["s023-ledger-calls-failing-alertmanager"])
+    record = triager.remember(incident, triager.triage_incident(incident))
+    memory.record(record.model_copy(update={"id": "inc-old"}))
+    memory.add_feedback("inc-old", cause="certificate", verdict="correct", by="x")
+    probe = triager.remember(incident_of(corpus["s079-ledger-calls-failing-datadog"]))
+    assert [p.id for p in memory.candidates(probe).past] == ["inc-old"]
+    assert memory.confirmed() == ["inc-old"]
+    store.close()
+
+
+def test_a_word_most_records_hold_is_left_out_of_a_search(
+        memory: MemoryStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    from opsagent.store import memory as module
+
+    report = {"summary": "s", "severity": {"level": "LOW"}}
+    for index, words in enumerate(("disk full", "disk slow", "tls expired")):
+        memory.record_analysis(incident_id=f"inc-{index}", title="t", services=[],
+                               status="resolved", severity="LOW", top_cause=None,
+                               started_at=None, report=report, payloads=[], now=1.0)
+        memory.record(PastIncident(id=f"inc-{index}", summary=words))
+    assert [i for i, _ in memory.search("disk")] == ["inc-0", "inc-1"]
+    monkeypatch.setattr(module, "COMMON_WORD", 1)  # "disk" is now too common to search
+    assert memory.search("disk") == []
+    assert [i for i, _ in memory.search("disk expired")] == ["inc-2"]
+
+
+def test_an_incident_with_a_confirmed_cause_stays_a_candidate_however_old(
+        memory: MemoryStore) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    report = {"summary": "s", "severity": {"level": "LOW"}}
+    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    for day in range(4):
+        memory.record_analysis(incident_id=f"inc-{day}", title="t", services=["checkout"],
+                               status="resolved", severity="LOW", top_cause=None,
+                               started_at=None, report=report, payloads=[], now=1.0)
+        memory.record(PastIncident(id=f"inc-{day}", services=["checkout"],
+                                   started_at=start + timedelta(days=day)))
+    probe = PastIncident(id="inc-new", services=["checkout-service"],
+                         started_at=start + timedelta(days=9))
+    recent = memory.candidates(probe, key_limit=2, text_limit=0).past
+    assert [p.id for p in recent] == ["inc-3", "inc-2"]
+    memory.add_feedback("inc-0", cause="database", verdict="correct", by="x")
+    found = memory.candidates(probe, key_limit=2, text_limit=0).past
+    assert [p.id for p in found] == ["inc-3", "inc-2", "inc-0"]
+    assert found[-1].confirmed_cause == "database"
