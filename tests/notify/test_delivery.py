@@ -176,3 +176,22 @@ def test_a_failed_entry_is_retried_when_due_and_counts_its_attempts() -> None:
     [due] = outbox.pending(later)
     again = resend(due, report, hook, RecordingNotifier(), outbox, at=later)
     assert again.status == "sent" and outbox.entries[entry.id].attempts == 3
+
+
+def test_each_round_that_fails_again_waits_twice_as_long() -> None:
+    report = example_report()
+    hook = target("webhook", dry_run=False)
+    outbox = MemoryOutbox()
+    policy = RetryPolicy(attempts=2, later_s=30, later_cap_s=100)
+    notify(report, hook, RecordingNotifier(outcomes=[BUSY, BUSY]), outbox, at=AT,
+           policy=policy, sleep=lambda s: None)
+    waits = []
+    at = AT
+    for _ in range(3):
+        [entry] = outbox.entries.values()
+        assert entry.next_attempt_at is not None
+        waits.append((entry.next_attempt_at - at).seconds)
+        at = entry.next_attempt_at
+        resend(entry, report, hook, RecordingNotifier(outcomes=[BUSY, BUSY]), outbox, at=at,
+               policy=policy, sleep=lambda s: None)
+    assert waits == [30, 60, 100]  # doubled each round, then capped

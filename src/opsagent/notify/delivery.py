@@ -29,7 +29,14 @@ class RetryPolicy:
     base_s: float = 1.0
     cap_s: float = 30.0
     max_total_s: float = 60.0  # never wait past this, counted from the first attempt
-    later_s: float = 300.0  # when given up for now, the outbox tries again after this
+    later_s: float = 300.0  # when given up for now, the outbox tries again after this,
+    later_cap_s: float = 3600.0  # doubled after each round that fails again, up to this
+
+    def later(self, earlier_attempts: int) -> float:
+        """The wait before the next round, after ``earlier_attempts`` tries in earlier
+        rounds: ``later_s``, then twice as long each round, capped at ``later_cap_s``."""
+        rounds = earlier_attempts // max(1, self.attempts)
+        return float(min(self.later_cap_s, self.later_s * 2.0 ** min(rounds, 16)))
 
     def backoff(self, attempt: int, rng: Callable[[], float]) -> float:
         """Full jitter: a random wait up to ``base * 2**(attempt-1)``, capped."""
@@ -142,7 +149,7 @@ def _attempt(entry: Entry, request: Request, target: Target, notifier: Notifier,
     if result.ok:
         outbox.mark_sent(entry.id, attempts=attempts, at=at, ref=result.ref)
         return Delivery(target.name, "sent", result.detail, attempts, request, result)
-    later = at + timedelta(seconds=max(policy.later_s, result.retry_after or 0)) \
+    later = at + timedelta(seconds=max(policy.later(entry.attempts), result.retry_after or 0)) \
         if result.retryable else None
     outbox.mark_failed(entry.id, attempts=attempts, error=result.detail,
                        next_attempt_at=later)
