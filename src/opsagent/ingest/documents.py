@@ -44,8 +44,16 @@ def _without_lone_surrogates(data: Any) -> Any:
     return data
 
 
+def _int(literal: str) -> int | float:
+    """An integer literal; one too long for any float to hold is infinite (then a note
+    where a value is read), not an integer that fails every later conversion."""
+    if len(literal) <= 300:
+        return int(literal)
+    return float("-inf") if literal.startswith("-") else float("inf")
+
+
 def _loads(text: str) -> Any:
-    data = json.loads(text, parse_constant=_reject_constant)
+    data = json.loads(text, parse_constant=_reject_constant, parse_int=_int)
     if "\\ud" in text.lower():  # an escaped surrogate somewhere: only then walk the data
         data = _without_lone_surrogates(data)
     return data

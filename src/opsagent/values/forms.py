@@ -68,6 +68,9 @@ class Reading:
     ambiguous: str | None = None  # what to write instead, when the reading had to guess
 
 
+_LARGEST_INT = 10 ** 300  # a float holds up to about 1.8e308
+
+
 def read_value(value: Any, field: str, kind: Kind, *, default_unit: str = "ms",
                lower_is_worse: bool = False) -> Reading | None:
     """The reading of one JSON value as a ``kind`` of metric (see the module docstring)."""
@@ -77,6 +80,9 @@ def read_value(value: Any, field: str, kind: Kind, *, default_unit: str = "ms",
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise UnreadableValue(expected, value, field=field)
     if isinstance(value, (int, float)):
+        if isinstance(value, int) and abs(value) > _LARGEST_INT:  # beyond any float
+            raise UnreadableValue(expected, f"an integer of {len(str(abs(value)))} digits",
+                                  field=field)
         if not math.isfinite(value):
             raise UnreadableValue(expected, value, field=field)
         number = convert(kind, float(value), "", isinstance(value, int), default_unit)

@@ -45,6 +45,8 @@ def parse_time(value: Any, field: str, now: datetime | None = None) -> datetime 
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise UnreadableValue("a timestamp", value, field=field)
     if isinstance(value, (int, float)):
+        if isinstance(value, int) and abs(value) > 10 ** 20:  # beyond any epoch in ns
+            raise UnreadableValue("a timestamp", value, field=field)
         return _from_epoch(float(value), field)
     text = value.strip()
     if not text:
