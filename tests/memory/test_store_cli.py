@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,16 +16,12 @@ pytest.importorskip("sqlalchemy", reason="the history database needs the server 
 
 from opsagent import cli
 
-from ..store.databases import BACKENDS, database
+from ..store import databases
 from .conftest import CORPUS, ROOT
 
+db_url = databases.db_url  # the fixture: an empty database of every backend in turn
+
 LEDGER = ["s023-ledger-calls-failing-alertmanager", "s042-ledger-calls-failing-grafana"]
-
-
-@pytest.fixture(params=BACKENDS)
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    with database(request.param, tmp_path) as url:
-        yield url
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -22,15 +21,11 @@ from opsagent.store.memory import MemoryStore
 from opsagent.store.sql import SqlStore
 from opsagent.triager import Triager
 
-from ..store.databases import BACKENDS, database
+from ..store import databases
 from .conftest import earlier, incident_of
 from .test_replay import KIND, SEQUENCE
 
-
-@pytest.fixture(params=BACKENDS)
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    with database(request.param, tmp_path) as url:
-        yield url
+db_url = databases.db_url  # the fixture: an empty database of every backend in turn
 
 
 @pytest.fixture

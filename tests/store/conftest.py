@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -10,13 +9,9 @@ pytest.importorskip("sqlalchemy", reason="the store needs the server extra")
 from opsagent.plugins import default_registry
 from opsagent.store import Store, open_store
 
-from .databases import BACKENDS, database
+from . import databases
 
-
-@pytest.fixture(params=BACKENDS)
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    with database(request.param, tmp_path) as url:
-        yield url
+db_url = databases.db_url  # the fixture: an empty database of every backend in turn
 
 
 @pytest.fixture

@@ -45,3 +45,10 @@ def database(backend: str, tmp_path: Path) -> Iterator[str]:
     finally:
         with psycopg.connect(server, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database of each backend in turn (use it through a conftest import)."""
+    with database(request.param, tmp_path) as url:
+        yield url
