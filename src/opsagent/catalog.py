@@ -43,10 +43,11 @@ _CRITICAL_WORDS = re.compile(
     r"cart|order|orders|transaction|ledger|wallet|api-gateway|gateway|edge|storefront|"
     r"frontend|web|www)"
 )
+# words of a name, not letters inside one ("pricing" holds "ci", "export" is not "ex")
 _INTERNAL_WORDS = re.compile(
-    r"(batch|cron|report|reporting|analytics|etl|internal|admin|backoffice|back-office|"
-    r"nightly|export|import|sync|indexer|crawler|dev-tools|ci|build|jenkins|metrics|"
-    r"logging|monitoring|grafana|prometheus)"
+    r"(?<![a-z])(batch|cron|report|reporting|analytics|etl|internal|admin|backoffice|"
+    r"back-office|nightly|export|import|sync|indexer|crawler|dev-tools|ci(?![a-z])|build|"
+    r"jenkins|metrics|logging|monitoring|grafana|prometheus)"
 )
 
 

@@ -55,6 +55,28 @@ CASES: list[tuple[str, Any, str]] = [
      "HIGH"),
     ("duplicated shipments counted by a check",
      {"service": "fulfilment-api", "metrics": {"duplicated_shipments": "4%"}}, "MEDIUM"),
+    ("duplicated rows in an internal report",
+     {"service": "stock-report", "metrics": {"duplicated_rows": 2140},
+      "symptoms": ["the 06:00 stock report counts returns twice"]}, "LOW"),
+    ("wrong prices on a service whose name holds other words' letters",
+     {"service": "pricing-service", "symptoms": [
+         "customers report about 200 products priced at 0 yen since this morning"]}, "MEDIUM"),
+    ("visits off a cliff on a critical service, servers healthy",
+     {"service": "storefront", "alerts": [
+         {"name": "Storefront sessions", "severity": "warning",
+          "summary": "North American sessions down 38% vs last Wednesday"}],
+      "symptoms": ["the servers are idle and error-free"]}, "HIGH"),
+    ("a small dip in orders is real but partial",
+     {"service": "storefront", "symptoms": ["orders per minute dropped 12% this evening"]},
+     "MEDIUM"),
+    ("a field saying there are none is not a failure",
+     {"service": "promo-api", "metrics": {"checkout_errors": "none above normal"},
+      "symptoms": ["the weekly promo banner went live"]}, "LOW"),
+    ("rejections of customers far above their usual share",
+     {"service": "promo-svc", "metrics": {"coupon_rejections": "34% (usual 4%)"}}, "MEDIUM"),
+    ("the p99 of a flow is its latency, not its volume",
+     {"service": "orders-api", "metrics": {"orders_p99": {"value": 2.1, "threshold": 800}}},
+     "LOW"),
 ]
 
 

@@ -565,7 +565,11 @@ class Assessor:
     def _extras(self, extras: Mapping[str, Any]) -> None:
         for key, value in extras.items():
             words = " ".join(_flatten(value))[:2000]
-            text = f"{str(key).replace('_', ' ')}: {words}" if words else str(key)
+            name = str(key).replace("_", " ")
+            # a field whose value says "nothing" negates its name
+            # ("checkout_errors: none above normal" is no checkout errors)
+            text = f"no {name}" if _ABSENT.match(words) else \
+                f"{name}: {words}" if words else name
             self._match(text.replace("_", " "), f'field {key}: "{clip(words or key, 110)}"',
                         0.7, None)
 
@@ -644,6 +648,12 @@ def _where_region(s: Signal) -> str:
     return f" in {s.region}" if s.region else ""
 
 
+
+
+# a field value that says there is nothing of what the field names
+_ABSENT = re.compile(r"(?i)\s*(?:none|no|nil|zero|0(?![\d.,])|n/a|normal|ok|fine|healthy)"
+                     r"(?:\s+(?:above|over|beyond|outside)\s+(?:normal|baseline|usual)"
+                     r"|\s+(?:so far|yet|seen|observed|found|reported))?\s*[.!]?\s*$")
 
 
 def _flatten(value: Any, depth: int = 0) -> list[str]:

@@ -8,6 +8,7 @@ a firing critical alert raises the grade to MEDIUM, not HIGH.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from ..models import Level, Severity
@@ -79,11 +80,28 @@ def grade(ctx: Context) -> Severity:
                                        f"({part.evidence[0]})"))
     business = features.get("impact.business_drop")
     if business is not None and business.strength >= 0.5 and business.evidence:
-        impacts.append(Impact(1, 0.55, "customers are completing fewer purchases, orders "
-                                       f"or sign-ups ({business.evidence[0]})"))
+        drop = max((d for d in map(stated_drop, business.evidence) if d is not None),
+                   default=None)
+        if drop is not None and drop >= _CLIFF and "critical_service" in features:
+            # a third fewer orders (or visits) on a critical flow is customers who cannot
+            # buy, however healthy the servers look
+            impacts.append(Impact(2, 0.72, f"customers are completing far fewer purchases, "
+                                           f"orders or visits ({drop:.0%} down: "
+                                           f"{business.evidence[0]})"))
+        else:
+            impacts.append(Impact(1, 0.55, "customers are completing fewer purchases, orders "
+                                           f"or sign-ups ({business.evidence[0]})"))
     wrong = features.get("impact.wrong_data")
+    internal_records = False
     if wrong is not None and wrong.strength >= 0.5:
-        impacts.append(Impact(1, 0.55, f"customers see wrong data ({wrong.evidence[0]})"))
+        entry = ctx.entry(ctx.service)
+        if entry.customer_facing or entry.critical or "customer_facing" in features:
+            impacts.append(Impact(1, 0.55, f"customers see wrong data ({wrong.evidence[0]})"))
+        else:
+            # wrong records in an internal report or job: to correct, nobody is harmed yet
+            internal_records = True
+            impacts.append(Impact(0, 0.38, f"records are wrong in internal {service}, which "
+                                           f"customers do not see ({wrong.evidence[0]})"))
     if len(ctx.crashing) >= 2:
         impacts.append(Impact(1, 0.5, f"{len(ctx.crashing)} instances are crash-looping or "
                                       "being OOM-killed"))
@@ -108,7 +126,8 @@ def grade(ctx: Context) -> Severity:
             impacts.append(Impact(1, 0.45, f"{reason} ({evidence})"))
         else:
             impacts.append(Impact(0, 0.3, f"{reason} ({evidence}), with headroom left"))
-    if ctx.failing_symptoms and not any(i.level >= 1 for i in impacts):
+    # (what people report of internal records that are wrong is that same fact)
+    if ctx.failing_symptoms and not internal_records and not any(i.level >= 1 for i in impacts):
         quote = ctx.failing_symptoms[0]
         quote = quote if len(quote) <= 100 else quote[:99] + "…"
         impacts.append(Impact(1, 0.45, f'people report failures: "{quote}"'))
@@ -165,6 +184,30 @@ def grade(ctx: Context) -> Severity:
     hard = level == 2 and any(i.hard and i.level == 2 for i in impacts)
     return Severity(level=_LEVELS[level], score=round(score, 2), reasons=reasons,
                     floor=Level.HIGH if hard else None)
+
+
+_CLIFF = 0.3  # the drop in completed flows (or visits) that is HIGH on a critical service
+_DROP_BY = re.compile(r"(?:\bdown|\bdropped|\bfell|\bfalling|\bdeclined?|\blower|\bbelow|\bdrop"
+                      r"(?:ped)? of|\bloss of)\s+(?:by\s+)?(?:about\s+|around\s+|~\s*|almost\s+"
+                      r"|nearly\s+|over\s+|more than\s+)?(\d{1,3}(?:\.\d+)?)\s*%"
+                      r"|(?<![\w.])-\s?(\d{1,3}(?:\.\d+)?)\s*%")
+_DROP_TO = re.compile(r"\b(?:to|at|only)\s+(?:about\s+|around\s+|~\s*)?(\d{1,3}(?:\.\d+)?)\s*%"
+                      r"\s+of\s+(?:its\s+|the\s+|their\s+)?(?:normal|baseline|usual|expected"
+                      r"|last week|yesterday)")
+_DROP_WORDS = ((re.compile(r"\b(?:halved|half of (?:normal|usual))\b"), 0.5),
+               (re.compile(r"\b(?:near(?:ly)? zero|to zero|flat-?lined|cratered|collapsed|"
+                           r"plummet\w*|off a cliff)\b"), 0.9))
+
+
+def stated_drop(text: str) -> float | None:
+    """How far a flow fell, as a share, when the text says it ("down 38%", "to 28% of
+    normal", "halved"); None when it does not say."""
+    lowered = text.lower()
+    found = [float(m.group(1) or m.group(2)) / 100 for m in _DROP_BY.finditer(lowered)]
+    found += [1 - float(m.group(1)) / 100 for m in _DROP_TO.finditer(lowered)]
+    found += [share for pattern, share in _DROP_WORDS if pattern.search(lowered)]
+    found = [f for f in found if 0 < f <= 1]
+    return max(found) if found else None
 
 
 def _clamp(score: float, level: int) -> float:
