@@ -89,13 +89,19 @@ _MAIN = re.compile(
     rf"(?P<u>{_UNIT})?", re.IGNORECASE)
 
 
+_CURRENCY = re.compile(r"[$€£¥₹]|\b(?:usd|eur|gbp|jpy|chf|cad|aud|nzd|sek|nok|dkk|pln|inr|brl|"
+                       r"mxn|sgd|hkd|cny|krw|zar)\b", re.IGNORECASE)
+
+
 class _Human:
     """One value in words, read piece by piece: each piece found is blanked out of
     ``rest`` so that the next one does not read it again."""
 
     def __init__(self, text: str, kind: Kind, default_unit: str, lower_is_worse: bool) -> None:
         self.text = text
-        self.rest = text
+        # an amount of money reads as its number ("$41 (baseline $118)", "12,800 JPY")
+        self.rest = _CURRENCY.sub(lambda m: " " * len(m.group()), text) \
+            if kind == "quantity" else text
         self.kind: Kind = kind
         self.default_unit = default_unit
         self.lower_is_worse = lower_is_worse
