@@ -17,7 +17,7 @@ from .judges import MetricJudges, Verdict, name_words
 from .kinds import ALERT, CHANGE, CRITICAL, ERROR, LOG, METRIC, RESOLVED, STATUS, SYMPTOM
 from .observed import ObservedText
 from .strength import ratio_strength
-from .textfacts import extract
+from .textfacts import affected_shares, extract
 from .vocabulary import CompiledTerm, TermSet
 
 # the terms that match a text; whether one is a crash; whether it reports a failure
@@ -474,6 +474,13 @@ class Assessor:
         """Readings written in words become metrics (see :mod:`.textfacts`)."""
         shares, latencies, instances = extract(text)
         if not (shares or latencies or instances):
+            affected = affected_shares(text) if _DIGIT_OR_OF.search(text) else []
+            if affected and s.status != RESOLVED:
+                # a share of the work is late, wrong or missing: real, partial impact
+                share = max(affected, key=lambda a: a.value)
+                self.ctx.impacts.append(Impact(
+                    1, min(0.62, 0.48 + share.value / 2),
+                    f'{share.value:.0%} of {share.what} affected ("{clip(share.quote, 90)}")'))
             return
         base = {"kind": METRIC, "source": s.source, "service": s.service,
                 "dependency": s.dependency, "region": s.region, "zone": s.zone,
@@ -650,6 +657,7 @@ def _where_region(s: Signal) -> str:
 
 
 
+_DIGIT_OR_OF = re.compile(r"%| of ")
 # a field value that says there is nothing of what the field names
 _ABSENT = re.compile(r"(?i)\s*(?:none|no|nil|zero|0(?![\d.,])|n/a|normal|ok|fine|healthy)"
                      r"(?:\s+(?:above|over|beyond|outside)\s+(?:normal|baseline|usual)"

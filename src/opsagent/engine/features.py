@@ -47,6 +47,8 @@ ENGINE_FEATURES: dict[str, str] = {
     "spend.anomaly": "cloud spend far above its usual level",
     "impact.critical_flow_partial": "a critical flow fails for part of the customers",
     "impact.business_drop": "orders, checkouts, conversion or payment approvals far below normal",
+    "impact.affected_share": "a share of customers or orders is affected (late, cancelled, "
+                             "wrong) without failing",
     "change.data.recent": "a data change (an import, backfill, replay, offset reset, "
                           "migration job) before the onset",
     # dependencies

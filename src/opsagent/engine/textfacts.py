@@ -22,8 +22,27 @@ _WHAT = (
     r"checkouts?|log-?ins?|sign-?ins?|queries|query|jobs?|messages?|sessions?|traffic|pages?|"
     r"page loads|uploads?|downloads?|searches|deliveries|emails?|connections?|lookups?|"
     r"probes?|tenants?|merchants?|devices?|clients?|responses?|attempts?|charges?|purchases?|"
-    r"builds?|rows|records|items|events|files|checks"
+    r"builds?|rows|records|items|events|files|checks|labels|parcels|shipments|bookings|"
+    r"reminders|invoices|notifications|accounts|subscribers|members|shoppers|visitors|"
+    r"patients|products|listings"
 )
+# what is wrong for a share of the work that does not fail: late, wrong, missing, twice
+_AFFECTED = re.compile(
+    r"\b(?:late|delayed|wrong|incorrect|missing|stale|duplicat\w*|cancel\w*|no tax|misleading|"
+    r"(?:an? )?(?:hour|day) (?:early|late)|early|twice|doubled?|mis-?priced|overcharged|"
+    r"undercharged|locked out|logged out|signed out)\b",
+    re.IGNORECASE,
+)
+_FRACTION = re.compile(
+    r"\b(?P<frac>a fifth|one fifth|a quarter|one quarter|a third|one third|half|two thirds|"
+    r"a tenth|one in (?:five|four|three|ten|twenty))\s+of\s+(?:[\w'-]+\s+){0,3}?(?P<what>"
+    + _WHAT + r")\b(?P<rest>[^.;]{0,60})",
+    re.IGNORECASE,
+)
+_FRACTIONS = {"a fifth": 0.2, "one fifth": 0.2, "a quarter": 0.25, "one quarter": 0.25,
+              "a third": 1 / 3, "one third": 1 / 3, "half": 0.5, "two thirds": 2 / 3,
+              "a tenth": 0.1, "one in five": 0.2, "one in four": 0.25, "one in three": 1 / 3,
+              "one in ten": 0.1, "one in twenty": 0.05}
 _SHARE = re.compile(
     r"(?P<pct>\d{1,3}(?:\.\d+)?)\s?%\s+(?:of\s+)(?:[\w'-]+\s+){0,3}?(?P<what>" + _WHAT + r")\b"
     r"(?P<rest>[^.;]{0,60})",
@@ -83,6 +102,26 @@ def _ms(value: str, unit: str) -> float:
 
 def _quote(text: str, start: int, end: int) -> str:
     return " ".join(text[max(0, start - 30):end + 10].split())
+
+
+def affected_shares(text: str) -> list[Share]:
+    """Shares of the work that is wrong without failing ("4% of orders carry no tax",
+    "about a fifth of tenants get reminders an hour early")."""
+    found: list[Share] = []
+    if "%" in text:
+        for match in _SHARE.finditer(text):
+            if _AFFECTED.search(match.group("rest")):
+                value = float(match.group("pct")) / 100
+                if 0 < value <= 1:
+                    found.append(Share(value, match.group("what").lower(),
+                                       _quote(text, match.start(), match.end())))
+    if " of " in text:
+        for match in _FRACTION.finditer(text):
+            if _AFFECTED.search(match.group("rest")) or _FAIL.search(match.group("rest")):
+                found.append(Share(_FRACTIONS[match.group("frac").lower()],
+                                   match.group("what").lower(),
+                                   _quote(text, match.start(), match.end())))
+    return found
 
 
 def extract(text: str) -> tuple[list[Share], list[Latency], list[Instances]]:
