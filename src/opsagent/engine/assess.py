@@ -612,7 +612,16 @@ def _trouble(dependency: str) -> str:
         return "db.degraded"
     if _CACHE_STORE.search(dependency):
         return "cache.degraded"
+    if _CLOUD.search(dependency):
+        return "text.cloud"  # the cloud we run on, in part: a provider's outage
     return "dependency.degraded"
+
+
+# a cloud provider (or one of its regions or services) named as the thing degraded
+_CLOUD = re.compile(r"(?i)(?:^|\b|_|-)(?:aws|amazon web services|amazon-web-services|gcp|"
+                    r"google[- ]cloud|azure|microsoft[- ]azure|oci|oracle[- ]cloud|"
+                    r"digitalocean|hetzner|ovh\w*|linode|akamai[- ]cloud|alibaba[- ]cloud|"
+                    r"ibm[- ]cloud)(?:\b|_|-|$)")
 
 
 _KIND_NAME = {SYMPTOM: "symptom", LOG: "log", STATUS: "status"}
