@@ -53,7 +53,9 @@ class MetricJudges:
         if family.percent and value > 1.0:
             value /= 100.0
         above = family.direction == "above"
-        if s.objective is not None:
+        if family.baseline_only and not (s.baseline is not None and s.baseline > 0):
+            return Verdict(family, 0.0, "")
+        if s.objective is not None and not family.baseline_only:
             limit, reference = s.objective, f"threshold {s.objective:g}"
         elif family.limit is not None:
             limit, reference = family.limit, f"limit {family.limit:g}"

@@ -233,6 +233,9 @@ class MetricFamily(_Strict):
     limit: float | None = None  # the default limit when the source gives none
     baseline_factor: float = Field(default=3.0, gt=1.0)  # abnormal at this multiple
     percent: bool = False  # a percentage metric: values above 1 are percent
+    # judged against its own baseline only: a threshold that comes with the reading
+    # belongs to what the alert computes from it (a 5xx ratio over a request count)
+    baseline_only: bool = False
     impact: MetricImpact | None = None
     examples: TermExamples = Field(default_factory=TermExamples)
 
