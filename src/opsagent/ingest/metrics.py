@@ -32,7 +32,8 @@ _RULES: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
         (r"\bpacket loss\b|\bpacketloss\b", "packet_loss", _RATIO),
         (r"\breplica(?:tion)? ?lag\b|\breplicalag\b", "replication_lag_s", _SECONDS),
         (r"\bclock (?:skew|offset|drift)\b|\bntp offset\b", "clock_skew_ms", _MS),
-        (r"\bcert(?:ificate)? (?:expir|days)", "cert_expiry_days", _COUNT),
+        (r"\bcert(?:ificate)? (?:expir|days)|\b(?:cert(?:ificate)?s?|tls|ssl|x509)\b(?: \w+){0,3}"
+         r" (?:expir\w*|validity)\b(?=.*\bdays?\b)", "cert_expiry_days", _COUNT),
         (r"\bthrottl", "throttled_rate", _RATIO),
         (r"\b5xx\b|\bhttp ?5\d\d\b|\bserver errors?\b", "http_5xx_rate", _RATIO),
         (r"\b4xx\b|\bhttp ?4\d\d\b|\bclient errors?\b", "http_4xx_rate", _RATIO),
