@@ -1,0 +1,104 @@
+"""Classes of incidents the engine once misread, each pinned by its mechanism: the
+reading that decides it, in more than one wording or format."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import opsagent
+from opsagent.engine.severity import stated_drop
+from opsagent.engine.textfacts import affected_shares
+from opsagent.ingest.metrics import canonical_metric
+from opsagent.values.forms import read_value
+
+from ..conftest import NOW
+
+
+def triage(*payloads: Any) -> opsagent.TriageReport:
+    return opsagent.analyze(*payloads, now=NOW)
+
+
+@pytest.mark.parametrize(("text", "drop"), [
+    ("North American sessions down 38% vs last Wednesday", 0.38),
+    ("orders per minute dropped by about 45% since 09:10", 0.45),
+    ("checkouts fell to 28% of normal", 0.72),
+    ("conversion halved this morning", 0.5),
+    ("orders -60% since the release", 0.6),
+    ("orders are flat", None),
+])
+def test_a_stated_drop_reads_as_its_share(text: str, drop: float | None) -> None:
+    found = stated_drop(text)
+    assert found == pytest.approx(drop) if drop is not None else found is None
+
+
+def test_shares_that_are_late_or_wrong_without_failing_are_read() -> None:
+    (share,) = affected_shares("about a fifth of tenants get their reminders an hour early")
+    assert share.value == pytest.approx(0.2) and share.what == "tenants"
+    assert affected_shares("4% of orders carry no tax")[0].value == pytest.approx(0.04)
+
+
+def test_an_amount_of_money_reads_as_its_number() -> None:
+    reading = read_value("$41 (baseline $118)", "average_order_value", "quantity")
+    assert (reading.value, reading.baseline) == (41.0, 118.0)
+    assert read_value("EUR 12.50 (usual EUR 30)", "f", "quantity").baseline == 30.0
+
+
+@pytest.mark.parametrize("name", ["Cert: Estimated expiration days", "ssl_cert_days_left",
+                                  "tls certificate validity days"])
+def test_days_to_certificate_expiry_under_vendor_names(name: str) -> None:
+    reading = canonical_metric(name, 12)
+    assert reading is not None and reading.name == "cert_expiry_days"
+
+
+def test_a_cloud_region_named_as_the_degraded_dependency_is_a_provider_outage() -> None:
+    report = triage({"service": "orders-web", "environment": "production",
+                     "region": "asia-northeast1", "error_rate": "87%",
+                     "dependencies": [{"name": "google-cloud-asia-northeast1",
+                                       "status": "degraded"}]})
+    assert report.root_causes[0].category == "cloud_provider"
+    third_party = triage({"service": "orders-web", "environment": "production",
+                          "error_rate": "87%",
+                          "dependencies": [{"name": "stripe", "status": "degraded"}]})
+    assert third_party.root_causes[0].category == "dependency_failure"
+
+
+def test_go_x509_error_before_the_start_date_is_a_clock_behind() -> None:
+    base = "x509: certificate has expired or is not yet valid: current time {} is {} {}"
+    behind = triage({"service": "cart-api", "environment": "production", "logs": [
+        base.format("2019-01-01T00:21:07Z", "before", "2026-05-28T00:00:00Z")]})
+    assert behind.root_causes[0].category == "clock"
+    expired = triage({"service": "cart-api", "environment": "production", "logs": [
+        base.format("2026-06-02T10:00:00Z", "after", "2026-06-01T23:59:59Z")]})
+    assert expired.root_causes[0].category == "certificate"
+
+
+def test_traffic_is_judged_against_its_own_baseline_not_an_alert_threshold() -> None:
+    surge = triage({"service": "checkout", "environment": "production",
+                    "metrics": {"sessions": "4.6x baseline", "cpu": "96% on all 40 pods"},
+                    "symptoms": ["a TV spot aired at 19:40; traffic arrived within minutes"]})
+    assert surge.root_causes[0].category == "capacity"
+    ratio = triage({"service": "orders-web", "environment": "production",
+                    "metrics": {"request_count": {"value": 0.87, "threshold": 0.05}},
+                    "error_rate": "87%"})
+    assert all("request_count" not in e for c in ratio.root_causes
+               if c.category == "capacity" for e in c.evidence)
+
+
+def test_an_empty_input_accepted_as_success_is_bad_data_with_a_rerun() -> None:
+    report = triage({"service": "feed-export", "environment": "production", "symptoms": [
+        "runs on Saturday and Sunday exited 0 after reading 0 rows",
+        "the comparison partner still shows Friday's stock"]})
+    assert report.root_causes[0].category == "data"
+    assert any("re-run" in a.title for a in report.actions)
+
+
+def test_a_leaked_signed_link_is_a_breach_with_access_removed() -> None:
+    report = triage({"service": "research-share", "environment": "production", "symptoms": [
+        "a SAS link with read and list rights on the whole account was pasted in the "
+        "README of a public GitHub repo",
+        "overnight egress was 2.3TB, to 37 addresses in two hosting ASNs"]})
+    assert report.severity.level.value == "HIGH"
+    assert report.root_causes[0].category == "security"
+    assert any("public or anonymous access" in a.title for a in report.actions)
