@@ -102,3 +102,30 @@ def test_a_leaked_signed_link_is_a_breach_with_access_removed() -> None:
     assert report.severity.level.value == "HIGH"
     assert report.root_causes[0].category == "security"
     assert any("public or anonymous access" in a.title for a in report.actions)
+
+
+def test_a_count_of_failed_requests_beside_a_stated_volume_is_an_error_share() -> None:
+    alarm = {"version": "0", "id": "c7a1e4f2-90b3-4d58-a6e1-3f2b9c0d7e84",
+             "detail-type": "CloudWatch Alarm State Change", "source": "aws.cloudwatch",
+             "account": "123456789012", "time": "2026-01-15T11:55:00Z", "region": "us-east-2",
+             "resources": ["arn:aws:cloudwatch:us-east-2:123456789012:alarm:api-5xx"],
+             "detail": {"alarmName": "api-5xx",
+                        "state": {"value": "ALARM",
+                                  "reason": "Threshold Crossed: 1 out of the last 1 datapoints "
+                                            "[3412.0 (15/01/26 11:54:00)] was greater than the "
+                                            "threshold (100.0) (minimum 1 datapoint for OK -> "
+                                            "ALARM transition).",
+                                  "timestamp": "2026-01-15T11:55:00.000+0000"},
+                        "previousState": {"value": "OK", "reason": "",
+                                          "timestamp": "2026-01-14T09:30:41.000+0000"},
+                        "configuration": {
+                            "description": "5xx returned by the partner API (normal traffic "
+                                           "is about 15k requests per minute)",
+                            "metrics": [{"id": "m1", "metricStat": {
+                                "metric": {"namespace": "AWS/ApplicationELB",
+                                           "name": "HTTPCode_Target_5XX_Count",
+                                           "dimensions": {"LoadBalancer": "app/partner-api/1"}},
+                                "period": 60, "stat": "Sum"}, "returnData": True}]}}}
+    report = triage(alarm)
+    assert report.severity.level.value == "HIGH", report.severity.reasons
+    assert any("requests per minute" in r for r in report.severity.reasons)

@@ -71,6 +71,7 @@ class Assessor:
         self.features = ctx.features
         self.cfg = ctx.config
         self._seen: dict[tuple[str, bool], _Matched] = {}  # text -> matching terms
+        self._volumes: dict[str, tuple[float, str]] | None = None  # stated request volumes
         self._observed = observed.naming(_names(ctx)) if observed is not None else None
         self._judges = judges
 
@@ -375,10 +376,19 @@ class Assessor:
             return
         if s.service:
             self.ctx.impacted_services.add(s.service)
+        entry = self.ctx.entry(s.service)
+        if family.counts_requests and s.value is not None:
+            volume = self._request_volume(s.service)
+            if volume is not None and 0 < s.value <= volume[0]:
+                # "3,412 5xx a minute" beside "about 15k requests per minute": a share
+                share = s.value / volume[0]
+                self._error_impact(s.model_copy(update={"value": share}), entry,
+                                   f"{label} {value}{where} of {volume[1]} ({_pct(share)} "
+                                   "failing)")
+                return
         impact = family.impact
         if impact is None:
             return
-        entry = self.ctx.entry(s.service)
         if impact.customer_facing_only and not (entry.customer_facing or entry.critical):
             return
         level = impact.level
@@ -390,6 +400,27 @@ class Assessor:
                                       reference=verdict.reference)
         self.ctx.impacts.append(Impact(level, 0.4 + 0.15 * verdict.strength + 0.3 * (level == 2),
                                        reason))
+
+    def _request_volume(self, service: str | None) -> tuple[float, str] | None:
+        """The request volume the incident states for ``service`` ("normal traffic is
+        about 15k requests per minute"), per minute, with the words quoted; counts of
+        failed requests are taken per minute, as the alarms that send them count them."""
+        if self._volumes is None:
+            self._volumes = {}
+            for signal in self.ctx.incident.signals:
+                if signal.kind == METRIC or not signal.text or "request" not in signal.text:
+                    continue
+                match = _VOLUME.search(signal.text)
+                if match is None:
+                    continue
+                number = float(match.group("n").replace(",", ""))
+                number *= {"k": 1e3, "m": 1e6}.get((match.group("k") or "").lower(), 1.0)
+                per = match.group("per").lower()
+                minute = number * 60 if per.startswith("s") else \
+                    number / 60 if per.startswith("h") else number
+                self._volumes.setdefault(signal.service or "",
+                                         (minute, clip(match.group(0).strip(), 60)))
+        return self._volumes.get(service or "")
 
     def _error_impact(self, s: Signal, entry: Any, text: str) -> None:
         assert s.value is not None
@@ -667,6 +698,9 @@ def _where_region(s: Signal) -> str:
 
 
 _DIGIT_OR_OF = re.compile(r"%| of ")
+_VOLUME = re.compile(r"(?i)(?:about|around|roughly|~|approximately|some)?\s*"
+                     r"(?P<n>\d[\d,]*(?:\.\d+)?)\s*(?P<k>[km])?\s+(?:requests?|reqs?|calls?)\s+(?:a|per|/|each)\s*"
+                     r"(?P<per>minute|min|second|sec|s|hour|h)\b")
 # a field value that says there is nothing of what the field names
 _ABSENT = re.compile(r"(?i)\s*(?:none|no|nil|zero|0(?![\d.,])|n/a|normal|ok|fine|healthy)"
                      r"(?:\s+(?:above|over|beyond|outside)\s+(?:normal|baseline|usual)"

@@ -236,6 +236,8 @@ class MetricFamily(_Strict):
     # judged against its own baseline only: a threshold that comes with the reading
     # belongs to what the alert computes from it (a 5xx ratio over a request count)
     baseline_only: bool = False
+    # a count of failed requests: beside a stated request volume it reads as an error share
+    counts_requests: bool = False
     impact: MetricImpact | None = None
     examples: TermExamples = Field(default_factory=TermExamples)
 
