@@ -129,3 +129,14 @@ def test_a_count_of_failed_requests_beside_a_stated_volume_is_an_error_share() -
     report = triage(alarm)
     assert report.severity.level.value == "HIGH", report.severity.reasons
     assert any("requests per minute" in r for r in report.severity.reasons)
+
+
+def test_a_cache_flush_before_the_onset_is_the_cache_not_the_database_it_overloads() -> None:
+    report = triage({"service": "social-api", "environment": "production",
+                     "metrics": {"cache_hit_rate": "3% (was 94%)", "error_rate": "31%"},
+                     "dependencies": [{"name": "profiles-db", "status": "degraded"}],
+                     "changes": [{"type": "maintenance", "at": "20 minutes ago",
+                                  "name": "FLUSHALL on redis-profiles from a prod shell"}],
+                     "symptoms": ["profiles time out for most users"]})
+    assert report.root_causes[0].category == "cache"
+    assert any("emptied or reshaped a cache" in e for e in report.root_causes[0].evidence)

@@ -146,6 +146,10 @@ def correlate(ctx: Context) -> None:
         if ctype in (ChangeType.OTHER, ChangeType.MIGRATION) and _DATA_CHANGE.search(
                 f"{change.text} {details.description if details else ''}".lower()):
             features.add("change.data.recent", strength, f"{sentence}: it changed data")
+        if ctype != DEPLOY and _CACHE_CHANGE.search(
+                f"{change.text} {details.description if details else ''}".lower()):
+            features.add("change.cache.recent", strength,
+                         f"{sentence}: it emptied or reshaped a cache")
         if failed:
             features.add("change.deploy.failed", max(strength, 0.6), f"{sentence} and failed")
         if ctype == DEPLOY:
@@ -182,6 +186,11 @@ _INFRA_CHANGE = re.compile(r"\b(?:terraform|pulumi|cloudformation|opentofu|cross
 _DATA_CHANGE = re.compile(r"\b(?:import\w*|feeds?|backfill\w*|replay\w*|re-?index\w*|offsets?|"
                           r"etl|sync\w*|migrat\w*|bulk (?:update|load|insert|delete)|"
                           r"reprocess\w*|restore\w*|dedupe?\w*|rewrite\w*|reconcil\w*)\b")
+_CACHE_CHANGE = re.compile(r"\b(?:flush\w*|purg\w*|evict\w*|invalidat\w*|"
+                           r"cache (?:clear|wipe|reset)\w*|clear\w* (?:the )?cache|"
+                           r"(?:restart\w*|resiz\w*|replac\w*|failover|"
+                           r"upgrad\w*|reboot\w*) (?:of )?(?:the )?(?:redis|memcached?|elasticache|"
+                           r"valkey|varnish|cache)\w*)\b")
 _PROBLEM_FEATURES = FAILURE_TEXT | MEASURED_FAILURE | frozenset({
     "source.critical", "dependency.degraded", "db.degraded", "cache.degraded", "traffic.drop",
     "traffic.surge", "hosts.unhealthy", "cache.evicting", "cpu.throttled", "spend.anomaly",

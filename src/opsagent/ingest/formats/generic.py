@@ -413,10 +413,10 @@ class _EventParser:
         region_raw = item.get("region")
         region, zone = canonical_region(as_text(region_raw, f"{field}.region")) \
             if region_raw is not None else (self.region, self.zone)
-        description = as_text(
-            item.get("description", item.get("summary", item.get("title", ""))),
-            f"{field}.description",
-        )
+        # what the change did, under whichever key the writer chose
+        text_key = next((k for k in ("description", "summary", "title", "name", "details",
+                                     "message", "what") if item.get(k) is not None), None)
+        description = as_text(item[text_key], f"{field}.{text_key}") if text_key else ""
         succeeded = item.get("succeeded")
         state = item.get("status", item.get("state"))
         if succeeded is None and isinstance(state, str):
