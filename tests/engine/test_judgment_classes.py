@@ -140,3 +140,44 @@ def test_a_cache_flush_before_the_onset_is_the_cache_not_the_database_it_overloa
                      "symptoms": ["profiles time out for most users"]})
     assert report.root_causes[0].category == "cache"
     assert any("emptied or reshaped a cache" in e for e in report.root_causes[0].evidence)
+
+
+def test_a_negation_does_not_eat_the_words_before_it() -> None:
+    from opsagent.engine.observed import ObservedText
+    from opsagent.knowledge.loader import load_knowledge
+
+    observed = ObservedText(load_knowledge().observations)
+    assert "checkout fails" in observed("checkout fails without retries")
+    assert "nodes" in observed("the other 23 nodes carry its share without trouble")
+
+
+@pytest.mark.parametrize(("payload", "expected"), [
+    # an alert from planned, drained work, and nothing users touch failing
+    ({"service": "fra2-core", "environment": "production",
+      "alerts": [{"name": "core-sw-2 uplink DOWN", "severity": "critical",
+                  "summary": "Port-Channel10 (uplink to spine-1) is DOWN"}],
+      "changes": [{"type": "maintenance", "at": "10 minutes ago",
+                   "description": "planned firmware upgrade on core-sw-2 (CHG-4471); "
+                                  "traffic drained beforehand"}]}, "LOW"),
+    # rated critical, with its own reading within bounds
+    ({"service": "events-kafka", "environment": "production",
+      "alerts": [{"name": "Disk used above 75% on kafka-3", "severity": "critical"}],
+      "metrics": {"disk": "78% on kafka-3"}}, "LOW"),
+    # the same label with the reading past its bound
+    ({"service": "events-kafka", "environment": "production",
+      "alerts": [{"name": "Disk used above 75% on kafka-3", "severity": "critical"}],
+      "metrics": {"disk": "97% on kafka-3"}}, "MEDIUM"),
+    # one node out of rotation while the others carry its share
+    ({"service": "storefront-web", "environment": "production",
+      "alerts": [{"name": "web-14 is unavailable by ICMP", "severity": "critical"}],
+      "symptoms": ["the load balancer took web-14 out of rotation",
+                   "the other 23 nodes carry its share"]}, "LOW"),
+    # a job that went through on its retry
+    ({"service": "ledger-sync", "environment": "production",
+      "alerts": [{"name": "HTTPError 429 from partner", "severity": "error"}],
+      "symptoms": ["the batch was accepted on the second try",
+                   "4,210/4,210 filings submitted"]}, "LOW"),
+])
+def test_alarming_labels_with_nothing_users_feel_are_low(payload: Any, expected: str) -> None:
+    report = triage(payload)
+    assert report.severity.level.value == expected, report.severity.reasons

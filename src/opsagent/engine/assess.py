@@ -233,6 +233,8 @@ class Assessor:
             if s.objective is not None:
                 limit = s.objective
             if s.value < limit:
+                if s.status != RESOLVED:
+                    self.ctx.within_bounds.append(f"{label} {_pct(s.value)}{where}")
                 return
             strength = min(1.0, 0.55 + (s.value - limit) / max(1e-9, 1 - limit) * 0.45)
             if name != "disk" and _DATASTORE.search(f"{s.dependency or ''} {s.service or ''} "

@@ -66,6 +66,8 @@ class Context:
     instances: list[tuple[int, int, str]] = field(default_factory=list)  # "3 of 6 pods"
     # recoveries stated in words: when (if the signal says) and the evidence line
     recovery_said: list[tuple[datetime | None, str]] = field(default_factory=list)
+    # readings of resources judged within their limits ("disk 78% on kafka-3")
+    within_bounds: list[str] = field(default_factory=list)
     _entries: dict[str, ServiceEntry] = field(default_factory=dict)
 
     @property

@@ -146,6 +146,10 @@ def correlate(ctx: Context) -> None:
         if ctype in (ChangeType.OTHER, ChangeType.MIGRATION) and _DATA_CHANGE.search(
                 f"{change.text} {details.description if details else ''}".lower()):
             features.add("change.data.recent", strength, f"{sentence}: it changed data")
+        if ctype != DEPLOY and _PLANNED.search(
+                f"{change.labels.get('type', '')} {change.text} "
+                f"{details.description if details else ''}".lower()):
+            features.add("change.planned", strength, f"{sentence}: planned work")
         if ctype != DEPLOY and _CACHE_CHANGE.search(
                 f"{change.text} {details.description if details else ''}".lower()):
             features.add("change.cache.recent", strength,
@@ -186,6 +190,8 @@ _INFRA_CHANGE = re.compile(r"\b(?:terraform|pulumi|cloudformation|opentofu|cross
 _DATA_CHANGE = re.compile(r"\b(?:import\w*|feeds?|backfill\w*|replay\w*|re-?index\w*|offsets?|"
                           r"etl|sync\w*|migrat\w*|bulk (?:update|load|insert|delete)|"
                           r"reprocess\w*|restore\w*|dedupe?\w*|rewrite\w*|reconcil\w*)\b")
+_PLANNED = re.compile(r"\b(?:planned|scheduled|maintenance window|maintenance|change window|"
+                      r"approved change|chg-?\d+|drained (?:beforehand|first|in advance))\b")
 _CACHE_CHANGE = re.compile(r"\b(?:flush\w*|purg\w*|evict\w*|invalidat\w*|"
                            r"cache (?:clear|wipe|reset)\w*|clear\w* (?:the )?cache|"
                            r"(?:restart\w*|resiz\w*|replac\w*|failover|"

@@ -67,6 +67,7 @@ ENGINE_FEATURES: dict[str, str] = {
     "change.flag.recent": "a feature-flag change before the onset",
     "change.secret.recent": "a secret or credential change before the onset",
     "change.migration.recent": "a schema or data migration before the onset",
+    "change.planned": "planned work (a maintenance window, a drained upgrade) around the onset",
     "change.cache.recent": "a change that emptied or reshaped a cache (a flush, a purge, a "
                            "restart or resize of the cache) before the onset",
     "change.infra.recent": "an infrastructure change before the onset",

@@ -122,10 +122,12 @@ class ObservedText:
             text = self._without_instructions(text)
         if self._rule is not None and _passes(self._rule_gate, text):
             text = self._rule.sub(_BLANK, text)
-        if _passes(self._cue_gate, text):
-            text = self._negated.sub(_NEGATED, text)
+        # a failure word with a healthy predicate first: the word a negation leaves
+        # ("unaffected") is itself a healthy predicate and must not eat the words before it
         if _passes(self._predicate_gate, text):
             text = self._healthy.sub(_NEGATED, text)
+        if _passes(self._cue_gate, text):
+            text = self._negated.sub(_NEGATED, text)
         return text
 
 

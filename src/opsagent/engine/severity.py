@@ -20,6 +20,15 @@ _FAILURE_EVIDENCE = FAILURE_TEXT | MEASURED_FAILURE
 _ACTIVE_IMPACT = ("errors.elevated", "latency.elevated", "availability.low",
                   "impact.critical_flow", "impact.total_outage", "impact.financial",
                   "impact.wrong_data", "text.outage", "text.errors")
+_MEASURED_IMPACT = ("errors.elevated", "latency.elevated", "availability.low",
+                    "impact.critical_flow", "impact.total_outage", "impact.financial",
+                    "impact.wrong_data", "impact.business_drop", "impact.affected_share")
+# measured trouble of any kind: a reading within bounds does not outweigh these
+_ABNORMAL = frozenset(_MEASURED_IMPACT) | {
+    "memory.high", "connections.saturated", "db.saturated", "cpu.saturated", "disk.high",
+    "queue.backlog", "restarts", "throttling", "replication.lag", "cert.expiring",
+    "cert.expired", "hosts.unhealthy", "dependency.degraded", "db.degraded", "cache.degraded",
+    "text.outage", "text.errors", "text.crash", "text.oom"}
 _DEGRADED = ("dependency.degraded", "db.degraded", "cache.degraded")
 _RESOURCES = (
     ("memory.high", "memory is near its limit"),
@@ -132,8 +141,14 @@ def grade(ctx: Context) -> Severity:
         quote = quote if len(quote) <= 100 else quote[:99] + "…"
         impacts.append(Impact(1, 0.45, f'people report failures: "{quote}"'))
     if "source.critical" in features and not any(i.level >= 1 for i in impacts):
-        impacts.append(Impact(1, 0.5, f"{_first(features, 'source.critical', '')} (taken as "
-                                      "evidence, not as the verdict)"))
+        if ctx.within_bounds and not any(f in features for f in _ABNORMAL):
+            # the numbers behind the alert decide, not its label
+            impacts.append(Impact(0, 0.36, f"{_first(features, 'source.critical', '')}, but "
+                                           f"its readings are within bounds "
+                                           f"({ctx.within_bounds[0]})"))
+        else:
+            impacts.append(Impact(1, 0.5, f"{_first(features, 'source.critical', '')} "
+                                          "(taken as evidence, not as the verdict)"))
     users = features.get("impact.users_reporting")
     if users is not None and not any(i.level >= 1 for i in impacts):
         if any(f in features for f in _FAILURE_EVIDENCE):
@@ -162,10 +177,16 @@ def grade(ctx: Context) -> Severity:
     if "recovered" in features:
         caps.append((0, f"{_first(features, 'recovered', 'recovered')}: "
                         "the problem is no longer active"))
-    if "scope.single_instance" in features and level <= 1 and not any(
+    single = "scope.single_instance" if "scope.single_instance" in features else \
+        "text.one_of_many"  # stated in words: "the other 23 nodes carry its share"
+    if single in features and level <= 1 and not any(
             f in features for f in ("errors.elevated", "latency.elevated")):
-        caps.append((0, f"{_first(features, 'scope.single_instance', 'single instance')}; "
+        caps.append((0, f"{_first(features, single, 'single instance')}; "
                         "the service as a whole is not reported degraded"))
+    # planned work's own alerts say "down": only what users feel keeps the grade up
+    if "change.planned" in features and not any(f in features for f in _MEASURED_IMPACT):
+        caps.append((0, f"{_first(features, 'change.planned', 'planned work')}: the alert "
+                        "comes from planned work and nothing users touch is failing"))
     if "text.scheduled" in features and not any(f in features for f in _ACTIVE_IMPACT):
         caps.append((0, f"{_first(features, 'text.scheduled', 'scheduled')}: a scheduled "
                         "event, nothing is failing yet"))
