@@ -181,3 +181,30 @@ def test_a_negation_does_not_eat_the_words_before_it() -> None:
 def test_alarming_labels_with_nothing_users_feel_are_low(payload: Any, expected: str) -> None:
     report = triage(payload)
     assert report.severity.level.value == expected, report.severity.reasons
+
+
+def test_thousands_of_users_counted_by_the_vendor_on_a_critical_flow_is_high() -> None:
+    issue = {"action": "created", "actor": {"id": "sentry", "name": "Sentry",
+                                            "type": "application"},
+             "data": {"issue": {"id": "5410038861", "shortId": "CHECKOUT-API-2F1",
+                                "title": "KeyError: 'shipping_zone'",
+                                "culprit": "checkout.services.totals in compute_totals",
+                                "level": "error", "status": "unresolved", "substatus": "new",
+                                "count": "9874", "userCount": 4127,
+                                "firstSeen": "2026-01-15T11:41:03.000000Z",
+                                "lastSeen": "2026-01-15T11:58:47.000000Z",
+                                "metadata": {"type": "KeyError", "value": "'shipping_zone'"},
+                                "platform": "python",
+                                "project": {"id": "4504417", "name": "checkout-api",
+                                            "slug": "checkout-api"}}},
+             "installation": {"uuid": "23446933-3885-fb9b-0477-f6da1b00864f"}}
+    assert triage(issue).severity.level.value == "HIGH"
+    few = json_copy(issue)
+    few["data"]["issue"]["userCount"] = 12
+    assert triage(few).severity.level.value == "MEDIUM"
+
+
+def json_copy(value: Any) -> Any:
+    import json
+
+    return json.loads(json.dumps(value))

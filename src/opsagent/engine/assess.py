@@ -452,6 +452,8 @@ class Assessor:
     # alerts and statuses ------------------------------------------------------
     def _alert(self, s: Signal) -> None:
         resolved = s.status == RESOLVED
+        if not resolved:
+            self._users_hit(s)
         if s.dependency and not resolved:
             self.features.add(_trouble(s.dependency), 0.6,
                               f"alert {s.name}{_where(s)}: {clip(s.text, 110)}".rstrip(": "))
@@ -469,6 +471,27 @@ class Assessor:
             self.ctx.impacts.append(Impact(
                 1, 0.5, f"{s.source} alert {s.name or ''} is firing on critical service "
                         f"{s.service} (rated {s.severity.value} by its source)"))
+
+    def _users_hit(self, s: Signal) -> None:
+        """How many distinct users the vendor counted hitting the alert's error (Sentry's
+        ``userCount``): thousands on a critical flow is customers failing, numbers or not."""
+        raw = next((s.labels[k] for k in _USER_COUNT_LABELS if s.labels.get(k)), None)
+        if raw is None:
+            return
+        try:
+            users = int(float(str(raw).replace(",", "")))
+        except ValueError:
+            return
+        entry = self.ctx.entry(s.service)
+        if users < 100 or not (entry.customer_facing or entry.critical):
+            return
+        text = f"{users:,} users hit {s.source} alert {s.name}"
+        if s.service:
+            self.ctx.impacted_services.add(s.service)
+        if users >= 1000 and entry.critical:
+            self.ctx.impacts.append(Impact(2, 0.74, f"{text} on critical service {s.service}"))
+        else:
+            self.ctx.impacts.append(Impact(1, 0.55 if users >= 1000 else 0.48, text))
 
     def _status(self, s: Signal) -> None:
         status = (s.labels.get("status") or s.text).lower()
@@ -699,6 +722,9 @@ def _where_region(s: Signal) -> str:
 
 
 
+# the vendors' counts of distinct users an error reached
+_USER_COUNT_LABELS = ("userCount", "user_count", "users_affected", "affected_users",
+                      "impacted_users", "users_impacted")
 _DIGIT_OR_OF = re.compile(r"%| of ")
 _VOLUME = re.compile(r"(?i)(?:about|around|roughly|~|approximately|some)?\s*"
                      r"(?P<n>\d[\d,]*(?:\.\d+)?)\s*(?P<k>[km])?\s+(?:requests?|reqs?|calls?)\s+(?:a|per|/|each)\s*"
