@@ -208,3 +208,15 @@ def json_copy(value: Any) -> Any:
     import json
 
     return json.loads(json.dumps(value))
+
+
+def test_a_certificate_weeks_from_expiry_and_a_disk_filling_with_headroom_are_low() -> None:
+    cert = triage({"service": "storefront-api", "environment": "production",
+                   "alerts": [{"name": "TLS expiry: api.shop.example in 25 days",
+                               "severity": "critical"}]})
+    assert (cert.severity.level.value, cert.root_causes[0].category) == ("LOW", "certificate")
+    disk = triage({"service": "events-kafka", "environment": "production",
+                   "alerts": [{"name": "Disk used above 75% on kafka-3", "severity": "critical"}],
+                   "metrics": {"disk": "78% (kafka-3), 74% (kafka-1)"}})
+    assert disk.severity.level.value == "LOW"
+    assert disk.root_causes[0].category == "resource_exhaustion"

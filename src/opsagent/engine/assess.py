@@ -235,6 +235,11 @@ class Assessor:
             if s.value < limit:
                 if s.status != RESOLVED:
                     self.ctx.within_bounds.append(f"{label} {_pct(s.value)}{where}")
+                    if name == "disk" and s.value >= limit - 0.1:
+                        # filling, with headroom: the problem to plan for, not an outage
+                        self.features.add("disk.high", 0.3,
+                                          f"disk {_pct(s.value)} used{where}, below its "
+                                          f"limit {_pct(limit)}")
                 return
             strength = min(1.0, 0.55 + (s.value - limit) / max(1e-9, 1 - limit) * 0.45)
             if name != "disk" and _DATASTORE.search(f"{s.dependency or ''} {s.service or ''} "
@@ -330,6 +335,11 @@ class Assessor:
             elif value <= 14:
                 self.features.add("cert.expiring", (0.9 - value / 30) * damp,
                                   f"certificate{where} expires in {value:.0f} day(s)")
+            else:  # a renewal to plan, weeks ahead: within bounds
+                self.ctx.within_bounds.append(f"certificate{where} expires in {value:.0f} days")
+                if value <= 30:
+                    self.features.add("cert.expiring", 0.3 * damp,
+                                      f"certificate{where} expires in {value:.0f} days")
         else:
             self._unknown_metric(s, where, damp, suffix)
 
@@ -470,7 +480,7 @@ class Assessor:
             # and no less so when it blames a dependency the service calls
             self.ctx.impacts.append(Impact(
                 1, 0.5, f"{s.source} alert {s.name or ''} is firing on critical service "
-                        f"{s.service} (rated {s.severity.value} by its source)"))
+                        f"{s.service} (rated {s.severity.value} by its source)", label=True))
 
     def _users_hit(self, s: Signal) -> None:
         """How many distinct users the vendor counted hitting the alert's error (Sentry's
@@ -528,6 +538,12 @@ class Assessor:
     # free text ----------------------------------------------------------------
     def _stated_numbers(self, s: Signal, text: str) -> None:
         """Readings written in words become metrics (see :mod:`.textfacts`)."""
+        expiry = _CERT_EXPIRY_IN.search(text)
+        if expiry is not None:
+            self._metric(Signal(kind=METRIC, source=s.source, service=s.service,
+                                region=s.region, zone=s.zone, environment=s.environment,
+                                status=s.status, at=s.at, name="cert_expiry_days",
+                                value=float(expiry.group("days")), unit="count"))
         shares, latencies, instances = extract(text)
         if not (shares or latencies or instances):
             affected = affected_shares(text) if _DIGIT_OR_OF.search(text) else []
@@ -725,6 +741,10 @@ def _where_region(s: Signal) -> str:
 # the vendors' counts of distinct users an error reached
 _USER_COUNT_LABELS = ("userCount", "user_count", "users_affected", "affected_users",
                       "impacted_users", "users_impacted")
+# a certificate's expiry stated in words ("TLS expiry: api.example.com in 25 days")
+_CERT_EXPIRY_IN = re.compile(r"(?i)\b(?:cert\w*|tls|ssl|x509)\b(?:[^.;]|\.(?=\w)){0,60}?"
+                             r"\b(?:expir\w*|valid)(?:[^.;]|\.(?=\w)){0,40}?"
+                             r"\bin (?P<days>\d{1,3}) days?\b")
 _DIGIT_OR_OF = re.compile(r"%| of ")
 _VOLUME = re.compile(r"(?i)(?:about|around|roughly|~|approximately|some)?\s*"
                      r"(?P<n>\d[\d,]*(?:\.\d+)?)\s*(?P<k>[km])?\s+(?:requests?|reqs?|calls?)\s+(?:a|per|/|each)\s*"

@@ -44,6 +44,7 @@ class Impact:
     score: float  # 0..1 within the scale
     reason: str
     hard: bool = False  # a hard fact of the rubric: no reviewer may grade below it
+    label: bool = False  # only the source's own rating of its alert, no reading behind it
 
 
 @dataclass(slots=True)

@@ -140,9 +140,16 @@ def grade(ctx: Context) -> Severity:
         quote = ctx.failing_symptoms[0]
         quote = quote if len(quote) <= 100 else quote[:99] + "…"
         impacts.append(Impact(1, 0.45, f'people report failures: "{quote}"'))
+    # the numbers behind an alert decide, not its label: readings within bounds and
+    # nothing abnormal measured turn a rating alone into a LOW
+    bounded = bool(ctx.within_bounds) and not any(
+        features[f].strength >= 0.5 for f in _ABNORMAL if f in features)
+    if bounded:
+        impacts = [Impact(0, 0.36, f"{i.reason}, but its readings are within bounds "
+                                   f"({ctx.within_bounds[0]})") if i.label else i
+                   for i in impacts]
     if "source.critical" in features and not any(i.level >= 1 for i in impacts):
-        if ctx.within_bounds and not any(f in features for f in _ABNORMAL):
-            # the numbers behind the alert decide, not its label
+        if bounded:
             impacts.append(Impact(0, 0.36, f"{_first(features, 'source.critical', '')}, but "
                                            f"its readings are within bounds "
                                            f"({ctx.within_bounds[0]})"))
