@@ -142,7 +142,7 @@ def grade(ctx: Context) -> Severity:
         impacts.append(Impact(1, 0.45, f'people report failures: "{quote}"'))
     # the numbers behind an alert decide, not its label: readings within bounds and
     # nothing abnormal measured turn a rating alone into a LOW
-    bounded = bool(ctx.within_bounds) and not any(
+    bounded = bool(ctx.within_bounds) and not ctx.failing_symptoms and not any(
         features[f].strength >= 0.5 for f in _ABNORMAL if f in features)
     if bounded:
         impacts = [Impact(0, 0.36, f"{i.reason}, but its readings are within bounds "
@@ -191,7 +191,8 @@ def grade(ctx: Context) -> Severity:
         caps.append((0, f"{_first(features, single, 'single instance')}; "
                         "the service as a whole is not reported degraded"))
     # planned work's own alerts say "down": only what users feel keeps the grade up
-    if "change.planned" in features and not any(f in features for f in _MEASURED_IMPACT):
+    if "change.planned" in features and not ctx.failing_symptoms and not any(
+            f in features for f in (*_MEASURED_IMPACT, "impact.users_reporting")):
         caps.append((0, f"{_first(features, 'change.planned', 'planned work')}: the alert "
                         "comes from planned work and nothing users touch is failing"))
     if "text.scheduled" in features and not any(f in features for f in _ACTIVE_IMPACT):
