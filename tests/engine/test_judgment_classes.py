@@ -220,3 +220,28 @@ def test_a_certificate_weeks_from_expiry_and_a_disk_filling_with_headroom_are_lo
                    "metrics": {"disk": "78% (kafka-3), 74% (kafka-1)"}})
     assert disk.severity.level.value == "LOW"
     assert disk.root_causes[0].category == "resource_exhaustion"
+
+
+def _datadog(query: str, value: str, msg: str) -> dict[str, Any]:
+    return {"alert_id": "70318842", "alert_title": "[Triggered] widget render errors",
+            "alert_transition": "Triggered", "alert_type": "warning", "alert_priority": "P3",
+            "alert_metric": "widget.render.errors", "alert_query": query, "value": value,
+            "date": "1768478400000", "event_msg": msg,
+            "tags": "env:prod,service:storefront-web,widget:recommendations"}
+
+
+def test_a_datadog_monitor_that_divides_failures_by_all_reads_as_an_error_share() -> None:
+    ratio = ("sum(last_10m):sum:widget.render.errors{service:storefront-web}.as_count() / "
+             "sum:widget.render.total{service:storefront-web}.as_count() > 0.03")
+    report = triage(_datadog(ratio, "0.057", "picks time out against the ranker"))
+    assert any("error rate 5.7%" in r for r in report.severity.reasons), report.severity.reasons
+    covered = triage(_datadog(ratio, "0.057", "picks time out; the strip falls back to "
+                                              "bestsellers"))
+    assert covered.severity.level.value == "MEDIUM", covered.severity.reasons
+
+
+def test_a_request_rate_metric_gives_the_volume_behind_an_error_count() -> None:
+    report = triage({"service": "payments-api", "environment": "production",
+                     "metrics": {"requests": "about 4,500 a minute at this hour",
+                                 "HTTPCode_Target_5XX_Count": 3120}})
+    assert report.severity.level.value == "HIGH", report.severity.reasons

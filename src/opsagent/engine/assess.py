@@ -375,9 +375,19 @@ class Assessor:
     def _judged(self, s: Signal, label: str, verdict: Verdict, where: str, damp: float,
                 suffix: str) -> None:
         """A reading of a known metric family, past its bound or not."""
+        family = verdict.family
+        if verdict.strength <= 0 and family.counts_requests and s.value is not None \
+                and s.status != RESOLVED:
+            # a bare count of failures: beside the request volume it is a share
+            volume = self._request_volume(s.service)
+            if volume is not None and 0 < s.value <= volume[0]:
+                share = s.value / volume[0]
+                objective = self.cfg.default_error_objective
+                if share >= objective:
+                    verdict = Verdict(family, ratio_strength(share, objective, scale=15),
+                                      f"of {volume[1]}")
         if verdict.strength <= 0:
             return
-        family = verdict.family
         value = f"{s.value:,.6g}"
         text = f"{label} {value}{where} ({verdict.reference}){suffix}"
         for feature in (family.feature, *family.also):
@@ -420,6 +430,15 @@ class Assessor:
         if self._volumes is None:
             self._volumes = {}
             for signal in self.ctx.incident.signals:
+                if signal.kind == METRIC and signal.value is not None \
+                        and _REQUESTS_METRIC.search(signal.labels.get("raw_name", signal.name)):
+                    # "requests": "about 4,500 a minute", or a rate per second
+                    per_minute = "minute" in signal.text or "/min" in signal.text
+                    if per_minute or signal.name == "rps" or "second" in signal.text:
+                        minute = signal.value if per_minute else signal.value * 60
+                        self._volumes.setdefault(signal.service or "", (
+                            minute, f"{minute:,.0f} requests a minute"))
+                    continue
                 if signal.kind == METRIC or not signal.text or "request" not in signal.text:
                     continue
                 match = _VOLUME.search(signal.text)
@@ -745,6 +764,8 @@ _USER_COUNT_LABELS = ("userCount", "user_count", "users_affected", "affected_use
 _CERT_EXPIRY_IN = re.compile(r"(?i)\b(?:cert\w*|tls|ssl|x509)\b(?:[^.;]|\.(?=\w)){0,60}?"
                              r"\b(?:expir\w*|valid)(?:[^.;]|\.(?=\w)){0,40}?"
                              r"\bin (?P<days>\d{1,3}) days?\b")
+_REQUESTS_METRIC = re.compile(r"(?i)^(?:requests?|request_?count|rps|rpm|traffic|throughput)$|"
+                              r"(?:^|[._])requests?(?:_per_(?:minute|second))?$")
 _DIGIT_OR_OF = re.compile(r"%| of ")
 _VOLUME = re.compile(r"(?i)(?:about|around|roughly|~|approximately|some)?\s*"
                      r"(?P<n>\d[\d,]*(?:\.\d+)?)\s*(?P<k>[km])?\s+(?:requests?|reqs?|calls?)\s+(?:a|per|/|each)\s*"

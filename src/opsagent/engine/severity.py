@@ -198,6 +198,12 @@ def grade(ctx: Context) -> Severity:
     if "text.scheduled" in features and not any(f in features for f in _ACTIVE_IMPACT):
         caps.append((0, f"{_first(features, 'text.scheduled', 'scheduled')}: a scheduled "
                         "event, nothing is failing yet"))
+    # errors of a part that a working fallback covers are a degradation, not an outage
+    if "text.fallback" in features and level == 2 and not any(
+            f in features for f in ("impact.critical_flow", "impact.total_outage",
+                                    "impact.financial", "text.compromise", "text.data_loss")):
+        caps.append((1, f"{_first(features, 'text.fallback', 'a fallback')}: a fallback "
+                        "serves the users while the part fails"))
     for cap, reason in caps:
         if level > cap:
             level = cap

@@ -211,6 +211,11 @@ class DatadogAdapter:
             metric_name = extra.get("alert_metric") or name
             threshold = _threshold(extra.get("alert_query", ""))
             reading = canonical_metric(metric_name, value, threshold=threshold, latency_unit="s")
+            if reading is None and _RATIO_QUERY.search(extra.get("alert_query", "")) \
+                    and _FAILURES.search(metric_name):
+                # "sum:x.errors{…}.as_count() / sum:x.total{…}.as_count() > 0.03": the
+                # monitor divides failures by all, so its value is an error share
+                reading = canonical_metric("error_rate", value, threshold=threshold)
             if reading is None and metric_name != name:
                 reading = canonical_metric(name, value, threshold=threshold, latency_unit="s")
             if reading is not None:
@@ -244,6 +249,10 @@ class DatadogAdapter:
         return labels
 
 
+# a monitor query that divides one series by another ("… .as_count() / sum:… ")
+_RATIO_QUERY = re.compile(r"(?:\)|\})\s*/\s*(?:\(?\s*)?(?:sum|avg|max|min|count):")
+_FAILURES = re.compile(r"(?i)\b(?:errors?|failures?|failed|5xx|exceptions?|timeouts?)\b|"
+                       r"(?:errors?|failures?|5xx)$")
 _MARKDOWN_FENCE = re.compile(r"%%%|\*\*|`")
 _MENTION = re.compile(r"(?<!\S)@[\w.-]+(?:@[\w.-]+)?")
 
