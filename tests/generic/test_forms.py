@@ -112,3 +112,14 @@ def test_a_value_that_states_nothing_readable_is_an_error_naming_the_field(
     with pytest.raises(UnreadableValue) as info:
         read_value(raw, "metrics.x", kind)  # type: ignore[arg-type]
     assert info.value.field == "metrics.x"
+
+
+@pytest.mark.parametrize(("text", "baseline"), [
+    ("9.2k labels (normally <200)", 200.0),
+    ("9.2k (normally under 200)", 200.0),
+    ("45 (normal < 10)", 10.0),
+    ("$41 (baseline $118)", 118.0),
+])
+def test_a_reference_written_as_a_bound_or_in_money_is_the_baseline(text: str,
+                                                                     baseline: float) -> None:
+    assert read_value(text, "queue_depth", "quantity").baseline == baseline

@@ -77,7 +77,11 @@ _CHANGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 _REFERENCE = re.compile(
     rf"\(?\s*\b(?P<ref>{_REFERENCE_WORDS}|was|vs\.?|versus|from|slo|objective|target|"
-    rf"threshold|limit)\b\s*(?:is|of|:|=|~|at)?\s*(?P<n>{_NUM})\s*(?P<u>{_UNIT})?\s*\)?",
+    rf"threshold|limit)\b\s*(?:is|of|:|=|~|at)?\s*"
+    # "normally <200", "usually under 10", "baseline about 4": the bound is the reference
+    rf"(?:(?:<|>|≤|≥|<=|>=|under|below|over|above|about|around|roughly|approximately|up to|"
+    rf"at most|at least|less than|more than|fewer than)\s*)?"
+    rf"(?P<n>{_NUM})\s*(?P<u>{_UNIT})?\s*\)?",
     re.IGNORECASE)
 _OBJECTIVE_WORDS = frozenset({"slo", "objective", "target", "threshold"})
 _USED_OF = re.compile(rf"(?P<a>{_NUM})\s*(?P<au>[a-zµ]+)?\s*(?:/|\bof\b|\bout of\b)\s*"
