@@ -245,3 +245,13 @@ def test_a_request_rate_metric_gives_the_volume_behind_an_error_count() -> None:
                      "metrics": {"requests": "about 4,500 a minute at this hour",
                                  "HTTPCode_Target_5XX_Count": 3120}})
     assert report.severity.level.value == "HIGH", report.severity.reasons
+
+
+def test_a_release_tag_of_unknown_time_does_not_make_a_regression_likely() -> None:
+    report = triage({"service": "payments-api", "environment": "production",
+                     "error_rate": "60%",
+                     "changes": [{"type": "deploy", "version": "6.17.1"}],
+                     "logs": ["OSError: [Errno 24] Too many open files"]})
+    top = report.root_causes[0]
+    assert top.category == "resource_exhaustion", [(c.category, c.confidence)
+                                                   for c in report.root_causes]

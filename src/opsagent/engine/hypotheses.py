@@ -90,6 +90,12 @@ def score(ctx: Context, modes: tuple[CompiledMode, ...],
         if not ranked:
             continue
         confidence = 1.0 - (1.0 - compiled.mode.prior) * kept
+        if compiled.requires:
+            # the case for a cause is no stronger than the evidence that defines it: a
+            # release tag of unknown time does not make a regression likely, whatever fails
+            defining = max(found_by_id[f].strength for f in compiled.requires
+                           if f in found_by_id)
+            confidence = min(confidence, _DEFINED_FLOOR + (1 - _DEFINED_FLOOR) * defining)
         spared, against = _weigh(compiled.opposes, found_by_id)
         confidence *= spared
         out.append((compiled.order, Hypothesis(
@@ -110,6 +116,9 @@ def score(ctx: Context, modes: tuple[CompiledMode, ...],
         seen.add(hypothesis.mode.category)
         best.append(hypothesis)
     return best
+
+
+_DEFINED_FLOOR = 0.3  # the confidence a cause can reach on the faintest defining evidence
 
 
 def _rank_key(pair: tuple[int, Hypothesis]) -> tuple[float, int]:
