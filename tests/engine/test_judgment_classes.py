@@ -255,3 +255,13 @@ def test_a_release_tag_of_unknown_time_does_not_make_a_regression_likely() -> No
     top = report.root_causes[0]
     assert top.category == "resource_exhaustion", [(c.category, c.confidence)
                                                    for c in report.root_causes]
+
+
+def test_an_alert_from_planned_work_is_acknowledged_not_reverted() -> None:
+    report = triage({"service": "fra2-core", "environment": "production",
+                     "alerts": [{"name": "core-sw-2 uplink DOWN", "severity": "critical"}],
+                     "changes": [{"type": "maintenance", "at": "10 minutes ago",
+                                  "description": "planned firmware upgrade on core-sw-2"}]})
+    titles = [a.title for a in report.actions]
+    assert titles and titles[0].startswith("Acknowledge or silence the alert"), titles
+    assert not any(t.startswith(("Revert", "Roll back")) for t in titles), titles

@@ -109,8 +109,10 @@ def plan(ctx: Context, hypotheses: list[Hypothesis], severity: Severity,
     leading = [h for h in hypotheses if h.confidence >= threshold][:3]
     if not leading and hypotheses:
         leading = hypotheses[:1]
-    # nothing is failing: nothing to mitigate (no rollback of a healthy change)
-    calm = "change.only" in present
+    # nothing is failing: nothing to mitigate (no rollback of a healthy change, no revert
+    # of planned work whose alert is all there is)
+    calm = "change.only" in present or (
+        "change.planned" in present and severity.level == Level.LOW)
     for rank, hypothesis in enumerate(leading):
         mode = hypothesis.mode
         confidence = hypothesis.confidence
@@ -135,6 +137,8 @@ def plan(ctx: Context, hypotheses: list[Hypothesis], severity: Severity,
         # on HIGH, getting the owner in comes before anything else
         band = -1 if high and action.item.kind == "escalate" else \
             _GENERAL_BAND.get(action.item.kind, 1 if action.item.kind == "diagnose" else 3)
+        if calm and not action.when.isdisjoint(_CALM_FEATURES):
+            band = -1  # what to do about a healthy change or planned work comes first
         candidates.append(((band, 9, action.risk_rank, action.index), action, top_category))
     candidates.sort()  # the keys are unique: (band, rank, risk, position in its list)
     limit = ctx.config.max_actions
@@ -159,6 +163,7 @@ def plan(ctx: Context, hypotheses: list[Hypothesis], severity: Severity,
 _MITIGATE_BELOW_TOP = 0.55  # a cause below the first one proposes mitigations from here
 
 _SEVERITY_FEATURE = {level: f"severity.{level.value.lower()}" for level in Level}
+_CALM_FEATURES = frozenset({"change.only", "change.planned"})
 _GENERAL_BAND = {"escalate": 2, "communicate": 4, "follow_up": 5}
 
 
