@@ -265,3 +265,10 @@ def test_an_alert_from_planned_work_is_acknowledged_not_reverted() -> None:
     titles = [a.title for a in report.actions]
     assert titles and titles[0].startswith("Acknowledge or silence the alert"), titles
     assert not any(t.startswith(("Revert", "Roll back")) for t in titles), titles
+
+
+def test_a_datastores_words_said_of_a_cache_are_the_caches_trouble() -> None:
+    report = triage({"service": "catalog-web", "environment": "production",
+                     "latency_ms": 3400, "slo": {"latency_ms": 800},
+                     "symptoms": ["the listing Redis primary failed over to its replica"]})
+    assert report.root_causes[0].category == "cache", [c.category for c in report.root_causes]

@@ -646,7 +646,17 @@ class Assessor:
         own_dependency = s is not None and s.dependency
         add = self.features.add
         partial = len(matched) > 1 and any(t.feature == "text.partial" for t in matched)
+        # a datastore's words said of a cache ("the Redis primary failed over to its
+        # replica") are the cache's trouble, not a database's
+        of_cache: bool | None = None
         for term in matched:
+            if term.feature.startswith("text.db"):
+                if of_cache is None:
+                    of_cache = _CACHE_STORE.search(text) is not None \
+                        and _DATASTORE.search(text) is None
+                if of_cache:
+                    add("text.cache_failure", term.strength * factor, evidence)
+                    continue
             if from_log and term.feature.startswith("impact."):
                 continue
             if partial and term.feature == "impact.critical_flow":
