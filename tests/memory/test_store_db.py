@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -43,16 +44,19 @@ def triager() -> Triager:
 
 
 def keep(memory: MemoryStore, triager: Triager, incident: Incident, report: TriageReport,
-         record: PastIncident | None = None) -> PastIncident:
-    """Record the incident as the command line does, and its memory record."""
+         record: PastIncident | None = None, *, together: bool = False) -> PastIncident:
+    """Record the incident as the command line does, and its memory record (in the same
+    transaction when ``together``, as the command line does, else after it)."""
     record = record or triager.remember(incident, report)
     memory.record_analysis(
         incident_id=record.id, title=report.summary[:100], services=list(record.services),
         status="resolved", severity=report.severity.level.value,
         top_cause=record.categories[0] if record.categories else None,
         started_at=record.started_at.timestamp() if record.started_at else None,
-        report=report.model_dump(mode="json"), payloads=[], now=time.time())
-    memory.record(record)
+        report=report.model_dump(mode="json"), payloads=[], now=time.time(),
+        record=record if together else None)
+    if not together:
+        memory.record(record)
     return record
 
 
@@ -237,3 +241,51 @@ def test_an_incident_with_a_confirmed_cause_stays_a_candidate_however_old(
     found = memory.candidates(probe, key_limit=2, text_limit=0).past
     assert [p.id for p in found] == ["inc-3", "inc-2", "inc-0"]
     assert found[-1].confirmed_cause == "database"
+
+
+@contextmanager
+def without_memory_words(store: SqlStore) -> Iterator[None]:
+    """The memory record's write fails (its word counts have gone) until the end."""
+    with store.engine.begin() as conn:
+        conn.execute(sa.text("ALTER TABLE memory_words RENAME TO memory_words_gone"))
+    yield
+    with store.engine.begin() as conn:
+        conn.execute(sa.text("ALTER TABLE memory_words_gone RENAME TO memory_words"))
+
+
+def test_a_revision_is_never_kept_without_its_memory_record(
+        db_url: str, triager: Triager, corpus: dict[str, Case]) -> None:
+    from opsagent.store import NewDelivery, StoreUnavailable, Triaged
+
+    store = open_store(db_url, default_registry())
+    assert isinstance(store, SqlStore)
+    memory = MemoryStore.of(store)
+    assert memory is not None
+    incident = incident_of(corpus["s023-ledger-calls-failing-alertmanager"])
+    report = triager.triage_incident(incident)
+    record = triager.remember(incident, report)
+    [accepted] = store.accept([NewDelivery("alertmanager", b"{}", {}, 1.0, None)],
+                              dedupe_window_s=60)
+    [job] = store.claim("w1", limit=1, lease_s=30, now=1.0)
+    written = Triaged(
+        delivery_id=accepted.delivery_id, incident_id=record.id, new_incident=True,
+        expected_revision=0, group_key=None, services=list(record.services),
+        status="open", title="t", severity=report.severity.level.value,
+        top_cause=record.categories[0], started_at=None,
+        report=report.model_dump(mode="json"), delivery_count=1, adapter="alertmanager",
+        now=2.0, memory=record)
+    with without_memory_words(store), pytest.raises(StoreUnavailable):  # the service's write
+        store.complete(job, written)
+    assert store.incident(record.id) is None and store.revisions(record.id) == []
+    assert store.stats(now=2.0).queue_depth == 1  # the delivery is triaged again later
+    with without_memory_words(store), pytest.raises(sa.exc.SQLAlchemyError):  # the CLI's
+        keep(memory, triager, incident, report, record, together=True)
+    assert store.incident(record.id) is None and memory.past(record.id) is None
+    store.complete(job, written)
+    assert [r.revision for r in store.revisions(record.id)] == [1]
+    assert memory.past(record.id) == record
+    keep(memory, triager, incident, report, record.model_copy(update={"summary": "again"}),
+         together=True)
+    assert [r.revision for r in store.revisions(record.id)] == [1, 2]
+    assert memory.past(record.id).summary == "again"  # type: ignore[union-attr]
+    store.close()

@@ -8,8 +8,8 @@ delivery is already linked is only marked done. Triage runs outside any transact
 meanwhile, else the delivery is grouped and triaged again.
 
 Memory: before a triage, the incident's candidates are loaded from the store (never the
-incident itself) and passed to the triage; after the write, its memory record is
-refreshed, and now and then a small batch of incidents past retention is deleted.
+incident itself) and passed to the triage; its memory record is written with the
+revision, and now and then a small batch of incidents past retention is deleted.
 """
 
 from __future__ import annotations
@@ -163,12 +163,12 @@ class Worker:
             started_at=incident.started_at.timestamp() if incident.started_at else None,
             report=report.model_dump(mode="json"), delivery_count=len(earlier) + 1,
             adapter=",".join(dict.fromkeys(parsed.adapters)), now=time.time(),
-            notifications=planned))
+            notifications=planned, memory=self._record_of(incident, report)))
         for row in planned:  # committed with the revision
             self.metrics.notifications.labels(
                 row.target, row.event["kind"],
                 "recorded" if row.status == "pending" else row.status).inc()
-        self._remember(incident, report)
+        self._retain()
         self.log.event("triaged", worker=self.name, delivery=parsed.delivery.id,
                        incident=incident_id, revision=(found.revision if found else 0) + 1,
                        status=status, severity=report.severity.level.value)
@@ -182,16 +182,14 @@ class Worker:
         found = self.memory.candidates(self.triager.remember(incident))
         return found.past, found.text_rank
 
-    def _remember(self, incident: Incident, report: TriageReport) -> None:
-        """Refresh the incident's memory record (a failure costs the record, not the
-        report: the next triage of the incident writes it again), then retention."""
+    def _record_of(self, incident: Incident, report: TriageReport) -> PastIncident | None:
+        """The incident's memory record, written in the revision's transaction."""
+        return self.triager.remember(incident, report) if self.memory is not None else None
+
+    def _retain(self) -> None:
+        """Now and then, a small batch of incidents past retention is deleted."""
         if self.memory is None:
             return
-        try:
-            self.memory.record(self.triager.remember(incident, report))
-        except Exception as exc:
-            self.log.event("memory_failed", "warning", worker=self.name,
-                           incident=incident.id, reason=str(exc))
         now = time.time()
         if now - self._pruned_at < PRUNE_EVERY_S:
             return

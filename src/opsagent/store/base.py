@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import RuntimeFailure
+from ..models.memory import PastIncident
 
 
 class StoreUnavailable(RuntimeFailure):
@@ -124,6 +125,7 @@ class Triaged:
     adapter: str | None
     now: float
     notifications: list[NewNotification] = field(default_factory=list)
+    memory: PastIncident | None = None  # the incident's memory record, kept with the revision
 
 
 @dataclass

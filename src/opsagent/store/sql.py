@@ -170,6 +170,10 @@ class SqlStore(b.Store):
 
                     record_planned(conn, t.incident_id, t.expected_revision + 1,
                                    t.notifications, now=t.now)
+                if t.memory is not None:  # the incident's memory record, with the revision
+                    from .memory import write_records
+
+                    write_records(conn, [t.memory], now=t.now)
                 conn.execute(deliveries.update().where(deliveries.c.id == t.delivery_id)
                              .values(status="processed", adapter=t.adapter, error=None,
                                      processed_at=t.now))
