@@ -172,6 +172,32 @@ class MemoryStore:
             with self.engine.begin() as conn:
                 write_records(conn, records, now=time.time() if now is None else now)
 
+    def record_missing(self, records: Sequence[PastIncident], *, now: float | None = None
+                       ) -> int:
+        """Store the records of incidents that have none yet (in one transaction; an
+        incident recorded meanwhile keeps its record). Returns how many were written."""
+        with self.engine.begin() as conn:
+            have = {row[0] for chunk in _chunks([r.id for r in records])
+                    for row in conn.execute(sa.select(memory.c.incident_id)
+                                            .where(memory.c.incident_id.in_(chunk)))}
+            missing = [r for r in records if r.id not in have]
+            if missing:
+                write_records(conn, missing, now=time.time() if now is None else now)
+        return len(missing)
+
+    def unremembered(self, *, limit: int) -> list[str]:
+        """Incidents without a memory record (stored before there was memory), the most
+        recently updated first."""
+        with self._reading() as conn:
+            return [r[0] for r in conn.execute(
+                sa.select(incidents.c.id).where(_unremembered())
+                .order_by(incidents.c.updated_at.desc(), incidents.c.id).limit(limit))]
+
+    def unremembered_count(self) -> int:
+        with self._reading() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(incidents)
+                                    .where(_unremembered())).scalar_one())
+
     def add_feedback(self, incident_id: str, *, cause: str, verdict: str, by: str | None,
                      note: str = "", resolution: str | None = None,
                      at: float | None = None) -> FeedbackEntry:
@@ -404,6 +430,10 @@ class MemoryStore:
                 conn.execute(jobs.delete().where(jobs.c.delivery_id.in_(chunk)))
                 conn.execute(deliveries.delete().where(deliveries.c.id.in_(chunk)))
             conn.execute(incidents.delete().where(incidents.c.id.in_(ids)))
+
+
+def _unremembered() -> sa.ColumnElement[bool]:
+    return ~sa.exists().where(memory.c.incident_id == incidents.c.id)
 
 
 def write_records(conn: Connection, records: Sequence[PastIncident], *, now: float) -> None:
