@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from importlib.metadata import distributions
 from pathlib import Path
 
 import pytest
-import tomllib
 
 from opsagent.ingest.builtin import register as register_builtins
 from opsagent.registry import Registry
+
+from .sites import install_project, on_path
 
 EXAMPLE = Path(__file__).resolve().parent / "opsagent-uptime-kuma"
 SRC = Path(__file__).resolve().parents[2] / "src"
@@ -29,16 +29,7 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example installed into a directory, as ``pip install --target`` lays it out."""
     target = tmp_path_factory.mktemp("site")
-    project = tomllib.loads((EXAMPLE / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    shutil.copytree(EXAMPLE / "src" / "opsagent_uptime_kuma", target / "opsagent_uptime_kuma")
-    info = target / f"{project['name'].replace('-', '_')}-{project['version']}.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text(
-        f"Metadata-Version: 2.1\nName: {project['name']}\nVersion: {project['version']}\n",
-        encoding="utf-8")
-    lines = [f"[{group}]\n" + "".join(f"{name} = {ref}\n" for name, ref in points.items())
-             for group, points in project["entry-points"].items()]
-    (info / "entry_points.txt").write_text("\n".join(lines), encoding="utf-8")
+    install_project(target, EXAMPLE)
     return target
 
 
@@ -54,16 +45,11 @@ def test_the_entry_point_of_the_pyproject_is_found_and_registers_the_adapter(
     (dist,) = [d for d in distributions(path=[str(site)])
                if d.metadata["Name"] == "opsagent-uptime-kuma"]
     (entry,) = [e for e in dist.entry_points if e.group == "opsagent.plugins"]
-    sys.path.insert(0, str(site))
-    try:
+    with on_path(site):
         hook = entry.load()
         registry = Registry()
         register_builtins(registry)
         hook(registry)
-    finally:
-        sys.path.remove(str(site))
-        for name in [m for m in sys.modules if m.startswith("opsagent_uptime_kuma")]:
-            del sys.modules[name]
     names = [a.name for a in registry.adapters()]
     assert names[-2:] == ["uptime_kuma", "generic"]  # after the built-ins, before fallback
 
@@ -72,7 +58,11 @@ def test_opsagent_lists_and_uses_the_installed_plugin(site: Path) -> None:
     listed = run(site, "formats")
     assert listed.returncode == 0, listed.stderr
     assert "uptime_kuma" in listed.stdout
-    assert "detects on: heartbeat.monitorID + heartbeat.status + monitor.name" in listed.stdout
+    lines = [" ".join(line.split()) for line in listed.stdout.splitlines()]
+    at = lines.index("detects on: heartbeat.monitorID + heartbeat.status + monitor.name")
+    assert lines[at - 1] == "uptime_kuma Uptime Kuma webhook"
+    assert lines[at + 1] == "from: opsagent-uptime-kuma"
+    assert "18 formats (17 from opsagent, 1 from opsagent-uptime-kuma)" in listed.stdout
     down = EXAMPLE / "samples" / "down.json"
     taken = run(site, "detect", str(down))
     assert taken.stdout.startswith(f"{down}: taken by uptime_kuma (Uptime Kuma webhook)")

@@ -15,16 +15,23 @@ from ..registry import default_registry
 
 
 def formats_command() -> None:
-    """List the input formats, in detection order, with what each detects on."""
+    """List the input formats, in detection order, with what each detects on and the
+    distribution that provides it (opsagent or a plug-in)."""
     from .detect import detects_on
 
-    adapters = list(default_registry().adapters())
+    registry = default_registry()
+    adapters = list(registry.adapters())
     width = max(len(a.name) for a in adapters)
+    origins: dict[str, int] = {}
     for adapter in adapters:
+        origin = registry.origin("adapter", adapter.name) or "unknown"
+        origins[origin] = origins.get(origin, 0) + 1
         sys.stdout.write(f"{adapter.name:<{width}}  {adapter.title}\n"
-                         f"{'':<{width}}  detects on: {detects_on(adapter)}\n")
-    sys.stdout.write(f"{len(adapters)} formats; tried in this order, the first that "
-                     "accepts a document takes it\n")
+                         f"{'':<{width}}  detects on: {detects_on(adapter)}\n"
+                         f"{'':<{width}}  from: {origin}\n")
+    counts = ", ".join(f"{count} from {origin}" for origin, count in origins.items())
+    sys.stdout.write(f"{len(adapters)} formats ({counts}); tried in this order, the first "
+                     "that accepts a document takes it\n")
 
 
 def detect_command(
