@@ -157,6 +157,12 @@ class Store(ABC):
         """Claim ready jobs (and jobs whose lease lapsed) for ``worker``."""
 
     @abstractmethod
+    def renew(self, job: Job, worker: str, *, lease_s: float, now: float) -> bool:
+        """Extend ``worker``'s claim of ``job`` to ``now + lease_s``; False when the claim
+        is lost: another worker claimed the job after the lease lapsed (a job no longer
+        queued, because it is done, is True: there is nothing left to keep)."""
+
+    @abstractmethod
     def release(self, job: Job, *, error: str | None, retry_at: float) -> None:
         """Give a claimed job back, to be tried again at ``retry_at``."""
 

@@ -120,6 +120,17 @@ class SqlStore(b.Store):
             rows = conn.execute(stmt).all()
         return sorted((b.Job(r.id, r.delivery_id, r.attempts) for r in rows), key=lambda j: j.id)
 
+    def renew(self, job: b.Job, worker: str, *, lease_s: float, now: float) -> bool:
+        with self._tx() as conn:
+            changed = conn.execute(jobs.update().where(
+                jobs.c.id == job.id, jobs.c.claimed_by == worker)
+                .values(lease_until=now + lease_s)).rowcount
+            if changed == 1:
+                return True
+            other = conn.execute(sa.select(jobs.c.claimed_by).where(jobs.c.id == job.id)
+                                 ).first()
+        return other is None  # gone: done (by this worker, a moment ago) and nothing to keep
+
     def release(self, job: b.Job, *, error: str | None, retry_at: float) -> None:
         with self._tx() as conn:
             conn.execute(jobs.update().where(jobs.c.id == job.id).values(
