@@ -58,6 +58,8 @@ def _workers(loaded: Loaded, count: int, log: JsonLog, metrics: Metrics,
              wake: threading.Event, stop: threading.Event,
              env: Mapping[str, str]) -> list[threading.Thread]:
     plan = _planner(loaded, env, log, metrics)
+    if count and loaded.store.listen_for_jobs(wake.set, stop):  # PostgreSQL: NOTIFY
+        log.event("listening_for_jobs", database=redact(loaded.serve.database))
     threads = []
     for index in range(count):
         worker = Worker(loaded.store, loaded.triager, group_window_s=loaded.serve.group_window,
@@ -168,10 +170,24 @@ def serve(config: str | None, overrides: Mapping[str, Any]) -> None:
         log.event("stopped")
 
 
+def worker_count(flag: int | None, configured: int) -> int:
+    """How many worker threads ``opsagent worker`` runs: ``--workers`` (1 or more; 0
+    would be a worker process that triages nothing, refused), else ``serve.workers``
+    of a shared config file when it is 1 or more (0 there means an HTTP-only ``serve``
+    in front of separate workers), else 1."""
+    if flag is not None and flag < 1:
+        raise ConfigError(f"opsagent worker --workers {flag} would triage nothing; give 1 "
+                          "or more (--workers 0 is for opsagent serve: HTTP only, in front "
+                          "of separate workers)", field="--workers")
+    return flag if flag is not None else max(1, configured)
+
+
 def work(config: str | None, overrides: Mapping[str, Any]) -> None:
+    worker_count(overrides.get("workers"), 1)  # a bad flag fails before any set-up
     env = dict(os.environ)
     log = JsonLog(process="worker")
     loaded = load(config, overrides, env, log)
+    count = worker_count(overrides.get("workers"), loaded.serve.workers)
     stop = threading.Event()
     wake = threading.Event()
 
@@ -182,7 +198,6 @@ def work(config: str | None, overrides: Mapping[str, Any]) -> None:
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    count = max(1, loaded.serve.workers)
     metrics = Metrics()
     threads = _workers(loaded, count, log, metrics, wake, stop, env)
     threads += _sender(loaded, env, log, metrics, stop)

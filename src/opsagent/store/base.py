@@ -7,8 +7,9 @@ revisions. :mod:`opsagent.store.sql` implements it on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import threading
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -206,6 +207,11 @@ class Store(ABC):
 
     @abstractmethod
     def stats(self, *, now: float) -> Stats: ...
+
+    def listen_for_jobs(self, wake: Callable[[], None], stop: threading.Event) -> bool:
+        """Call ``wake`` whenever new jobs are committed, by any process, until ``stop``
+        is set; False when the database cannot tell (workers then poll)."""
+        return False
 
     @abstractmethod
     def close(self) -> None: ...
