@@ -89,7 +89,8 @@ class Worker:
     def process(self, job: Job) -> None:
         started = time.perf_counter()
         try:
-            outcome = self._process(job)
+            with Heartbeat(self, job):
+                outcome = self._process(job)
         except Exception as exc:  # a runtime failure: try again later, then give up
             reason = f"{type(exc).__name__}: {exc}"
             if job.attempts >= MAX_ATTEMPTS:
@@ -128,6 +129,8 @@ class Worker:
             try:
                 incident_id = self._triage_into(job, parsed, found, key)
             except Conflict:
+                if self.store.finish_linked(job, now=time.time()):
+                    return None  # another worker (its lease lapsed to it) linked it first
                 continue
             self.metrics.deliveries.labels(delivery.source, "processed").inc()
             return incident_id
@@ -231,6 +234,44 @@ class Worker:
         self.metrics.deliveries.labels(source or "unknown", "failed").inc()
         self.log.event("delivery_failed", "warning", worker=self.name,
                        delivery=job.delivery_id, reason=reason)
+
+
+class Heartbeat:
+    """While a job runs, its lease is renewed every third of the lease, so a long triage
+    (an LLM agent with a minute's budget) keeps its claim. A renewal refused means the
+    lease lapsed and another worker claimed the job: that is logged (``lease_lost``) and
+    counted (``opsagent_leases_lost_total``); whichever worker links the delivery first
+    writes its revision, the other finds it linked and writes nothing."""
+
+    def __init__(self, worker: Worker, job: Job) -> None:
+        self.worker = worker
+        self.job = job
+        self.lost = False
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="opsagent-lease", daemon=True)
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        w = self.worker
+        while not self._done.wait(w.lease_s / 3):
+            try:
+                kept = w.store.renew(self.job, w.name, lease_s=w.lease_s, now=time.time())
+            except Exception as exc:  # the database is away: try again next beat
+                w.log.event("lease_renewal_failed", "warning", worker=w.name,
+                            job=self.job.id, reason=str(exc))
+                continue
+            if not kept and not self.lost:
+                self.lost = True
+                w.metrics.leases_lost.inc()
+                w.log.event("lease_lost", "warning", worker=w.name, job=self.job.id,
+                            delivery=self.job.delivery_id, lease_s=w.lease_s)
 
 
 def _title(report: TriageReport) -> str:

@@ -7,8 +7,9 @@ revisions. :mod:`opsagent.store.sql` implements it on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import threading
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -159,6 +160,12 @@ class Store(ABC):
         """Claim ready jobs (and jobs whose lease lapsed) for ``worker``."""
 
     @abstractmethod
+    def renew(self, job: Job, worker: str, *, lease_s: float, now: float) -> bool:
+        """Extend ``worker``'s claim of ``job`` to ``now + lease_s``; False when the claim
+        is lost: another worker claimed the job after the lease lapsed (a job no longer
+        queued, because it is done, is True: there is nothing left to keep)."""
+
+    @abstractmethod
     def release(self, job: Job, *, error: str | None, retry_at: float) -> None:
         """Give a claimed job back, to be tried again at ``retry_at``."""
 
@@ -202,6 +209,11 @@ class Store(ABC):
 
     @abstractmethod
     def stats(self, *, now: float) -> Stats: ...
+
+    def listen_for_jobs(self, wake: Callable[[], None], stop: threading.Event) -> bool:
+        """Call ``wake`` whenever new jobs are committed, by any process, until ``stop``
+        is set; False when the database cannot tell (workers then poll)."""
+        return False
 
     @abstractmethod
     def close(self) -> None: ...
