@@ -61,7 +61,9 @@ class ObservedText:
         patterns = rules.instructions.patterns
         opens = [p[1:] for p in patterns if p.startswith("^")]
         self._opens = _alternation(opens)
-        self._anywhere = _alternation([p for p in patterns if not p.startswith("^")])
+        anywhere = [p for p in patterns if not p.startswith("^")]
+        self._anywhere = _alternation(anywhere)
+        self._anywhere_gate = _gate(anywhere) if anywhere else None
         # one search says whether any sentence opens with an instruction at all
         self._opens_gate = re.compile(
             r"(?:^|[.!?]\s+|\n)\s*(?:[-*•]\s*|\d+[.)]\s*)?(?:"
@@ -71,7 +73,7 @@ class ObservedText:
         self._cue_gate = _gate(negation.cues)
         # the healthy pattern puts its predicate after white space: whole words suffice
         literals = required_literals(negation.predicates) or ()
-        self._predicate_gate = literal_gate((n.strip() for n in literals), words=True) \
+        self._predicate_gate = _Literals((n.strip() for n in literals), words=True) \
             if literals else None
         heads = "|".join(f"(?:{h})" for h in negation.heads)
         cues = "|".join(f"(?:{c})" for c in negation.cues)
@@ -91,7 +93,8 @@ class ObservedText:
 
     def _without_instructions(self, text: str) -> str:
         if (self._opens_gate is None or self._opens_gate.search(text) is None) and (
-                self._anywhere is None or self._anywhere.search(text) is None):
+                self._anywhere is None or not _passes(self._anywhere_gate, text)
+                or self._anywhere.search(text) is None):
             return text
         parts = _SENTENCES.split(text)
         kept = [part for part in parts if not self._instruction(part)]
@@ -161,15 +164,38 @@ def _blank_names(text: str) -> str:
     return "".join(out)
 
 
-def _gate(patterns: list[str]) -> re.Pattern[str] | None:
+class _Literals:
+    """Whether a text holds one of some literals (as whole words with ``words``). A few
+    substring tests cost far less than one regex search for the same literals; a
+    whole-word gate runs its regex only on a text that holds one of them somewhere."""
+
+    __slots__ = ("needles", "words")
+
+    def __init__(self, literals: Iterable[str], *, words: bool = False) -> None:
+        unique = sorted(set(literals), key=len)
+        kept: list[str] = []
+        for literal in unique:  # one that holds a shorter one is found wherever it is
+            if not any(shorter in literal for shorter in kept):
+                kept.append(literal)
+        self.needles = tuple(kept)
+        self.words = literal_gate(unique, words=True) if words else None
+
+    def passes(self, text: str) -> bool:
+        for needle in self.needles:
+            if needle in text:
+                return self.words is None or self.words.search(text) is not None
+        return False
+
+
+def _gate(patterns: list[str]) -> _Literals | None:
     """A search for the literals one of which every match of ``patterns`` holds (None:
     no such literals, the patterns always run)."""
     literals = required_literals(patterns)
-    return literal_gate(literals) if literals else None
+    return _Literals(literals) if literals else None
 
 
-def _passes(gate: re.Pattern[str] | None, text: str) -> bool:
-    return gate is None or gate.search(text) is not None
+def _passes(gate: _Literals | None, text: str) -> bool:
+    return gate is None or gate.passes(text)
 
 
 def _alternation(patterns: list[str]) -> re.Pattern[str] | None:
