@@ -90,6 +90,7 @@ class ObservedText:
             r"(?=\s*(?:$|[.,;:!?)]|(?:and|but|while|since|so|now|again|too)\b))")
         found = _compound(names)
         self._names = _names_pattern(found) if found else None
+        self._name_needles = _needles(found)
 
     def _without_instructions(self, text: str) -> str:
         if (self._opens_gate is None or self._opens_gate.search(text) is None) and (
@@ -112,12 +113,13 @@ class ObservedText:
         copy.__dict__.update(self.__dict__)
         found = _compound(names)
         copy._names = _names_pattern(found) if found else None  # once per incident
+        copy._name_needles = _needles(found)
         return copy
 
     def __call__(self, lowered: str, *, instructions: bool = True) -> str:
         """``lowered`` (a lower-cased text) with what is not an observation blanked."""
         text = lowered
-        if self._names is not None:
+        if self._names is not None and _holds(self._name_needles, text):
             text = self._names.sub(_BLANK, text)
         if _NAMEISH.search(text) is not None:
             text = _blank_names(text)
@@ -209,6 +211,16 @@ def _compound(names: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted({n.lower() for n in names
                          if n and len(n) >= 4 and _COMPOUND.search(n)},
                         key=len, reverse=True)[:300])
+
+
+def _needles(names: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The names to look for as substrings before their pattern runs (None: too many,
+    the pattern itself is cheaper)."""
+    return names if len(names) <= 16 else None
+
+
+def _holds(needles: tuple[str, ...] | None, text: str) -> bool:
+    return needles is None or any(needle in text for needle in needles)
 
 
 @lru_cache(maxsize=1024)
