@@ -20,6 +20,7 @@ keeps the original words. Pure and cached per text by the caller.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -44,8 +45,12 @@ _SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+|\s+(?=(?:[-*•]|\d+[.)])\s)")
 _COMPOUND = re.compile(r"[-_./\d]")
 _BLANK = " "
 _NEGATED = "unaffected"
-# a word of a clause: a dot only inside it ("1.4x"), never the one that ends a sentence
-_WORD = r"(?:[\w/%-]|\.(?=\w))+"
+# a word of a clause: a dot only inside it ("1.4x"), never the one that ends a sentence.
+# Possessive where Python has it (3.11): every use has white space or nothing after a
+# word, so a shorter match of one never succeeds, and giving characters back one by one
+# (a group per character) made the negation and health patterns slow on long texts
+_WORD = r"(?:[\w/%-]++|\.(?=\w))++" if sys.version_info >= (3, 11) \
+    else r"(?:[\w/%-]|\.(?=\w))+"
 _CONJUNCTION = r"(?:but|while|whereas|although|though|however|yet|and then)"
 
 
