@@ -12,7 +12,11 @@ For each database it starts real server processes on 127.0.0.1 and measures:
 * steady: 200 deliveries/s for 5 s (same server): ack latency p50/p99;
 * ack → report: 10 deliveries/s for 10 s to a server with its worker (SQLite) or with
   two ``opsagent worker`` processes (PostgreSQL): the time from the acknowledgement
-  (the delivery's commit) to its report revision's commit, p50/p99, read from the store.
+  (the delivery's commit) to its report revision's commit, p50/p99, read from the store;
+* steady beside triage (SQLite): 200 deliveries/s for 5 s to the server with its own
+  worker, which triages meanwhile: ack latency p50/p99.
+
+Each figure is printed with the machine's load average at the time.
 
 Bodies are the Alertmanager, Grafana and PagerDuty samples of ``tests/ingest/samples``,
 spread over 300 group keys and services so that they group as real streams do.
@@ -244,6 +248,12 @@ def fresh_database(url: str, workdir: Path, name: str) -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
 
 
+def load_average() -> str:
+    """The machine's 1-minute load average now (printed beside each figure: the client,
+    the server and anything else running share the cores)."""
+    return f"[load {os.getloadavg()[0]:.1f}]"
+
+
 def run(name: str, server: str, workdir: Path, *, quick: bool, worker_procs: int) -> None:
     with fresh_database(server, workdir, "inbox") as database:
         inbox(name, database, workdir, quick=quick)
@@ -264,11 +274,11 @@ def inbox(name: str, database: str, workdir: Path, *, quick: bool) -> None:
         print(f"{name}: burst of {count} over 32 connections: {rate:,.0f} accepted/s, "
               f"ack p50 {pct(burst_lat, 0.5) * 1000:.1f} ms, "
               f"p99 {pct(burst_lat, 0.99) * 1000:.1f} ms; server CPU {per * 1e6:.0f} µs per "
-              f"delivery (≈{1 / per:,.0f}/s on one free core)")
+              f"delivery (≈{1 / per:,.0f}/s on one free core) {load_average()}")
         seconds = 3 if quick else 5
         lat, _ = asyncio.run(steady(port, bodies(200 * seconds, 1_000_000), 200.0))
         print(f"{name}: steady 200/s for {seconds} s: ack p50 {pct(lat, 0.5) * 1000:.1f} ms, "
-              f"p99 {pct(lat, 0.99) * 1000:.1f} ms ({len(lat)} accepted)")
+              f"p99 {pct(lat, 0.99) * 1000:.1f} ms ({len(lat)} accepted) {load_average()}")
     finally:
         procs.stop()
 
@@ -290,7 +300,14 @@ def reports(name: str, database: str, workdir: Path, *, quick: bool, worker_proc
         workers = f"{worker_procs} worker processes" if worker_procs else "its own worker"
         print(f"{name}: 10/s for {seconds} s, server with {workers}: ack -> report "
               f"p50 {pct(delays, 0.5) * 1000:.0f} ms, p99 {pct(delays, 0.99) * 1000:.0f} ms "
-              f"({len(delays)} of {len(ids)} triaged); ack p99 {pct(lat, 0.99) * 1000:.1f} ms")
+              f"({len(delays)} of {len(ids)} triaged); ack p99 {pct(lat, 0.99) * 1000:.1f} ms "
+              f"{load_average()}")
+        if not worker_procs:  # the default `opsagent serve`: triage beside the acks
+            seconds = 3 if quick else 5
+            lat, _ = asyncio.run(steady(port, bodies(200 * seconds, 3_000_000), 200.0))
+            print(f"{name}: steady 200/s for {seconds} s to the server with its own worker "
+                  f"(triaging meanwhile): ack p50 {pct(lat, 0.5) * 1000:.1f} ms, "
+                  f"p99 {pct(lat, 0.99) * 1000:.1f} ms {load_average()}")
     finally:
         procs.stop()
 

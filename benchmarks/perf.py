@@ -480,6 +480,7 @@ def spread(runs: int, *, quick: bool, as_json: bool) -> int:
                      "engine_example": engine["engine_example"]["per_s"],
                      "engine_example_cpu": engine["engine_example"]["cpu_per_s"],
                      "engine_corpus": engine["engine_corpus"]["per_s"],
+                     "engine_corpus_cpu": engine["engine_corpus"]["cpu_per_s"],
                      "example": engine["example"]["per_s"],
                      "corpus_mean_ms": engine["corpus"]["mean"],
                      "cli_ms": cli.get("median_ms")})
@@ -490,20 +491,21 @@ def spread(runs: int, *, quick: bool, as_json: bool) -> int:
     print(f"# {runs} runs on {info['cpu']}, {info['cores']} cores"
           + (" (--quick)" if quick else "") + "\n")
     print("| run | load 1m before/after | engine, example /s | same, per CPU s | "
-          "engine, corpus /s | end to end, example /s | end to end, corpus mean ms | "
-          "CLI cold start ms |")
-    print("|---|---|---|---|---|---|---|---|")
+          "engine, corpus /s | same, per CPU s | end to end, example /s | "
+          "end to end, corpus mean ms | CLI cold start ms |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for number, row in enumerate(rows, start=1):
         cli_ms = "n/a" if row["cli_ms"] is None else f"{row['cli_ms']:,.0f}"
         print(f"| {number} | {row['load_1m'][0]} / {row['load_1m'][1]} | "
               f"{row['engine_example']:,.0f} | {row['engine_example_cpu']:,.0f} | "
-              f"{row['engine_corpus']:,.0f} | {row['example']:,.0f} | "
+              f"{row['engine_corpus']:,.0f} | {row['engine_corpus_cpu']:,.0f} | "
+              f"{row['example']:,.0f} | "
               f"{fmt_ms(row['corpus_mean_ms'])} | {cli_ms} |")
-    keys = ("engine_example", "engine_example_cpu", "engine_corpus", "example",
-            "corpus_mean_ms")
+    keys = ("engine_example", "engine_example_cpu", "engine_corpus", "engine_corpus_cpu",
+            "example", "corpus_mean_ms")
     cold = [r["cli_ms"] for r in rows if r["cli_ms"] is not None]
     print("| range | | " + " | ".join(
-        f"{min(r[k] for r in rows):,.0f}–{max(r[k] for r in rows):,.0f}" for k in keys[:4])
+        f"{min(r[k] for r in rows):,.0f}–{max(r[k] for r in rows):,.0f}" for k in keys[:5])
         + f" | {fmt_ms(min(r['corpus_mean_ms'] for r in rows))}–"
           f"{fmt_ms(max(r['corpus_mean_ms'] for r in rows))} | {_range(cold)} |")
     return 0

@@ -313,6 +313,11 @@ ENVIRONMENT_WORDS: dict[str, str] = {
     "qa": "qa", "test": "test", "testing": "test", "uat": "uat", "sandbox": "sandbox",
     "preprod": "preprod",
 }
+# a name can hold a word of ENVIRONMENT_WORDS only where it holds one of these (the
+# words, but those that hold a shorter one: "testing" is found wherever "test" is)
+_ENVIRONMENT_NEEDLES = tuple(
+    word for word in sorted(ENVIRONMENT_WORDS, key=len)
+    if not any(other in word for other in ENVIRONMENT_WORDS if len(other) < len(word)))
 _NAME_WORD = re.compile(r"[a-z0-9]+")
 _JOINED_PREFIX = re.compile(r"\b(pre|non)[-_ ]prod")  # "pre-prod" is one word, not "prod"
 
@@ -325,7 +330,13 @@ def environment_in_name(name: str | None) -> str | None:
     """
     if not name:
         return None
-    text = _JOINED_PREFIX.sub(r"\1prod", str(name).lower())
+    text = str(name).lower()
+    for needle in _ENVIRONMENT_NEEDLES:
+        if needle in text:
+            break
+    else:  # most names hold no environment word at all: no word to look up
+        return None
+    text = _JOINED_PREFIX.sub(r"\1prod", text)
     found = {ENVIRONMENT_WORDS.get(word.rstrip("0123456789")) for word in _NAME_WORD.findall(text)}
     found.discard(None)
     return found.pop() if len(found) == 1 else None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -43,16 +44,19 @@ def triager() -> Triager:
 
 
 def keep(memory: MemoryStore, triager: Triager, incident: Incident, report: TriageReport,
-         record: PastIncident | None = None) -> PastIncident:
-    """Record the incident as the command line does, and its memory record."""
+         record: PastIncident | None = None, *, together: bool = False) -> PastIncident:
+    """Record the incident as the command line does, and its memory record (in the same
+    transaction when ``together``, as the command line does, else after it)."""
     record = record or triager.remember(incident, report)
     memory.record_analysis(
         incident_id=record.id, title=report.summary[:100], services=list(record.services),
         status="resolved", severity=report.severity.level.value,
         top_cause=record.categories[0] if record.categories else None,
         started_at=record.started_at.timestamp() if record.started_at else None,
-        report=report.model_dump(mode="json"), payloads=[], now=time.time())
-    memory.record(record)
+        report=report.model_dump(mode="json"), payloads=[], now=time.time(),
+        record=record if together else None)
+    if not together:
+        memory.record(record)
     return record
 
 
@@ -237,3 +241,124 @@ def test_an_incident_with_a_confirmed_cause_stays_a_candidate_however_old(
     found = memory.candidates(probe, key_limit=2, text_limit=0).past
     assert [p.id for p in found] == ["inc-3", "inc-2", "inc-0"]
     assert found[-1].confirmed_cause == "database"
+
+
+@contextmanager
+def without_memory_words(store: SqlStore) -> Iterator[None]:
+    """The memory record's write fails (its word counts have gone) until the end."""
+    with store.engine.begin() as conn:
+        conn.execute(sa.text("ALTER TABLE memory_words RENAME TO memory_words_gone"))
+    yield
+    with store.engine.begin() as conn:
+        conn.execute(sa.text("ALTER TABLE memory_words_gone RENAME TO memory_words"))
+
+
+def test_a_revision_is_never_kept_without_its_memory_record(
+        db_url: str, triager: Triager, corpus: dict[str, Case]) -> None:
+    from opsagent.store import NewDelivery, StoreUnavailable, Triaged
+
+    store = open_store(db_url, default_registry())
+    assert isinstance(store, SqlStore)
+    memory = MemoryStore.of(store)
+    assert memory is not None
+    incident = incident_of(corpus["s023-ledger-calls-failing-alertmanager"])
+    report = triager.triage_incident(incident)
+    record = triager.remember(incident, report)
+    [accepted] = store.accept([NewDelivery("alertmanager", b"{}", {}, 1.0, None)],
+                              dedupe_window_s=60)
+    [job] = store.claim("w1", limit=1, lease_s=30, now=1.0)
+    written = Triaged(
+        delivery_id=accepted.delivery_id, incident_id=record.id, new_incident=True,
+        expected_revision=0, group_key=None, services=list(record.services),
+        status="open", title="t", severity=report.severity.level.value,
+        top_cause=record.categories[0], started_at=None,
+        report=report.model_dump(mode="json"), delivery_count=1, adapter="alertmanager",
+        now=2.0, memory=record)
+    with without_memory_words(store), pytest.raises(StoreUnavailable):  # the service's write
+        store.complete(job, written)
+    assert store.incident(record.id) is None and store.revisions(record.id) == []
+    assert store.stats(now=2.0).queue_depth == 1  # the delivery is triaged again later
+    with without_memory_words(store), pytest.raises(sa.exc.SQLAlchemyError):  # the CLI's
+        keep(memory, triager, incident, report, record, together=True)
+    assert store.incident(record.id) is None and memory.past(record.id) is None
+    store.complete(job, written)
+    assert [r.revision for r in store.revisions(record.id)] == [1]
+    assert memory.past(record.id) == record
+    keep(memory, triager, incident, report, record.model_copy(update={"summary": "again"}),
+         together=True)
+    assert [r.revision for r in store.revisions(record.id)] == [1, 2]
+    assert memory.past(record.id).summary == "again"  # type: ignore[union-attr]
+    store.close()
+
+
+def test_incidents_stored_before_memory_are_remembered_by_a_backfill(
+        db_url: str, triager: Triager, corpus: dict[str, Case],
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from opsagent import cli
+    from opsagent.store.schema import deliveries, incident_deliveries, incidents, report_revisions
+
+    from .conftest import CORPUS
+
+    case = corpus["s023-ledger-calls-failing-alertmanager"]
+    incident = incident_of(case).model_copy(update={"id": "inc-old"})
+    report = triager.triage_incident(incident)
+    body = (CORPUS / case.name / "alertmanager.json").read_bytes()
+    at = incident.now.timestamp()
+    old = SqlStore(db_url)
+    old.migrate("0001")  # the service's database before memory, with one triaged incident
+    with old.engine.begin() as conn:
+        conn.execute(incidents.insert().values(
+            id="inc-old", group_key=None, services=list(incident.services), status="resolved",
+            title="before memory", severity=report.severity.level.value,
+            top_cause=report.root_causes[0].category, started_at=None, created_at=at,
+            updated_at=at, resolved_at=at, revision=1))
+        conn.execute(deliveries.insert().values(
+            id="dlv-old", source="alertmanager", received_at=at, headers={}, body=body,
+            body_sha256="-", vendor_id=None, dedupe_key="old", status="processed",
+            error=None, adapter="alertmanager", processed_at=at))
+        conn.execute(incident_deliveries.insert().values(
+            incident_id="inc-old", delivery_id="dlv-old", linked_at=at))
+        conn.execute(report_revisions.insert().values(
+            incident_id="inc-old", revision=1, report=report.model_dump(mode="json"),
+            delivery_count=1, created_at=at))
+    old.close()
+    store = open_store(db_url, default_registry())  # migrated to the latest schema
+    memory = MemoryStore.of(store)
+    assert memory is not None
+    probe = triager.remember(incident_of(corpus["s079-ledger-calls-failing-datadog"]))
+    assert memory.past("inc-old") is None and memory.candidates(probe).past == []
+
+    code = cli.main(["history", "backfill", "--history", db_url])
+    assert (code, capsys.readouterr().err) == (0, "opsagent: 1 incident remembered\n")
+    assert memory.past("inc-old") == triager.remember(incident, report)  # as a triage would
+    assert [p.id for p in memory.candidates(probe).past] == ["inc-old"]
+    assert [i for i, _ in memory.search("ledger")] == ["inc-old"]
+    code = cli.main(["history", "backfill", "--history", db_url])
+    assert (code, capsys.readouterr().err) == (0, "opsagent: 0 incidents remembered\n")
+    store.close()
+
+
+def test_a_backfill_is_bounded_and_keeps_records_written_meanwhile(db_url: str,
+                                                                  triager: Triager) -> None:
+    from opsagent.memory.backfill import backfill
+
+    store = open_store(db_url, default_registry())
+    memory = MemoryStore.of(store)
+    assert memory is not None
+    report = {"summary": "s", "severity": {"level": "LOW"}}  # not a report of today's shape
+    for index in range(5):  # as if stored before memory: a revision, no record
+        memory.record_analysis(incident_id=f"inc-{index}", title=f"disk full {index}",
+                               services=["db"], status="resolved", severity="LOW",
+                               top_cause="capacity", started_at=None, report=report,
+                               payloads=[], now=float(index))
+    memory.record(PastIncident(id="inc-1", summary="written by a triage"))
+    done = backfill(store, memory, triager, limit=2)
+    assert (done.recorded, done.left) == (2, 2)
+    assert [i for i in ("inc-0", "inc-2", "inc-3", "inc-4") if memory.past(i)] == \
+        ["inc-3", "inc-4"]  # the newest first
+    past = memory.past("inc-4")
+    assert past is not None and past.categories == ["capacity"]  # from its row
+    assert past.summary == "disk full 4"
+    assert backfill(store, memory, triager, limit=10) == type(done)(2, 0)
+    assert memory.past("inc-1").summary == "written by a triage"  # type: ignore[union-attr]
+    store.close()

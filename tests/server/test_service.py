@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
+from opsagent.server.runner import worker_count
+
 from ..conftest import EXAMPLE, run_cli
+from ..store.databases import database
 from .conftest import TOKEN, Process, Service, basic, metric, sample, tagged
 
 
@@ -191,3 +195,36 @@ def test_serve_refuses_to_start_without_a_token_or_with_a_bad_database(tmp_path:
     missing = run_cli("worker", "--database", f"sqlite:///{tmp_path}/no/such/dir/a.db",
                       cwd=tmp_path)
     assert missing.code == 2 and "does not exist" in missing.stderr
+
+
+def test_a_worker_process_with_no_workers_is_refused_and_its_count_is_explained(
+        tmp_path: Path) -> None:
+    zero = run_cli("worker", "--workers", "0", "--database",
+                   f"sqlite:///{tmp_path / 'a.db'}", cwd=tmp_path)
+    assert zero.code == 2 and "Traceback" not in zero.stderr
+    assert "--workers 0 would triage nothing" in zero.stderr
+    assert not (tmp_path / "a.db").exists()  # refused before anything was set up
+    assert worker_count(None, 0) == 1  # a shared config's `serve.workers: 0` is serve's
+    assert (worker_count(None, 3), worker_count(2, 0)) == (3, 2)
+
+
+def test_on_postgresql_a_separate_worker_is_woken_by_the_commit_not_its_poll(
+        tmp_path: Path) -> None:
+    with database("postgresql", tmp_path) as url:
+        (tmp_path / "opsagent.yaml").write_text("serve:\n  poll_interval: 60s\n",
+                                                encoding="utf-8")
+        running = Service(url, tmp_path)
+        try:
+            server = running.serve("--workers", "0")
+            worker = running.process("worker").start()
+            worker.wait_for(lambda: b'"event":"working"' in worker.log.read_bytes())
+            assert b'"event":"listening_for_jobs"' in worker.log.read_bytes()
+            time.sleep(1.5)  # past the worker's first claim: now it waits 60 s to poll
+            sent = time.monotonic()
+            ack = accepted(server, "alertmanager",
+                           tagged("alertmanager/firing_checkout.json", "t9"))
+            server.wait_for(lambda: server.get(f"/v1/deliveries/{ack['delivery_id']}")
+                            .json()["status"] == "processed", timeout=40)
+            assert time.monotonic() - sent < 15  # not the 60 s poll
+        finally:
+            running.stop_all()

@@ -93,6 +93,19 @@ def test_a_claim_is_exclusive_until_its_lease_lapses(store: Store) -> None:
     assert [j.id for j in store.claim("w3", limit=5, lease_s=30, now=T0 + 100)] == [job.id]
 
 
+def test_a_renewed_lease_keeps_the_claim_and_a_lapsed_one_taken_over_is_lost(store: Store
+                                                                             ) -> None:
+    deliver(store)
+    [job] = store.claim("w1", limit=5, lease_s=30, now=T0)
+    assert store.renew(job, "w1", lease_s=30, now=T0 + 25)
+    assert store.claim("w2", limit=5, lease_s=30, now=T0 + 40) == []  # renewed to T0 + 55
+    [taken] = store.claim("w2", limit=5, lease_s=30, now=T0 + 56)
+    assert not store.renew(job, "w1", lease_s=30, now=T0 + 57)  # w2 has it now
+    assert store.renew(taken, "w2", lease_s=30, now=T0 + 57)
+    store.reject(taken, "done with", adapter=None, now=T0 + 58)
+    assert store.renew(taken, "w2", lease_s=30, now=T0 + 59)  # gone: nothing to keep
+
+
 def test_concurrent_claims_never_hand_out_a_job_twice(store: Store) -> None:
     store.accept([NewDelivery("auto", f'{{"n": {i}}}'.encode(), {}, T0) for i in range(40)],
                  dedupe_window_s=WINDOW)

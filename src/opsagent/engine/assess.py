@@ -744,6 +744,7 @@ _HEALTHY_WORDS = re.compile(r"\b(operational|healthy|ok|up|normal|green|fine|goo
 
 _NAME_LABELS = ("host", "hostname", "instance", "pod", "pod_name", "namespace", "node",
                 "cluster", "container", "deployment", "job", "object", "org", "account")
+_NAME_KEYS = frozenset(_NAME_LABELS)
 
 
 def _names(ctx: Context) -> list[str]:
@@ -754,8 +755,10 @@ def _names(ctx: Context) -> list[str]:
             if name:
                 names.add(name)
         labels = s.labels
-        if labels:
-            names.update(v for k in _NAME_LABELS if (v := labels.get(k)))
+        # the few labels that name something, found in C (most labels name nothing)
+        present = _NAME_KEYS.intersection(labels) if labels else None
+        if present:
+            names.update(v for k in _NAME_LABELS if k in present and (v := labels[k]))
         if len(names) > 400:
             break
     return list(names)

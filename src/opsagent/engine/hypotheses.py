@@ -79,9 +79,10 @@ def score(ctx: Context, modes: tuple[CompiledMode, ...],
     """The hypotheses, best first, one per category. ``adjust`` (memory's hook) sees
     every scored hypothesis before the ranking and may change them in place."""
     found_by_id = ctx.features.mapping()
+    found = set(found_by_id)  # a set: isdisjoint then walks the smaller side
     out: list[tuple[int, Hypothesis]] = []
     for compiled in modes:
-        if compiled.requires and compiled.requires.isdisjoint(found_by_id):
+        if compiled.requires and compiled.requires.isdisjoint(found):
             continue
         kept, evidence = _weigh(compiled.supports, found_by_id)
         if not evidence:

@@ -33,16 +33,23 @@ class Verdict:
 class MetricJudges:
     """The families in order; the first whose names match a metric judges it."""
 
+    _REMEMBERED = 4096  # metric names whose family is kept (integrations repeat theirs)
+
     def __init__(self, families: Iterable[MetricFamily]) -> None:
         self._families = tuple((family, re.compile("|".join(f"(?:{n})" for n in family.names)))
                                for family in families)
+        self._known: dict[str, MetricFamily | None] = {}
 
     def family(self, name: str) -> MetricFamily | None:
+        if name in self._known:
+            return self._known[name]
         words = name_words(name)
-        for family, pattern in self._families:
-            if pattern.search(words):
-                return family
-        return None
+        found = next((family for family, pattern in self._families if pattern.search(words)),
+                     None)
+        if len(self._known) >= self._REMEMBERED:
+            self._known.clear()
+        self._known[name] = found
+        return found
 
     def judge(self, s: Signal, name: str) -> Verdict | None:
         """The verdict on ``s`` (its value under ``name``), or None: no family claims it."""

@@ -20,6 +20,7 @@ keeps the original words. Pure and cached per text by the caller.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -44,8 +45,12 @@ _SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+|\s+(?=(?:[-*•]|\d+[.)])\s)")
 _COMPOUND = re.compile(r"[-_./\d]")
 _BLANK = " "
 _NEGATED = "unaffected"
-# a word of a clause: a dot only inside it ("1.4x"), never the one that ends a sentence
-_WORD = r"(?:[\w/%-]|\.(?=\w))+"
+# a word of a clause: a dot only inside it ("1.4x"), never the one that ends a sentence.
+# Possessive where Python has it (3.11): every use has white space or nothing after a
+# word, so a shorter match of one never succeeds, and giving characters back one by one
+# (a group per character) made the negation and health patterns slow on long texts
+_WORD = r"(?:[\w/%-]++|\.(?=\w))++" if sys.version_info >= (3, 11) \
+    else r"(?:[\w/%-]|\.(?=\w))+"
 _CONJUNCTION = r"(?:but|while|whereas|although|though|however|yet|and then)"
 
 
@@ -61,7 +66,9 @@ class ObservedText:
         patterns = rules.instructions.patterns
         opens = [p[1:] for p in patterns if p.startswith("^")]
         self._opens = _alternation(opens)
-        self._anywhere = _alternation([p for p in patterns if not p.startswith("^")])
+        anywhere = [p for p in patterns if not p.startswith("^")]
+        self._anywhere = _alternation(anywhere)
+        self._anywhere_gate = _gate(anywhere) if anywhere else None
         # one search says whether any sentence opens with an instruction at all
         self._opens_gate = re.compile(
             r"(?:^|[.!?]\s+|\n)\s*(?:[-*•]\s*|\d+[.)]\s*)?(?:"
@@ -71,7 +78,7 @@ class ObservedText:
         self._cue_gate = _gate(negation.cues)
         # the healthy pattern puts its predicate after white space: whole words suffice
         literals = required_literals(negation.predicates) or ()
-        self._predicate_gate = literal_gate((n.strip() for n in literals), words=True) \
+        self._predicate_gate = _Literals((n.strip() for n in literals), words=True) \
             if literals else None
         heads = "|".join(f"(?:{h})" for h in negation.heads)
         cues = "|".join(f"(?:{c})" for c in negation.cues)
@@ -88,10 +95,12 @@ class ObservedText:
             r"(?=\s*(?:$|[.,;:!?)]|(?:and|but|while|since|so|now|again|too)\b))")
         found = _compound(names)
         self._names = _names_pattern(found) if found else None
+        self._name_needles = _needles(found)
 
     def _without_instructions(self, text: str) -> str:
         if (self._opens_gate is None or self._opens_gate.search(text) is None) and (
-                self._anywhere is None or self._anywhere.search(text) is None):
+                self._anywhere is None or not _passes(self._anywhere_gate, text)
+                or self._anywhere.search(text) is None):
             return text
         parts = _SENTENCES.split(text)
         kept = [part for part in parts if not self._instruction(part)]
@@ -109,12 +118,13 @@ class ObservedText:
         copy.__dict__.update(self.__dict__)
         found = _compound(names)
         copy._names = _names_pattern(found) if found else None  # once per incident
+        copy._name_needles = _needles(found)
         return copy
 
     def __call__(self, lowered: str, *, instructions: bool = True) -> str:
         """``lowered`` (a lower-cased text) with what is not an observation blanked."""
         text = lowered
-        if self._names is not None:
+        if self._names is not None and _holds(self._name_needles, text):
             text = self._names.sub(_BLANK, text)
         if _NAMEISH.search(text) is not None:
             text = _blank_names(text)
@@ -163,15 +173,38 @@ def _blank_names(text: str) -> str:
     return "".join(out)
 
 
-def _gate(patterns: list[str]) -> re.Pattern[str] | None:
+class _Literals:
+    """Whether a text holds one of some literals (as whole words with ``words``). A few
+    substring tests cost far less than one regex search for the same literals; a
+    whole-word gate runs its regex only on a text that holds one of them somewhere."""
+
+    __slots__ = ("needles", "words")
+
+    def __init__(self, literals: Iterable[str], *, words: bool = False) -> None:
+        unique = sorted(set(literals), key=len)
+        kept: list[str] = []
+        for literal in unique:  # one that holds a shorter one is found wherever it is
+            if not any(shorter in literal for shorter in kept):
+                kept.append(literal)
+        self.needles = tuple(kept)
+        self.words = literal_gate(unique, words=True) if words else None
+
+    def passes(self, text: str) -> bool:
+        for needle in self.needles:
+            if needle in text:
+                return self.words is None or self.words.search(text) is not None
+        return False
+
+
+def _gate(patterns: list[str]) -> _Literals | None:
     """A search for the literals one of which every match of ``patterns`` holds (None:
     no such literals, the patterns always run)."""
     literals = required_literals(patterns)
-    return literal_gate(literals) if literals else None
+    return _Literals(literals) if literals else None
 
 
-def _passes(gate: re.Pattern[str] | None, text: str) -> bool:
-    return gate is None or gate.search(text) is not None
+def _passes(gate: _Literals | None, text: str) -> bool:
+    return gate is None or gate.passes(text)
 
 
 def _alternation(patterns: list[str]) -> re.Pattern[str] | None:
@@ -185,6 +218,16 @@ def _compound(names: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted({n.lower() for n in names
                          if n and len(n) >= 4 and _COMPOUND.search(n)},
                         key=len, reverse=True)[:300])
+
+
+def _needles(names: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The names to look for as substrings before their pattern runs (None: too many,
+    the pattern itself is cheaper)."""
+    return names if len(names) <= 16 else None
+
+
+def _holds(needles: tuple[str, ...] | None, text: str) -> bool:
+    return needles is None or any(needle in text for needle in needles)
 
 
 @lru_cache(maxsize=1024)

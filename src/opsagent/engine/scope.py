@@ -169,6 +169,7 @@ _PLACE_KEYS = ("namespace", "cluster", "cluster_name", "kube_cluster_name", "clu
                "account", "account_name", "account_alias", "project", "project_id", "stack",
                "tier", "workspace", "host", "hostname", "instance", "pod", "deployment",
                "job", "db_instance", "resource", "resource_name", "subscription", "space")
+_PLACE_KEY_SET = frozenset(_PLACE_KEYS)
 
 
 def _written_nonprod(s: Signal) -> tuple[str, str] | None:
@@ -179,8 +180,9 @@ def _written_nonprod(s: Signal) -> tuple[str, str] | None:
     if s.kind == ALERT:
         places.append((s.name, "alert"))
     labels = s.labels
-    if labels:
-        places += [(labels.get(key), key) for key in _PLACE_KEYS if labels.get(key)]
+    present = _PLACE_KEY_SET.intersection(labels) if labels else None
+    if present:  # in the order of _PLACE_KEYS: the first one found is the one named
+        places += [(labels[key], key) for key in _PLACE_KEYS if key in present and labels[key]]
     for value, where in places:
         if not value:
             continue

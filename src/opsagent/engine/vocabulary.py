@@ -31,7 +31,7 @@ class _Piece:
 
     term: int  # position of its term
     compiled: CompiledTerm  # the pattern alone
-    needles: re.Pattern[str] | None  # finds a literal every match holds (None: no check)
+    needles: tuple[str, ...] | None  # one of them is in every match (None: no check)
 
 
 _ESCAPE = re.compile(r"\\.")
@@ -76,7 +76,7 @@ class TermSet:
         # trigger word -> (term, the regex's match method) of each pattern it may start
         self._by_trigger: dict[str, tuple[tuple[int, Callable[[str, int], Any]], ...]] = {}
         self.always: tuple[int, ...] = ()  # pieces without a trigger word
-        self._always_gate: re.Pattern[str] | None = None  # finds any of their literals
+        self._always_gate: tuple[str, ...] | None = None  # any of their literals
 
     def count(self, texts: int) -> None:
         if self._seen < self.PREFILTER_AFTER <= self._seen + texts:
@@ -94,8 +94,7 @@ class TermSet:
                 triggers = word_triggers([pattern]) if compiled.lowered else None
                 literals = required_literals([pattern]) if compiled.lowered and not triggers \
                     else None
-                needles = re.compile("|".join(re.escape(n) for n in literals)) if literals \
-                    else None
+                needles = tuple(literals) if literals else None
                 index = len(pieces)
                 pieces.append(_Piece(position, compiled, needles))
                 if not triggers:
@@ -118,7 +117,7 @@ class TermSet:
         self._pieces = tuple(pieces)
         self.always = tuple(always)
         # one search tells whether any of them can match (when each has its literals)
-        self._always_gate = re.compile("|".join(re.escape(n) for n in gate_literals)) \
+        self._always_gate = tuple(gate_literals) \
             if gate_literals is not None and gate_literals else None
 
     def match(self, text: str, lowered: str) -> tuple[CompiledTerm, ...]:
@@ -130,11 +129,12 @@ class TermSet:
         pieces = self._pieces
         hit: set[int] = set()
         gate = self._always_gate
-        for index in self.always if gate is None or gate.search(lowered) else ():
+        # literals are looked for as substrings: far cheaper than a regex of them
+        for index in self.always if gate is None or _holds(gate, lowered) else ():
             piece = pieces[index]
             if piece.term in hit:
                 continue
-            if piece.needles is not None and piece.needles.search(lowered) is None:
+            if piece.needles is not None and not _holds(piece.needles, lowered):
                 continue
             if piece.compiled.search(text, lowered):
                 hit.add(piece.term)
@@ -147,3 +147,7 @@ class TermSet:
                     if term not in hit and attempt(lowered, where) is not None:
                         hit.add(term)
         return tuple([terms[i] for i in sorted(hit)]) if hit else ()
+
+
+def _holds(needles: tuple[str, ...], text: str) -> bool:
+    return any(needle in text for needle in needles)

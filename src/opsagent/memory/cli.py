@@ -237,6 +237,29 @@ def history_export(
                      f"{directory}\n")
 
 
+@history_app.command("backfill")
+def history_backfill(
+    limit: Annotated[int, typer.Option(metavar="N", min=1,
+                                       help="At most N incidents this run.")] = 1000,
+    history: HistoryOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Give memory records to incidents stored before there was memory (the newest
+    first), so that later triages find them as similar incidents."""
+    from ..plugins import default_registry
+    from ..triager import Triager
+    from .backfill import backfill
+
+    settings = _settings(config)
+    triager = Triager.from_settings(settings, default_registry(), env=os.environ,
+                                    no_llm=True)
+    with _opened(history, config) as (store, memory):
+        done = backfill(store, memory, triager, limit=limit)
+    more = f"; {done.left} left (run it again)" if done.left else ""
+    sys.stderr.write(f"opsagent: {done.recorded} incident{'s' if done.recorded != 1 else ''}"
+                     f" remembered{more}\n")
+
+
 def _incident(store: Store, incident_id: str) -> IncidentRow:
     row = store.incident(incident_id)
     if row is None:

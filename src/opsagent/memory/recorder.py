@@ -1,9 +1,10 @@
 """``opsagent analyze --history URL``: memory around one command-line triage.
 
 Before the triage, the incident's candidates come from the history database; after it,
-the incident, its payloads and the report are recorded (the same incident analysed again
-gets a new report revision), its memory record refreshed and a small batch of incidents
-past retention deleted. Needs the ``server`` extra (SQLAlchemy).
+the incident, its payloads, the report and its memory record are recorded in one
+transaction (the same incident analysed again gets a new report revision and a refreshed
+record), and a small batch of incidents past retention deleted. Needs the ``server``
+extra (SQLAlchemy).
 """
 
 from __future__ import annotations
@@ -67,8 +68,8 @@ class Recorder:
             status="resolved" if resolved(incident) else "open",
             severity=report.severity.level.value, top_cause=top,
             started_at=incident.started_at.timestamp() if incident.started_at else None,
-            report=report.model_dump(mode="json"), payloads=payloads, now=now)
-        self.memory.record(triager.remember(incident, report), now=now)
+            report=report.model_dump(mode="json"), payloads=payloads, now=now,
+            record=triager.remember(incident, report))
         self.memory.prune(now=now, retention_days=self.settings.retention_days,
                           max_incidents=self.settings.max_incidents)
         return incident.id

@@ -139,7 +139,7 @@ class _Probe:
         if not alert_keys and sig < (SERVICE_SIGNATURE if shared_keys else SIGNATURE_ALONE):
             return None
         shared, shared_alerts = sorted(shared_keys), sorted(alert_keys)
-        confirmed = past.confirmed_cause
+        confirmed = past.confirmed_cause if past.feedback else None
         days = _days_between(past, self.current)
         parts = {
             "service": _overlap(len(shared), len(self.services), len(services)),

@@ -179,9 +179,8 @@ async def _webhook(request: Request, service: Service) -> Response:
                        received_at=now,
                        vendor_id=who.delivery_id or vendor_delivery_id(headers, data))
     try:
-        accepted = await asyncio.wait_for(asyncio.wrap_future(service.inbox.submit(item)),
-                                          ACK_TIMEOUT_S)
-    except (StoreUnavailable, asyncio.TimeoutError) as exc:
+        accepted = await service.inbox.store_one(item, timeout_s=ACK_TIMEOUT_S)
+    except (StoreUnavailable, TimeoutError) as exc:
         count.labels(source, "unavailable").inc()
         reason = str(exc) or "timed out storing the delivery"
         return _error(503, f"cannot store the delivery now; retry ({reason})")

@@ -31,7 +31,8 @@ def register_cli(app: typer.Typer) -> None:
     def worker(
         database: Database = None,
         workers: Annotated[int | None, typer.Option(
-            help="Worker threads in this process [default: 1].")] = None,
+            help="Worker threads in this process, 1 or more [default: serve.workers "
+                 "when 1 or more, else 1].")] = None,
         config: Config = None,
     ) -> None:
         """Triage stored deliveries (more workers beside `opsagent serve`)."""

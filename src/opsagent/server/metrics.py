@@ -34,6 +34,9 @@ class Metrics:
             "opsagent_triage_seconds", "Time to triage an incident after a delivery.",
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
             registry=self.registry)
+        self.leases_lost = Counter(
+            "opsagent_leases_lost", "Jobs whose lease lapsed while this process triaged "
+            "them (another worker claimed them meanwhile).", registry=self.registry)
         self.notifications = Counter(
             "opsagent_notifications", "Notifications by target, type (the event: new, "
             "raised, resolved, updated) and outcome (recorded, dry_run, failed when it "

@@ -8,8 +8,8 @@ delivery is already linked is only marked done. Triage runs outside any transact
 meanwhile, else the delivery is grouped and triaged again.
 
 Memory: before a triage, the incident's candidates are loaded from the store (never the
-incident itself) and passed to the triage; after the write, its memory record is
-refreshed, and now and then a small batch of incidents past retention is deleted.
+incident itself) and passed to the triage; its memory record is written with the
+revision, and now and then a small batch of incidents past retention is deleted.
 """
 
 from __future__ import annotations
@@ -89,7 +89,8 @@ class Worker:
     def process(self, job: Job) -> None:
         started = time.perf_counter()
         try:
-            outcome = self._process(job)
+            with Heartbeat(self, job):
+                outcome = self._process(job)
         except Exception as exc:  # a runtime failure: try again later, then give up
             reason = f"{type(exc).__name__}: {exc}"
             if job.attempts >= MAX_ATTEMPTS:
@@ -128,6 +129,8 @@ class Worker:
             try:
                 incident_id = self._triage_into(job, parsed, found, key)
             except Conflict:
+                if self.store.finish_linked(job, now=time.time()):
+                    return None  # another worker (its lease lapsed to it) linked it first
                 continue
             self.metrics.deliveries.labels(delivery.source, "processed").inc()
             return incident_id
@@ -163,12 +166,12 @@ class Worker:
             started_at=incident.started_at.timestamp() if incident.started_at else None,
             report=report.model_dump(mode="json"), delivery_count=len(earlier) + 1,
             adapter=",".join(dict.fromkeys(parsed.adapters)), now=time.time(),
-            notifications=planned))
+            notifications=planned, memory=self._record_of(incident, report)))
         for row in planned:  # committed with the revision
             self.metrics.notifications.labels(
                 row.target, row.event["kind"],
                 "recorded" if row.status == "pending" else row.status).inc()
-        self._remember(incident, report)
+        self._retain()
         self.log.event("triaged", worker=self.name, delivery=parsed.delivery.id,
                        incident=incident_id, revision=(found.revision if found else 0) + 1,
                        status=status, severity=report.severity.level.value)
@@ -182,16 +185,14 @@ class Worker:
         found = self.memory.candidates(self.triager.remember(incident))
         return found.past, found.text_rank
 
-    def _remember(self, incident: Incident, report: TriageReport) -> None:
-        """Refresh the incident's memory record (a failure costs the record, not the
-        report: the next triage of the incident writes it again), then retention."""
+    def _record_of(self, incident: Incident, report: TriageReport) -> PastIncident | None:
+        """The incident's memory record, written in the revision's transaction."""
+        return self.triager.remember(incident, report) if self.memory is not None else None
+
+    def _retain(self) -> None:
+        """Now and then, a small batch of incidents past retention is deleted."""
         if self.memory is None:
             return
-        try:
-            self.memory.record(self.triager.remember(incident, report))
-        except Exception as exc:
-            self.log.event("memory_failed", "warning", worker=self.name,
-                           incident=incident.id, reason=str(exc))
         now = time.time()
         if now - self._pruned_at < PRUNE_EVERY_S:
             return
@@ -233,6 +234,44 @@ class Worker:
         self.metrics.deliveries.labels(source or "unknown", "failed").inc()
         self.log.event("delivery_failed", "warning", worker=self.name,
                        delivery=job.delivery_id, reason=reason)
+
+
+class Heartbeat:
+    """While a job runs, its lease is renewed every third of the lease, so a long triage
+    (an LLM agent with a minute's budget) keeps its claim. A renewal refused means the
+    lease lapsed and another worker claimed the job: that is logged (``lease_lost``) and
+    counted (``opsagent_leases_lost_total``); whichever worker links the delivery first
+    writes its revision, the other finds it linked and writes nothing."""
+
+    def __init__(self, worker: Worker, job: Job) -> None:
+        self.worker = worker
+        self.job = job
+        self.lost = False
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="opsagent-lease", daemon=True)
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        w = self.worker
+        while not self._done.wait(w.lease_s / 3):
+            try:
+                kept = w.store.renew(self.job, w.name, lease_s=w.lease_s, now=time.time())
+            except Exception as exc:  # the database is away: try again next beat
+                w.log.event("lease_renewal_failed", "warning", worker=w.name,
+                            job=self.job.id, reason=str(exc))
+                continue
+            if not kept and not self.lost:
+                self.lost = True
+                w.metrics.leases_lost.inc()
+                w.log.event("lease_lost", "warning", worker=w.name, job=self.job.id,
+                            delivery=self.job.delivery_id, lease_s=w.lease_s)
 
 
 def _title(report: TriageReport) -> str:

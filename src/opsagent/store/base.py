@@ -7,12 +7,14 @@ revisions. :mod:`opsagent.store.sql` implements it on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import threading
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import RuntimeFailure
+from ..models.memory import PastIncident
 
 
 class StoreUnavailable(RuntimeFailure):
@@ -124,6 +126,7 @@ class Triaged:
     adapter: str | None
     now: float
     notifications: list[NewNotification] = field(default_factory=list)
+    memory: PastIncident | None = None  # the incident's memory record, kept with the revision
 
 
 @dataclass
@@ -155,6 +158,12 @@ class Store(ABC):
     @abstractmethod
     def claim(self, worker: str, *, limit: int, lease_s: float, now: float) -> list[Job]:
         """Claim ready jobs (and jobs whose lease lapsed) for ``worker``."""
+
+    @abstractmethod
+    def renew(self, job: Job, worker: str, *, lease_s: float, now: float) -> bool:
+        """Extend ``worker``'s claim of ``job`` to ``now + lease_s``; False when the claim
+        is lost: another worker claimed the job after the lease lapsed (a job no longer
+        queued, because it is done, is True: there is nothing left to keep)."""
 
     @abstractmethod
     def release(self, job: Job, *, error: str | None, retry_at: float) -> None:
@@ -200,6 +209,11 @@ class Store(ABC):
 
     @abstractmethod
     def stats(self, *, now: float) -> Stats: ...
+
+    def listen_for_jobs(self, wake: Callable[[], None], stop: threading.Event) -> bool:
+        """Call ``wake`` whenever new jobs are committed, by any process, until ``stop``
+        is set; False when the database cannot tell (workers then poll)."""
+        return False
 
     @abstractmethod
     def close(self) -> None: ...

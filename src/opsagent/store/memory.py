@@ -156,7 +156,9 @@ class MemoryStore:
         """A connection for lookups: on SQLite a deferred transaction, which does not hold
         the write lock that the service's writers wait for."""
         with self.engine.connect() as conn:
-            yield conn.execution_options(read_only=True)
+            reading = conn.execution_options(read_only=True)
+            with reading.begin():  # the driver's cursor reads in this transaction
+                yield reading
 
     # writing ---------------------------------------------------------------------
     def record(self, record: PastIncident, *, now: float | None = None) -> None:
@@ -166,39 +168,35 @@ class MemoryStore:
     def record_many(self, records: Sequence[PastIncident], *, now: float | None = None
                     ) -> None:
         """Store or refresh many records in one transaction (bulk inserts)."""
-        if not records:
-            return
-        at = time.time() if now is None else now
-        ids = [r.id for r in records]
-        rows = [dict(incident_id=r.id, started_at=_ts(r.started_at), recorded_at=at,
-                     record=json.dumps({k: list(getattr(r, k)) for k in RECORD_FIELDS},
-                                       ensure_ascii=False, separators=(",", ":")),
-                     summary=r.summary, search_text=search_text(r)) for r in records]
-        keys = [dict(key=key, incident_id=r.id, started_at=_ts(r.started_at))
-                for r in records for key in keys_of(r)]
+        if records:
+            with self.engine.begin() as conn:
+                write_records(conn, records, now=time.time() if now is None else now)
+
+    def record_missing(self, records: Sequence[PastIncident], *, now: float | None = None
+                       ) -> int:
+        """Store the records of incidents that have none yet (in one transaction; an
+        incident recorded meanwhile keeps its record). Returns how many were written."""
         with self.engine.begin() as conn:
-            _count_words(conn, [str(r["search_text"]) for r in rows],
-                         _old_texts(conn, ids))
-            for chunk in _chunks(ids):
-                conn.execute(memory_keys.delete().where(memory_keys.c.incident_id.in_(chunk)))
-                conn.execute(memory.delete().where(memory.c.incident_id.in_(chunk)))
-                if self.dialect == "sqlite":
-                    conn.execute(sa.text("DELETE FROM memory_fts WHERE incident_id IN "
-                                         "(" + ",".join(f":i{n}" for n in range(len(chunk)))
-                                         + ")"), {f"i{n}": v for n, v in enumerate(chunk)})
-            conn.execute(memory.insert(), rows)
-            if keys:
-                conn.execute(memory_keys.insert(), keys)
-            if self.dialect == "sqlite":
-                conn.execute(sa.text("INSERT INTO memory_fts (incident_id, body) "
-                                     "VALUES (:incident_id, :search_text)"),
-                             [{"incident_id": r["incident_id"], "search_text": r["search_text"]}
-                              for r in rows])
-            else:
-                for chunk in _chunks(ids):
-                    conn.execute(sa.text(
-                        "UPDATE memory SET search_vector = to_tsvector('simple', search_text)"
-                        " WHERE incident_id = ANY(:ids)"), {"ids": list(chunk)})
+            have = {row[0] for chunk in _chunks([r.id for r in records])
+                    for row in conn.execute(sa.select(memory.c.incident_id)
+                                            .where(memory.c.incident_id.in_(chunk)))}
+            missing = [r for r in records if r.id not in have]
+            if missing:
+                write_records(conn, missing, now=time.time() if now is None else now)
+        return len(missing)
+
+    def unremembered(self, *, limit: int) -> list[str]:
+        """Incidents without a memory record (stored before there was memory), the most
+        recently updated first."""
+        with self._reading() as conn:
+            return [r[0] for r in conn.execute(
+                sa.select(incidents.c.id).where(_unremembered())
+                .order_by(incidents.c.updated_at.desc(), incidents.c.id).limit(limit))]
+
+    def unremembered_count(self) -> int:
+        with self._reading() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(incidents)
+                                    .where(_unremembered())).scalar_one())
 
     def add_feedback(self, incident_id: str, *, cause: str, verdict: str, by: str | None,
                      note: str = "", resolution: str | None = None,
@@ -225,24 +223,17 @@ class MemoryStore:
         """The stored incidents to compare ``probe`` with (never ``probe`` itself)."""
         keys = keys_of(probe)
         ids: dict[str, None] = {}
+        rows: dict[str, tuple[Any, ...]] = {}
         with self._reading() as conn:
-            # per key, the most recent ones (an index range read backwards), then the
-            # most recent of them all
-            found: list[tuple[float, str]] = []
             if keys and key_limit > 0:
-                one = ("SELECT * FROM (SELECT started_at, incident_id FROM memory_keys "
-                       "WHERE key = ? AND incident_id <> ? ORDER BY started_at DESC "
-                       "LIMIT ?) AS k")
-                params: list[Any] = []
-                for key in keys:
-                    params += [key, probe.id, key_limit]
-                found = [(started or 0.0, incident_id) for started, incident_id in _driver(
-                    conn, " UNION ALL ".join([one] * len(keys)), params)]
-            for _, incident_id in sorted(found, reverse=True):
-                ids.setdefault(incident_id, None)
-                if len(ids) >= key_limit:
-                    break
-            if keys and key_limit > 0:  # however old: the ones people confirmed a cause of
+                # per key, the most recent ones (an index range read backwards), then the
+                # most recent of them all, read with their records in the same statement
+                for row in _driver(conn, self._recent_sql(len(keys)),
+                                   [v for key in keys for v in (key, probe.id, key_limit)]
+                                   + [key_limit]):
+                    ids[row[0]] = None
+                    rows[row[0]] = row
+                # however old: the ones people confirmed a cause of
                 for (incident_id,) in _driver(
                         conn, "SELECT DISTINCT k.incident_id FROM memory_keys k JOIN feedback f"
                         " ON f.incident_id = k.incident_id WHERE f.verdict = 'correct' AND "
@@ -256,7 +247,19 @@ class MemoryStore:
             ranks = normalize_text_rank(raw)
             for incident_id in ranks:
                 ids.setdefault(incident_id, None)
-            return Candidates(self._load(list(ids), conn), ranks)
+            return Candidates(self._load(list(ids), conn, rows), ranks)
+
+    def _recent_sql(self, keys: int) -> str:
+        """The records of the most recent incidents sharing one of ``keys`` keys (ties in
+        onset broken by the greater id, as Python orders strings)."""
+        one = ("SELECT * FROM (SELECT started_at, incident_id FROM memory_keys WHERE key = ?"
+               " AND incident_id <> ? ORDER BY started_at DESC LIMIT ?) AS k")
+        by_id = 'incident_id COLLATE "C"' if self.dialect == "postgresql" else "incident_id"
+        return ("SELECT m.incident_id, m.started_at, m.summary, m.record FROM memory m JOIN "
+                "(SELECT incident_id, max(coalesce(started_at, 0)) AS s FROM ("
+                + " UNION ALL ".join([one] * keys) + f") AS u GROUP BY incident_id ORDER BY s"
+                f" DESC, {by_id} DESC LIMIT ?) AS t ON t.incident_id = m.incident_id "
+                f"ORDER BY t.s DESC, t.{by_id} DESC")
 
     def search(self, text: str, *, limit: int = 20) -> list[tuple[str, float]]:
         """Incident ids matching any word of ``text``, best first, with scores in [0, 1]."""
@@ -284,44 +287,47 @@ class MemoryStore:
             return {}
         if self.dialect == "sqlite":
             query = " OR ".join(f'"{w}"' for w in words)
-            rows = conn.execute(sa.text(
-                "SELECT incident_id, rank FROM memory_fts WHERE memory_fts MATCH :q "
-                "ORDER BY rank LIMIT :n"), {"q": query, "n": limit}).all()
+            # ranked on rowids alone, then the few ids read: reading each match's id
+            # before the ranking costs a third more
+            rows = _driver(conn, "SELECT f.incident_id, t.r FROM (SELECT rowid AS id, "
+                           "bm25(memory_fts) AS r FROM memory_fts WHERE memory_fts MATCH ? "
+                           "ORDER BY r LIMIT ?) AS t JOIN memory_fts f ON f.rowid = t.id "
+                           "ORDER BY t.r", (query, limit))
             return {r[0]: -float(r[1]) for r in rows}  # bm25(): lower is better
-        rows = conn.execute(sa.text(
-            "SELECT incident_id, ts_rank(search_vector, q) AS r FROM memory, "
-            "to_tsquery('simple', :q) AS q WHERE search_vector @@ q "
-            "ORDER BY r DESC, incident_id LIMIT :n"),
-            {"q": " | ".join(words), "n": limit}).all()
+        rows = _driver(conn, "SELECT incident_id, ts_rank(search_vector, q) AS r FROM memory, "
+                       "to_tsquery('simple', ?) AS q WHERE search_vector @@ q "
+                       "ORDER BY r DESC, incident_id LIMIT ?", (" | ".join(words), limit))
         return {r[0]: float(r[1]) for r in rows}
 
-    def _load(self, ids: Sequence[str], conn: Connection | None = None
-              ) -> list[PastIncident]:
+    def _load(self, ids: Sequence[str], conn: Connection | None = None,
+              rows: dict[str, tuple[Any, ...]] | None = None) -> list[PastIncident]:
+        """The past incidents ``ids`` (``rows``: their memory rows already read)."""
         if not ids:
             return []
         if conn is None:
             with self._reading() as own:
-                return self._load(ids, own)
-        rows: dict[str, tuple[Any, ...]] = {}
-        for chunk in _chunks(ids):
-            for found in _driver(conn, "SELECT incident_id, started_at, summary, record FROM "
-                                 f"memory WHERE incident_id IN ({_marks(chunk)})", chunk):
-                rows[found[0]] = found
+                return self._load(ids, own, rows)
+        rows = dict(rows or {})
+        for chunk in _chunks([i for i in ids if i not in rows]):
+            for row in _driver(conn, "SELECT incident_id, started_at, summary, record FROM "
+                               f"memory WHERE incident_id IN ({_marks(chunk)})", chunk):
+                rows[row[0]] = row
         said = self._feedback(list(rows), conn)
+        found = [rows[i] for i in ids if i in rows]
+        # the records' JSON decoded in one call: a call each costs as much again
+        decoded: list[dict[str, list[str]]] = json.loads(
+            "[" + ",".join(row[3] for row in found) + "]")
         out = []
-        for incident_id in ids:
-            row = rows.get(incident_id)
-            if row is None:
-                continue
-            given, resolution = _as_past_feedback(said.get(incident_id, []))
-            _, started_at, summary, record = row
-            lists: dict[str, list[str]] = json.loads(record)
-            out.append(PastIncident.model_construct(
-                id=incident_id, started_at=_dt(started_at), summary=summary,
-                services=lists.get("services", []), alerts=lists.get("alerts", []),
-                features=lists.get("features", []), categories=lists.get("categories", []),
-                failure_modes=lists.get("failure_modes", []), feedback=given,
-                resolution=resolution[0] if resolution else None))
+        for (incident_id, started_at, summary, _), lists in zip(found, decoded, strict=True):
+            entries = said.get(incident_id)
+            given, resolution = _as_past_feedback(entries) if entries else ([], [])
+            out.append(_past({
+                "id": incident_id, "started_at": _dt(started_at),
+                "services": lists.get("services", []), "alerts": lists.get("alerts", []),
+                "summary": summary, "features": lists.get("features", []),
+                "categories": lists.get("categories", []),
+                "failure_modes": lists.get("failure_modes", []), "feedback": given,
+                "resolution": resolution[0] if resolution else None}))
         return out
 
     def _feedback(self, ids: Sequence[str], conn: Connection | None = None
@@ -343,10 +349,12 @@ class MemoryStore:
     def record_analysis(self, *, incident_id: str, title: str, services: list[str],
                         status: str, severity: str, top_cause: str | None,
                         started_at: float | None, report: dict[str, Any],
-                        payloads: Iterable[tuple[str, bytes]], now: float) -> Recorded:
+                        payloads: Iterable[tuple[str, bytes]], now: float,
+                        record: PastIncident | None = None) -> Recorded:
         """An incident analysed by ``opsagent analyze --history``: the incident (a new
         revision when the same incident is analysed again), its payloads as deliveries
-        of source ``auto`` (so the service could read them too) and the report."""
+        of source ``auto`` (so the service could read them too), the report and, in the
+        same transaction, its memory ``record``."""
         values: dict[str, Any] = dict(services=services, status=status, title=title,
                                       severity=severity, top_cause=top_cause,
                                       started_at=started_at, updated_at=now,
@@ -381,6 +389,8 @@ class MemoryStore:
             conn.execute(report_revisions.insert().values(
                 incident_id=incident_id, revision=revision, report=report,
                 delivery_count=count, created_at=now))
+            if record is not None:
+                write_records(conn, [record], now=now)
         return Recorded(incident_id, revision)
 
     # retention -----------------------------------------------------------------------
@@ -431,12 +441,51 @@ class MemoryStore:
             conn.execute(incidents.delete().where(incidents.c.id.in_(ids)))
 
 
+def _unremembered() -> sa.ColumnElement[bool]:
+    return ~sa.exists().where(memory.c.incident_id == incidents.c.id)
+
+
+def write_records(conn: Connection, records: Sequence[PastIncident], *, now: float) -> None:
+    """Store or refresh memory records in the caller's transaction: the service writes
+    an incident's record with its report revision, so neither is ever kept without the
+    other."""
+    ids = [r.id for r in records]
+    rows = [dict(incident_id=r.id, started_at=_ts(r.started_at), recorded_at=now,
+                 record=json.dumps({k: list(getattr(r, k)) for k in RECORD_FIELDS},
+                                   ensure_ascii=False, separators=(",", ":")),
+                 summary=r.summary, search_text=search_text(r)) for r in records]
+    keys = [dict(key=key, incident_id=r.id, started_at=_ts(r.started_at))
+            for r in records for key in keys_of(r)]
+    sqlite = conn.dialect.name == "sqlite"
+    _count_words(conn, [str(r["search_text"]) for r in rows], _old_texts(conn, ids))
+    for chunk in _chunks(ids):
+        conn.execute(memory_keys.delete().where(memory_keys.c.incident_id.in_(chunk)))
+        conn.execute(memory.delete().where(memory.c.incident_id.in_(chunk)))
+        if sqlite:
+            conn.execute(sa.text("DELETE FROM memory_fts WHERE incident_id IN "
+                                 "(" + ",".join(f":i{n}" for n in range(len(chunk))) + ")"),
+                         {f"i{n}": v for n, v in enumerate(chunk)})
+    conn.execute(memory.insert(), rows)
+    if keys:
+        conn.execute(memory_keys.insert(), keys)
+    if sqlite:
+        conn.execute(sa.text("INSERT INTO memory_fts (incident_id, body) "
+                             "VALUES (:incident_id, :search_text)"),
+                     [{"incident_id": r["incident_id"], "search_text": r["search_text"]}
+                      for r in rows])
+        return
+    for chunk in _chunks(ids):
+        conn.execute(sa.text("UPDATE memory SET search_vector = to_tsvector('simple', "
+                             "search_text) WHERE incident_id = ANY(:ids)"),
+                     {"ids": list(chunk)})
+
+
 def _distinctive(conn: Connection, words: list[str]) -> list[str]:
     """The rarest :data:`SEARCH_WORDS` words held by at most :data:`COMMON_WORD`
     records: the others would make a search rank much of the history and distinguish
     little (the cost of a search stays bounded however large the history grows)."""
-    counts: dict[str, int] = {row.word: row.docs for row in conn.execute(
-        sa.select(memory_words).where(memory_words.c.word.in_(words)))}
+    counts: dict[str, int] = dict(_driver(
+        conn, f"SELECT word, docs FROM memory_words WHERE word IN ({_marks(words)})", words))
     rare = sorted((counts.get(w, 0), index, w) for index, w in enumerate(words)
                   if counts.get(w, 0) <= COMMON_WORD)
     return [w for _, _, w in rare[:SEARCH_WORDS]]
@@ -477,16 +526,37 @@ def _as_past_feedback(entries: Sequence[FeedbackEntry]
     return given, resolutions[-1:]
 
 
+_PAST_FIELDS = frozenset(PastIncident.model_fields)
+
+
+def _past(values: dict[str, Any]) -> PastIncident:
+    """A past incident from a stored record, every field given and already valid: what
+    ``model_construct`` builds, without its per-field work (about 20 µs a record, and a
+    lookup reads a hundred)."""
+    past = PastIncident.__new__(PastIncident)
+    object.__setattr__(past, "__dict__", values)
+    object.__setattr__(past, "__pydantic_fields_set__", _PAST_FIELDS)
+    object.__setattr__(past, "__pydantic_extra__", None)
+    object.__setattr__(past, "__pydantic_private__", None)
+    return past
+
+
 def _marks(items: Sequence[Any]) -> str:
     return ",".join("?" * len(items))
 
 
 def _driver(conn: Connection, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-    """A statement run by the driver itself, for the lookups made before every triage
-    (``?`` marks its parameters; psycopg's are ``%s``)."""
+    """A lookup run on the driver's own cursor, for the ones made before every triage: a
+    statement through SQLAlchemy costs about 50 µs more, and each row 3 µs (``?`` marks
+    the parameters; psycopg's are ``%s``)."""
     if conn.dialect.name != "sqlite":
         sql = sql.replace("?", "%s")
-    return [tuple(row) for row in conn.exec_driver_sql(sql, tuple(params)).all()]
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql, tuple(params))
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
 
 
 def _verdict(value: str) -> Verdict:

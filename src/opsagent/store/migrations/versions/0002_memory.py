@@ -4,7 +4,8 @@ SQLite keeps the full-text index in an FTS5 table (``memory_fts``); PostgreSQL i
 ``tsvector`` column of ``memory`` with a GIN index. ``memory_words`` counts the records
 holding each word, so that a search can leave out the words most records hold.
 Incidents stored before this revision have no memory record until they are triaged (or
-recorded) again.
+recorded) again, or ``opsagent history backfill`` gives them one (it reads their
+deliveries again with the engine, which a migration cannot).
 
 Revision ID: 0002_memory
 Revises: 0001
