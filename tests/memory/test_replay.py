@@ -83,21 +83,21 @@ def test_the_first_incident_has_nothing_similar_and_says_so(
 
 def test_a_confirmed_cause_raises_the_right_cause_the_engine_ranked_lower(
         engine: Engine, corpus: dict[str, Case]) -> None:
-    case = corpus["s077-homepage-stalls-every-five-minutes"]  # labelled cache
+    case = corpus["s005-qa-site-down-afternoon"]  # labelled data
     incident = incident_of(case)
     alone = engine.analyze(incident)
-    assert [c.category for c in alone.root_causes[:2]] == ["database", "cache"]
+    assert [c.category for c in alone.root_causes[:2]] == ["network", "data"]
     before = earlier(engine.remember(incident, alone), 9,
-                     feedback=[said("cache", "correct")], resolution="warmed the cache")
+                     feedback=[said("data", "correct")], resolution="restored the feed")
     taught = engine.analyze(incident, past=[before])
-    assert taught.root_causes[0].category == "cache"
+    assert taught.root_causes[0].category == "data"
     line = taught.root_causes[0].evidence[-1]
     assert line.startswith(f"this happened before: {before.id} on ")
     assert before.started_at is not None
     assert before.started_at.date().isoformat() in line
-    assert "confirmed: cache failure" in line
+    assert "confirmed: bad data" in line
     assert taught.similar_incidents is not None
-    assert taught.similar_incidents[0].resolution == "warmed the cache"
+    assert taught.similar_incidents[0].resolution == "restored the feed"
 
 
 def test_a_cause_marked_wrong_loses_support(engine: Engine, corpus: dict[str, Case]) -> None:
@@ -146,11 +146,11 @@ def test_memory_never_overrides_strong_evidence(engine: Engine, corpus: dict[str
 
 def test_a_confirmed_cause_of_another_service_does_not_teach(
         engine: Engine, corpus: dict[str, Case]) -> None:
-    case = corpus["s077-homepage-stalls-every-five-minutes"]
+    case = corpus["s005-qa-site-down-afternoon"]
     incident = incident_of(case)
     alone = engine.analyze(incident)
     elsewhere = earlier(engine.remember(incident, alone), 9, services=["billing-batch"],
-                        feedback=[said("cache", "correct")])
+                        feedback=[said("data", "correct")])
     taught = engine.analyze(incident, past=[elsewhere])
     assert [c.model_dump() for c in taught.root_causes] == \
         [c.model_dump() for c in alone.root_causes]
@@ -179,11 +179,11 @@ def test_the_library_takes_past_incidents_too(engine: Engine, corpus: dict[str, 
                                               ) -> None:
     import opsagent
 
-    case = corpus["s077-homepage-stalls-every-five-minutes"]
+    case = corpus["s005-qa-site-down-afternoon"]
     incident = incident_of(case)
     before = earlier(engine.remember(incident, engine.analyze(incident)), 9,
-                     feedback=[said("cache", "correct")])
+                     feedback=[said("data", "correct")])
     report = opsagent.analyze(*case.payloads, now=case.expected.now, past=[before])
-    assert report.root_causes[0].category == "cache"
+    assert report.root_causes[0].category == "data"
     assert report.similar_incidents is not None
     assert report.similar_incidents[0].incident == before.id
