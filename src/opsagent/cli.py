@@ -412,6 +412,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         code = _main(argv)
         sys.stdout.flush()
+        if argv is None:
+            _leave_abandoned_agent(code)
     except BrokenPipeError:
         _silence_stdout()
         return 0
@@ -423,6 +425,17 @@ def main(argv: list[str] | None = None) -> int:
                          f"{exc.strerror or exc}\n")
         return 2
     return code
+
+
+def _leave_abandoned_agent(code: int) -> None:
+    """A one-shot command whose agent thread outlived its budget ends now, without the
+    interpreter's shutdown: a thread stopped inside a C library's call during shutdown can
+    abort the process after the report was written. The report is already out."""
+    agent = sys.modules.get("opsagent.agent.refine")
+    if agent is None or not agent.abandoned():
+        return
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def _silence_stdout() -> None:

@@ -137,8 +137,20 @@ def _run_with_deadline(incident: Incident, settings: LLMSettings, provider: Prov
         deadline.cancel()  # a local model's process is killed; HTTP reads fail at once
         if outcome.calling:  # an import in progress cannot be interrupted: no wait then
             worker.join(_GRACE_S)
+        if worker.is_alive():
+            ABANDONED.append(worker)
         return None
     return outcome
+
+
+#: agent threads left running past their budget (a one-shot process ends without
+#: waiting for them: see :func:`abandoned`)
+ABANDONED: list[threading.Thread] = []
+
+
+def abandoned() -> bool:
+    """Whether an agent thread is still running past its budget."""
+    return any(thread.is_alive() for thread in ABANDONED)
 
 
 def _create(provider: Provider, settings: LLMSettings, deadline: Deadline) -> Any:
