@@ -3,6 +3,7 @@ reading that decides it, in more than one wording or format."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -272,3 +273,51 @@ def test_a_datastores_words_said_of_a_cache_are_the_caches_trouble() -> None:
                      "latency_ms": 3400, "slo": {"latency_ms": 800},
                      "symptoms": ["the listing Redis primary failed over to its replica"]})
     assert report.root_causes[0].category == "cache", [c.category for c in report.root_causes]
+
+
+def test_a_resource_reading_in_two_regions_is_not_an_outage_of_both() -> None:
+    # replicas and spend climbing in two regions, errors and latency normal
+    payloads = [{"service": "search-api", "environment": "production", "region": region,
+                 "error_rate": "0.2%", "baseline_error_rate": "0.2%",
+                 "metrics": {"cpu": "18%", "replicas": {"value": 180, "baseline": 30}}}
+                for region in ("us-east-1", "eu-west-1")]
+    assert triage(*payloads).severity.level.value != "HIGH"
+    failing = [{**p, "error_rate": "35%"} for p in payloads]
+    assert triage(*failing).severity.level.value == "HIGH"
+
+
+def test_a_cloudwatch_anomaly_band_edge_is_the_alarms_threshold() -> None:
+    reason = ("Thresholds Crossed: 3 out of the last 3 datapoints [14.0 (22/09/26 07:15:00), "
+              "19.0 (22/09/26 07:10:00), 22.0 (22/09/26 07:05:00)] were less than the lower "
+              "thresholds [188.4, 191.2, 185.9] (minimum 3 datapoints for OK -> ALARM "
+              "transition).")
+    message = {"AlarmName": "web-checkouts-below-band", "NewStateValue": "ALARM",
+               "NewStateReason": reason, "StateChangeTime": "2026-03-14T10:20:00.000+0000",
+               "Region": "EU (Ireland)",
+               "AlarmArn": "arn:aws:cloudwatch:eu-west-1:111122223333:alarm:x",
+               "OldStateValue": "OK",
+               "Trigger": {"ComparisonOperator": "LessThanLowerThreshold",
+                           "ThresholdMetricId": "ad1", "Metrics": [
+                               {"Expression": "ANOMALY_DETECTION_BAND(m1, 2)", "Id": "ad1"},
+                               {"Id": "m1", "MetricStat": {"Metric": {
+                                   "MetricName": "CheckoutsCompleted",
+                                   "Namespace": "Shop/Business"}, "Stat": "Sum"}}]}}
+    report = triage({"Type": "Notification", "Message": json.dumps(message),
+                     "TopicArn": "arn:aws:sns:eu-west-1:111122223333:alarms",
+                     "Timestamp": "2026-03-14T10:20:01.000Z"})
+    # 14 against a floor of 188: checkouts have all but stopped
+    assert report.severity.level.value == "HIGH"
+    assert any("188.4" in reason for reason in report.severity.reasons)
+
+
+@pytest.mark.parametrize(("rate", "baseline", "elevated"), [
+    (1.5, 0.1, True),       # 1.5 % against 0.1 %: fifteen times normal
+    ("1.5", "0.1", True),
+    (0.015, 0.001, True),   # fractions, on one scale already
+    (1.5, 2, False),        # 1.5 % against 2 %: normal
+])
+def test_bare_numbers_beside_their_baseline_share_one_scale(
+        rate: Any, baseline: Any, elevated: bool) -> None:
+    report = triage({"service": "auth-gateway", "environment": "production",
+                     "error_rate": rate, "baseline_error_rate": baseline})
+    assert (report.severity.level.value != "LOW") is elevated

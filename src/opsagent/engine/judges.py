@@ -82,4 +82,8 @@ class MetricJudges:
             strength = ratio_strength(limit, value) if value > 0 else (0.9 if limit > 0
                                                                         else 0.0)
         multiple = value / s.baseline if s.baseline else None
+        if multiple is None and not above and s.objective:
+            # a floor (an anomaly band's lower edge, "at least 180 orders"): how far below
+            # it, which is no more than how far below normal
+            multiple = value / s.objective
         return Verdict(family, strength, reference, multiple)

@@ -141,7 +141,13 @@ def determine_scope(ctx: Context) -> None:
     elif len(services) <= 1:
         features.add("scope.single_service", 1.0, None)
     if len(regions) >= 2 and metrics >= 2:
-        ctx.impacts.append(Impact(2, 0.75, f"{len(regions)} regions are affected"))
+        # several regions hit is HIGH when what they show is failure users feel; resource
+        # readings or a bill in two regions are a wider problem, not an outage
+        if any(features.strength(name) >= 0.5 for name in _REGION_FAILURE):
+            ctx.impacts.append(Impact(2, 0.75, f"{len(regions)} regions are affected"))
+        else:
+            ctx.impacts.append(Impact(1, 0.45, f"{len(regions)} regions report trouble, "
+                                               "with no failure users feel measured"))
     shared = _shared_dependency(ctx)
     if shared:
         features.add("scope.shared_dependency", 0.9,
@@ -163,6 +169,10 @@ def determine_scope(ctx: Context) -> None:
         features.add("source.warning_only", 1.0,
                      "every alert is rated warning or informational by its source")
 
+
+# what, seen in several regions at once, is failure users feel
+_REGION_FAILURE = ("errors.elevated", "latency.elevated", "availability.low",
+                   "impact.total_outage", "impact.critical_flow", "text.outage", "text.errors")
 
 # label keys whose values name where a signal comes from (not what it says)
 _PLACE_KEYS = ("namespace", "cluster", "cluster_name", "kube_cluster_name", "cluster-name",

@@ -15,10 +15,12 @@ from .numbers import (
     RATIO_EXPECTED,
     SIZE_EXPECTED,
     bare_ratio,
+    on_percent_scale,
     parse_duration_ms,
     parse_number,
     parse_ratio,
     parse_size,
+    percent_scale,
 )
 from .text import as_text, clip
 from .times import TIME_EXPECTED, format_time, humanize_age, parse_time
@@ -37,10 +39,12 @@ __all__ = [
     "clip",
     "format_time",
     "humanize_age",
+    "on_percent_scale",
     "parse_duration_ms",
     "parse_number",
     "parse_ratio",
     "parse_size",
     "parse_time",
+    "percent_scale",
     "read_value",
 ]

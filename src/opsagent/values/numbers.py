@@ -12,7 +12,9 @@ is a fraction (``0.18`` is 18 %); a bare number above 1 is a percent (``18`` and
 the whole number ``1`` it is 1 %, which :func:`bare_ratio` reports as ambiguous; written
 ``1.0`` (as a program computing a fraction writes it) it is 100 %. The numbers vendor
 alerts carry are machine-written, and there a 1 is a fraction (see
-:mod:`opsagent.ingest.metrics`).
+:mod:`opsagent.ingest.metrics`). Bare numbers written together, a value beside its
+baseline or objective, share one scale: when one of them is above 1 they are all percents
+(``1.5`` beside a baseline of ``0.1`` is 1.5 % against 0.1 %), see :func:`percent_scale`.
 """
 
 from __future__ import annotations
@@ -69,6 +71,36 @@ def bare_ratio(number: float, whole: bool) -> tuple[float, bool]:
     if number > 1.0:
         return number / 100.0, False
     return number, False
+
+
+def _bare(value: Any) -> float | None:
+    """The number of a value written without a unit, else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, str):
+        match = _NUMBER.match(value.replace(",", ""))
+        if match and not match.group(2):
+            return float(match.group(1))
+    return None
+
+
+def percent_scale(*values: Any) -> bool:
+    """Whether bare ratios written together (a value and its baseline or objective) are
+    percents: every one present is written without a unit and one of them is above 1."""
+    numbers = [_bare(v) for v in values if v is not None]
+    return len(numbers) >= 2 and None not in numbers and any(
+        n is not None and n > 1.0 for n in numbers)
+
+
+def on_percent_scale(value: Any, read: float | None) -> float | None:
+    """``read`` (the fraction ``value`` was read as alone) on the percent scale of the
+    values written beside it: a bare number of 1 or less is then a percent too."""
+    number = _bare(value)
+    if read is None or number is None or number > 1.0:
+        return read
+    return number / 100.0
 
 
 def parse_ratio(value: Any, field: str) -> float:

@@ -125,7 +125,10 @@ _SHAPES = ("SNS notifications whose Message is a CloudWatch alarm (also in a Lam
            "Records), EventBridge 'CloudWatch Alarm State Change' events, the event of an "
            "alarm's Lambda action (source aws.cloudwatch with alarmData), and the alarm "
            "message alone")
-_REASON_THRESHOLD = re.compile(r"threshold \((-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\)")
+_REASON_THRESHOLD = re.compile(r"threshold \((-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\)"
+                               # an anomaly band's edge, one per datapoint, the latest first:
+                               # "less than the lower thresholds [188.4, 191.2]"
+                               r"|(?:lower|upper) thresholds? \[(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)")
 
 
 @dataclass
@@ -289,7 +292,7 @@ def _from_message(
     alarm.datapoints = _reason_datapoints(alarm.reason)
     if alarm.threshold is None:
         match = _REASON_THRESHOLD.search(alarm.reason)
-        alarm.threshold = float(match.group(1)) if match else None
+        alarm.threshold = float(match.group(1) or match.group(2)) if match else None
     return alarm
 
 
@@ -344,7 +347,7 @@ def _from_state_change(
         alarm.datapoints = _reason_datapoints(alarm.reason)
     if alarm.threshold is None:
         match = _REASON_THRESHOLD.search(alarm.reason)
-        alarm.threshold = float(match.group(1)) if match else None
+        alarm.threshold = float(match.group(1) or match.group(2)) if match else None
     return alarm
 
 

@@ -44,7 +44,15 @@ from ...models import (
     SourceSeverity,
 )
 from ...names import canonical_region, service_name
-from ...values import Kind, Reading, as_text, parse_time, read_value
+from ...values import (
+    Kind,
+    Reading,
+    as_text,
+    on_percent_scale,
+    parse_time,
+    percent_scale,
+    read_value,
+)
 from ..base import ParseContext
 from ..generic_fields import (
     CHANGE_TYPES,
@@ -218,6 +226,23 @@ class _EventParser:
         self._emit(kind=SignalKind.METRIC, name=name, unit=unit, labels=labels,
                    **{**read, **fields})
 
+    def _emit_ratio(self, name: str, reading: Reading, raw: Any,
+                    references: tuple[tuple[Mapping[str, Any], str, str], ...],
+                    kind: MetricKind = "ratio", **fields: Any) -> None:
+        """A ratio metric with its baseline and objective (``references``: where each is
+        written), the bare numbers of all of them read on one scale (``1.5`` beside a
+        baseline of ``0.1`` is 1.5 % against 0.1 %)."""
+        written = [container.get(key) if _present(container.get(key)) else None
+                   for container, key, _ in references]
+        read = [self._reference(container, key, "ratio", field)
+                for container, key, field in references]
+        if percent_scale(raw, *written):
+            reading = replace(reading, value=on_percent_scale(raw, reading.value))
+            read = [on_percent_scale(w, r) for w, r in zip(written, read, strict=True)]
+        baseline, objective = [*read, None][:2]
+        self._emit_reading(name, reading, kind, **fields, baseline=baseline,
+                           objective=objective)
+
     def _services(self) -> list[str]:
         raw = self.doc.get("services", self.doc.get("service"))
         field = "services" if "services" in self.doc else "service"
@@ -309,11 +334,9 @@ class _EventParser:
         if _present(doc.get(key)):
             reading = self._read(doc[key], key, "ratio")
             if reading is not None:
-                self._emit_reading(
-                    "error_rate", reading, "ratio",
-                    baseline=self._reference(doc, "baseline_error_rate", "ratio",
-                                             "baseline_error_rate"),
-                    objective=self._reference(slo, "error_rate", "ratio", "slo.error_rate"))
+                self._emit_ratio("error_rate", reading, doc[key], (
+                    (doc, "baseline_error_rate", "baseline_error_rate"),
+                    (slo, "error_rate", "slo.error_rate")))
         latency_key = next(
             (k for k in ("latency_ms", "p95_latency_ms", "latency", "p99_latency_ms",
                          "p50_latency_ms") if _present(doc.get(k))),
@@ -335,12 +358,9 @@ class _EventParser:
             reading = self._read(doc["availability"], "availability", "ratio",
                                  lower_is_worse=True)
             if reading is not None:
-                self._emit_reading(
-                    "availability", reading, "ratio",
-                    baseline=self._reference(doc, "baseline_availability", "ratio",
-                                             "baseline_availability"),
-                    objective=self._reference(slo, "availability", "ratio",
-                                              "slo.availability"))
+                self._emit_ratio("availability", reading, doc["availability"], (
+                    (doc, "baseline_availability", "baseline_availability"),
+                    (slo, "availability", "slo.availability")))
         rps_key = "rps" if _present(doc.get("rps")) else "requests_per_second"
         if _present(doc.get(rps_key)):
             reading = self._read(doc[rps_key], rps_key, "quantity")
@@ -488,7 +508,7 @@ class _EventParser:
         dep_region = value.get("region")
         region, zone = canonical_region(as_text(dep_region, f"{field}.region")) \
             if dep_region is not None else (self.region, self.zone)
-        base = {"dependency": dep, "region": region, "zone": zone}
+        base: dict[str, Any] = {"dependency": dep, "region": region, "zone": zone}
         if status is not None:
             status_text = as_text(status, f"{field}.status")
             self._emit(kind=SignalKind.STATUS, name="dependency_status",
@@ -497,9 +517,9 @@ class _EventParser:
         if _present(value.get("error_rate")):
             reading = self._read(value["error_rate"], f"{field}.error_rate", "ratio")
             if reading is not None:
-                self._emit_reading("error_rate", reading, "ratio", **base, baseline=(
-                    self._reference(value, "baseline_error_rate", "ratio",
-                                    f"{field}.baseline_error_rate")))
+                self._emit_ratio("error_rate", reading, value["error_rate"], (
+                    (value, "baseline_error_rate", f"{field}.baseline_error_rate"),),
+                    "ratio", **base)
         latency_key = "latency_ms" if _present(value.get("latency_ms")) else "latency"
         if _present(value.get(latency_key)):
             reading = self._read(value[latency_key], f"{field}.{latency_key}", "duration")
@@ -546,15 +566,20 @@ class _EventParser:
             reading = _negated(reading)
         labels = {"stat": "p99"} if "p99" in key else {}
         threshold = "threshold" if "threshold" in spec else "objective"
+        fields: dict[str, Any] = {
+            "raw_name": raw_name if name != key else None, "labels": labels,
+            "unit": as_text(spec.get("unit"), f"{field}.unit") if spec.get("unit") else None,
+            "dependency": service_name(as_text(spec.get("dependency"),
+                                               f"{field}.dependency")) or None}
+        if reading_kind == "ratio":
+            self._emit_ratio(name, reading, value, (
+                (spec, "baseline", f"{field}.baseline"),
+                (spec, threshold, f"{field}.{threshold}")), kind, **fields)
+            return
         self._emit_reading(
-            name, reading, kind, raw_name=raw_name if name != key else None,
-            labels=labels,
-            unit=as_text(spec.get("unit"), f"{field}.unit") if spec.get("unit") else None,
+            name, reading, kind, **fields,
             baseline=self._reference(spec, "baseline", reading_kind, f"{field}.baseline"),
-            objective=self._reference(spec, threshold, reading_kind, f"{field}.{threshold}"),
-            dependency=service_name(as_text(spec.get("dependency"), f"{field}.dependency"))
-            or None,
-        )
+            objective=self._reference(spec, threshold, reading_kind, f"{field}.{threshold}"))
 
     def _texts(self, key: str, kind: SignalKind) -> None:
         raw = self.doc.get(key)
