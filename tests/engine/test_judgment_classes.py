@@ -321,3 +321,14 @@ def test_bare_numbers_beside_their_baseline_share_one_scale(
     report = triage({"service": "auth-gateway", "environment": "production",
                      "error_rate": rate, "baseline_error_rate": baseline})
     assert (report.severity.level.value != "LOW") is elevated
+
+
+def test_what_customers_ask_is_a_question_not_a_fact() -> None:
+    def event(symptom: str) -> dict[str, Any]:
+        return {"service": "billing", "environment": "production", "symptoms": [symptom]}
+
+    stated = triage(event("customers were charged twice for their renewal"))
+    asked = triage(event("customers ask whether they were charged twice for their renewal"))
+    assert stated.severity.level.value == "HIGH"
+    assert asked.severity.level.value != "HIGH"
+    assert not any("refund" in a.title.lower() for a in asked.actions)

@@ -9,7 +9,8 @@ Blanked, in this order:
   DNS one);
 * instructions and runbook text carried in alerts ("If this fires, check the pool and
   restart the pods"), sentence by sentence (not in what people report as symptoms);
-* alert-rule language ("breached the upper threshold");
+* alert-rule language ("breached the upper threshold") and questions ("customers ask
+  whether they were charged twice": a question to answer, not a fact seen);
 * negations: a cue before a failure word ("no DNS errors") and a failure word with a
   healthy predicate ("DNS resolution is fine") become the word ``unaffected``.
 
@@ -59,8 +60,11 @@ class ObservedText:
     engine holds one); :meth:`naming` adds one incident's names."""
 
     def __init__(self, rules: Observations, names: Iterable[str] = ()) -> None:
-        self._rule = _alternation(rules.rule_language.patterns)
-        self._rule_gate = _gate(rules.rule_language.patterns)
+        rule_patterns = list(rules.rule_language.patterns)
+        if rules.questions is not None:  # blanked alike: neither is something seen
+            rule_patterns += rules.questions.patterns
+        self._rule = _alternation(rule_patterns)
+        self._rule_gate = _gate(rule_patterns)
         # instructions open a sentence ("^...": tried at its start only) or name a
         # runbook anywhere in it
         patterns = rules.instructions.patterns

@@ -123,8 +123,10 @@ def run_examples(kb: KnowledgeBase) -> list[CaseResult]:
                 results.append(CaseResult(family.id, name, expected, ok,
                                           f"claimed by {claimed.id if claimed else 'no family'}"))
     if kb.observations is not None:
-        for part in ("rule_language", "instructions", "negation"):
+        for part in ("rule_language", "instructions", "negation", "questions"):
             rule = getattr(kb.observations, part)
+            if rule is None:
+                continue
             for text in rule.drops:
                 left = features(text, clean=True) - {"text.no_impact"}
                 results.append(CaseResult(part, text, "drops", not left,

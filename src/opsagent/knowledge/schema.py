@@ -196,12 +196,15 @@ class Negation(_Strict):
 
 class Observations(_Strict):
     """What text carried in payloads says that is not an observation: alert-rule
-    language, instructions and runbook text, negations; names, hosts and URLs are never
+    language, instructions and runbook text, negations, questions; names, hosts and URLs are never
     read for vocabulary (the engine blanks them itself)."""
 
     rule_language: PhraseRule
     instructions: PhraseRule
     negation: Negation
+    # what people ask or wonder ("customers ask whether they were charged twice") is a
+    # question to answer, not a fact seen
+    questions: PhraseRule | None = None
 
 
 class ObservationsFile(_Strict):
