@@ -332,3 +332,18 @@ def test_what_customers_ask_is_a_question_not_a_fact() -> None:
     assert stated.severity.level.value == "HIGH"
     assert asked.severity.level.value != "HIGH"
     assert not any("refund" in a.title.lower() for a in asked.actions)
+
+
+@pytest.mark.parametrize("summary", ["PRICE_TTL_SECONDS back to 3600 (revert)",
+                                     "reverted the TTL change of this morning",
+                                     "rollback of the 09:12 config push"])
+def test_a_change_that_undoes_one_is_not_reverted_again(summary: str) -> None:
+    report = triage({"service": "pricing-api", "environment": "production",
+                     "latency_ms": 2400, "baseline_latency_ms": 180,
+                     "changes": [{"type": "config", "service": "pricing-api",
+                                  "at": "2026-01-15T11:12:00Z",
+                                  "description": "PRICE_TTL_SECONDS 3600 -> 60"},
+                                 {"type": "config", "service": "pricing-api",
+                                  "at": "2026-01-15T11:41:00Z", "description": summary}]})
+    assert report.root_causes[0].category == "config_change"
+    assert not any(a.title.lower().startswith(("revert", "roll back")) for a in report.actions)

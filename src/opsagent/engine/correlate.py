@@ -84,6 +84,10 @@ def correlate(ctx: Context) -> None:
         if ctype == DEPLOY and _INFRA_CHANGE.search(change.text.lower()):
             # a pipeline "deploy" of infrastructure code is an infrastructure change
             ctype = ChangeType.INFRA
+        if ctype != ROLLBACK and _UNDOES.search(change.text.lower()):
+            # a change that says it undoes one ("PRICE_TTL back to 3600 (revert)") is the
+            # rollback already made: not a new cause, and not to be reverted again
+            ctype = ChangeType.ROLLBACK
         noun = _NOUN[ctype]
         subject = change.service or change.dependency
         key = service_key(subject)
@@ -182,6 +186,8 @@ def correlate(ctx: Context) -> None:
 
 
 # what a change of infrastructure code says it does, whatever pipeline delivered it
+_UNDOES = re.compile(r"(?:^|[(\[:;,]\s*|\s)(?:revert(?:ed|s)?|rolled back|roll ?back(?: of| to)|"
+                     r"undo(?:ne|es)?|rollback(?: of| to)?)\b(?! (?:plan|procedure|test))")
 _INFRA_CHANGE = re.compile(r"\b(?:terraform|pulumi|cloudformation|opentofu|crossplane|"
                            r"aws_\w+|google_\w+|azurerm_\w+|iam (?:polic\w*|role\w*)|"
                            r"service control polic\w*|security groups?|firewall rules?|"
