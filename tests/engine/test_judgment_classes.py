@@ -347,3 +347,22 @@ def test_a_change_that_undoes_one_is_not_reverted_again(summary: str) -> None:
                                   "at": "2026-01-15T11:41:00Z", "description": summary}]})
     assert report.root_causes[0].category == "config_change"
     assert not any(a.title.lower().startswith(("revert", "roll back")) for a in report.actions)
+
+
+@pytest.mark.parametrize(("later", "deploy_at"), [
+    ({"type": "config", "description": "connection pool max 200 -> 20"}, "11:20"),
+    ({"type": "maintenance", "description": "cache cluster resharded"}, "11:25"),
+])
+def test_a_deploy_that_ran_cleanly_until_a_later_change_is_not_rolled_back(
+        later: dict[str, str], deploy_at: str) -> None:
+    def incident(*changes: dict[str, str]) -> dict[str, Any]:
+        return {"service": "profiles-api", "environment": "production", "error_rate": "31%",
+                "started_at": "2026-01-15T11:45:00Z", "changes": list(changes)}
+
+    deploy = {"type": "deploy", "service": "profiles-api", "version": "v8.14.0",
+              "at": f"2026-01-15T{deploy_at}:00Z"}
+    near = {**later, "service": "profiles-api", "at": "2026-01-15T11:43:00Z"}
+    rollback = "roll back the last deployment"
+    assert any(rollback in a.title.lower() for a in triage(incident(deploy)).actions)
+    both = triage(incident(deploy, near))
+    assert not any(rollback in a.title.lower() for a in both.actions)

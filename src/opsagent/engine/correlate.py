@@ -124,6 +124,13 @@ def correlate(ctx: Context) -> None:
                     if age > timedelta(minutes=1) else "just before the onset"
             strength = recency(age)
         sentence = f"{noun} of {who}{version}{desc} {age_text}"
+        if change.at is not None and _later_trigger(change.at, onset, changes):
+            # it ran cleanly until another change came, just before the onset: that one
+            # is the nearer trigger
+            strength *= 0.6
+            sentence += ", and ran cleanly until a later change came just before the onset"
+            if ctype == DEPLOY and relation == "own":
+                features.add("change.deploy.superseded", 1.0, sentence)
         if ctype == ROLLBACK:
             features.add("change.rollback", 1.0, sentence)
             continue
@@ -221,6 +228,19 @@ def _nothing_failing(ctx: Context, problems: list[Signal]) -> bool:
             continue
         return False
     return _PROBLEM_FEATURES.isdisjoint(ctx.features.keys())
+
+
+_CLEAN_RUN = timedelta(minutes=10)  # how long a change ran before another came
+_NEAR_ONSET = timedelta(minutes=5)
+
+
+def _later_trigger(at: datetime, onset: datetime, changes: list[Signal]) -> bool:
+    """Whether another change came at least ``_CLEAN_RUN`` after ``at`` and within
+    ``_NEAR_ONSET`` of the onset (neither long before it nor after it)."""
+    return any(c.at is not None and c.at - at >= _CLEAN_RUN
+               and abs(onset - c.at) <= _NEAR_ONSET
+               and not (c.change is not None and c.change.type == ROLLBACK)
+               for c in changes)
 
 
 def _rollback_effect(ctx: Context, rollback: Signal, problems: list[Signal], who: str) -> None:

@@ -61,6 +61,8 @@ ENGINE_FEATURES: dict[str, str] = {
     "change.deploy.recent": "a deploy of an affected service shortly before the onset",
     "change.deploy.failed": "a deploy of an affected service failed",
     "change.deploy.stale": "the last deploy of the affected service is old (over a week)",
+    "change.deploy.superseded": "the deploy ran cleanly until a later change came just "
+                                "before the onset",
     "change.deploy.other": "a deploy of a service that is not affected",
     "change.dependency.recent": "a change to a dependency of an affected service",
     "change.config.recent": "a configuration or feature-flag change before the onset",
