@@ -366,3 +366,17 @@ def test_a_deploy_that_ran_cleanly_until_a_later_change_is_not_rolled_back(
     assert any(rollback in a.title.lower() for a in triage(incident(deploy)).actions)
     both = triage(incident(deploy, near))
     assert not any(rollback in a.title.lower() for a in both.actions)
+
+
+@pytest.mark.parametrize(("description", "planned"), [
+    ("planned failover of orders-db in the change window", True),
+    ("failover of orders-db meant for the staging cluster, run from a prod shell", False),
+    ("scheduled maintenance run against the wrong database by mistake", False),
+])
+def test_work_that_went_where_it_was_not_meant_to_is_not_planned(
+        description: str, planned: bool) -> None:
+    report = triage({"service": "orders-api", "environment": "production",
+                     "alerts": [{"name": "OrdersDbConnectionsDropped", "severity": "critical"}],
+                     "changes": [{"type": "maintenance", "service": "orders-api",
+                                  "at": "2026-01-15T11:50:00Z", "description": description}]})
+    assert (report.severity.level.value == "LOW") is planned

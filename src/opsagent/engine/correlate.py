@@ -157,9 +157,9 @@ def correlate(ctx: Context) -> None:
         if ctype in (ChangeType.OTHER, ChangeType.MIGRATION) and _DATA_CHANGE.search(
                 f"{change.text} {details.description if details else ''}".lower()):
             features.add("change.data.recent", strength, f"{sentence}: it changed data")
-        if ctype != DEPLOY and _PLANNED.search(
-                f"{change.labels.get('type', '')} {change.text} "
-                f"{details.description if details else ''}".lower()):
+        words = f"{change.labels.get('type', '')} {change.text} " \
+            f"{details.description if details else ''}".lower()
+        if ctype != DEPLOY and _PLANNED.search(words) and not _MISTAKE.search(words):
             features.add("change.planned", strength, f"{sentence}: planned work")
         if ctype != DEPLOY and _CACHE_CHANGE.search(
                 f"{change.text} {details.description if details else ''}".lower()):
@@ -205,6 +205,10 @@ _DATA_CHANGE = re.compile(r"\b(?:import\w*|feeds?|backfill\w*|replay\w*|re-?inde
                           r"reprocess\w*|restore\w*|dedupe?\w*|rewrite\w*|reconcil\w*)\b")
 _PLANNED = re.compile(r"\b(?:planned|scheduled|maintenance window|maintenance|change window|"
                       r"approved change|chg-?\d+|drained (?:beforehand|first|in advance))\b")
+# work that went where it was not meant to is an accident, however it was scheduled
+_MISTAKE = re.compile(r"\b(?:by mistake|mistaken\w*|accident\w*|inadvertent\w*|unintended|"
+                      r"meant for|intended for|instead of|wrong (?:instance|cluster|host|"
+                      r"database|environment|account|shell|region|server|table|bucket))\b")
 _CACHE_CHANGE = re.compile(r"\b(?:flush\w*|purg\w*|evict\w*|invalidat\w*|"
                            r"cache (?:clear|wipe|reset)\w*|clear\w* (?:the )?cache|"
                            r"(?:restart\w*|resiz\w*|replac\w*|failover|"
