@@ -380,3 +380,37 @@ def test_work_that_went_where_it_was_not_meant_to_is_not_planned(
                      "changes": [{"type": "maintenance", "service": "orders-api",
                                   "at": "2026-01-15T11:50:00Z", "description": description}]})
     assert (report.severity.level.value == "LOW") is planned
+
+
+@pytest.mark.parametrize(("text", "drop"), [
+    ("Orders per minute 61 (forecast 180-240)", 1 - 61 / 180),
+    ("Average order value is EUR 4.31 (7-day band EUR 61-78)", 1 - 4.31 / 61),
+    ("checkouts 1,200 (usual 1,000 at this hour)", None),  # above its usual: no drop
+])
+def test_a_reading_beside_its_forecast_reads_as_a_drop(text: str, drop: float | None) -> None:
+    found = stated_drop(text)
+    assert found == pytest.approx(drop) if drop is not None else found is None
+
+
+def test_an_alert_about_payments_is_not_bounded_by_a_cpu_reading() -> None:
+    def event(alert: str) -> dict[str, Any]:
+        return {"service": "storefront", "environment": "production",
+                "metrics": {"cpu": "38%"},
+                "alerts": [{"name": alert, "severity": "critical"}]}
+
+    assert triage(event("CPU usage high on storefront")).severity.level.value == "LOW"
+    payments = triage(event("Customers cannot find how to pay: 'Pay now' missing"))
+    assert payments.severity.level.value != "LOW"
+
+
+@pytest.mark.parametrize(("name", "used"), [
+    ("NodeFilesystemAlmostOutOfSpace", 0.9786),   # node-exporter mixin: % available
+    ("disk_free_percent", 0.92),
+    ("filesystem space left", 0.96),
+    ("disk_used_percent", 0.0214),
+])
+def test_the_space_a_disk_has_left_reads_as_the_share_used(name: str, used: float) -> None:
+    reading = canonical_metric(name, 2.14 if "Out" in name or "used" in name else
+                               8 if "free" in name else 0.04)
+    assert reading is not None and reading.name == "disk"
+    assert reading.value == pytest.approx(used)

@@ -235,6 +235,7 @@ class Assessor:
             if s.value < limit:
                 if s.status != RESOLVED:
                     self.ctx.within_bounds.append(f"{label} {_pct(s.value)}{where}")
+                    self.ctx.bounded_topics.add("cpu" if name == "saturation" else name)
                     if name == "disk" and s.value >= limit - 0.1:
                         # filling, with headroom: the problem to plan for, not an outage
                         self.features.add("disk.high", 0.3,
@@ -337,6 +338,7 @@ class Assessor:
                                   f"certificate{where} expires in {value:.0f} day(s)")
             else:  # a renewal to plan, weeks ahead: within bounds
                 self.ctx.within_bounds.append(f"certificate{where} expires in {value:.0f} days")
+                self.ctx.bounded_topics.add("certificate")
                 if value <= 30:
                     self.features.add("cert.expiring", 0.3 * damp,
                                       f"certificate{where} expires in {value:.0f} days")

@@ -69,6 +69,9 @@ class Context:
     recovery_said: list[tuple[datetime | None, str]] = field(default_factory=list)
     # readings of resources judged within their limits ("disk 78% on kafka-3")
     within_bounds: list[str] = field(default_factory=list)
+    # what those readings measure ("cpu", "disk", "certificate"): an alert about
+    # something else is not bounded by them
+    bounded_topics: set[str] = field(default_factory=set)
     _entries: dict[str, ServiceEntry] = field(default_factory=dict)
 
     @property

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from ..models import Level, Severity
 from .context import Context, Impact
 from .features import FAILURE_TEXT, MEASURED_FAILURE, Feature
+from .kinds import ALERT, RESOLVED
 
 _LEVELS = (Level.LOW, Level.MEDIUM, Level.HIGH)
 _FAILURE_EVIDENCE = FAILURE_TEXT | MEASURED_FAILURE
@@ -143,7 +144,8 @@ def grade(ctx: Context) -> Severity:
     # the numbers behind an alert decide, not its label: readings within bounds and
     # nothing abnormal measured turn a rating alone into a LOW
     bounded = bool(ctx.within_bounds) and not ctx.failing_symptoms and not any(
-        features[f].strength >= 0.5 for f in _ABNORMAL if f in features)
+        features[f].strength >= 0.5 for f in _ABNORMAL if f in features) and _alerts_about(
+        ctx, ctx.bounded_topics)
     if bounded:
         impacts = [Impact(0, 0.36, f"{i.reason}, but its readings are within bounds "
                                    f"({ctx.within_bounds[0]})") if i.label else i
@@ -221,6 +223,25 @@ def grade(ctx: Context) -> Severity:
                     floor=Level.HIGH if hard else None)
 
 
+# the words by which an alert speaks of what a bounded reading measures
+_TOPICS = {
+    "cpu": re.compile(r"\b(?:cpu|processor|load|utili[sz]ation|saturat\w*|throttl\w*)"),
+    "memory": re.compile(r"\b(?:memory|mem|heap|oom\w*|ram|rss|swap)"),
+    "disk": re.compile(r"\b(?:disk|filesystem|file system|volume|space|storage|inode)"),
+    "connections": re.compile(r"\b(?:connection|pool|sessions?|clients?)"),
+    "certificate": re.compile(r"\b(?:cert\w*|tls|ssl|x509|expir\w*)"),
+}
+
+
+def _alerts_about(ctx: Context, topics: set[str]) -> bool:
+    """Whether every firing alert speaks of something the bounded readings measure (an
+    alert about payments is not bounded by a CPU reading)."""
+    patterns = [_TOPICS[t] for t in topics if t in _TOPICS]
+    alerts = [f"{s.name} {s.text}".lower().replace("_", " ")
+              for s in ctx.incident.signals if s.kind == ALERT and s.status != RESOLVED]
+    return bool(patterns) and all(any(p.search(text) for p in patterns) for text in alerts)
+
+
 _CLIFF = 0.3  # the drop in completed flows (or visits) that is HIGH on a critical service
 _DROP_BY = re.compile(r"(?:\bdown|\bdropped|\bfell|\bfalling|\bdeclined?|\blower|\bbelow|\bdrop"
                       r"(?:ped)? of|\bloss of)\s+(?:by\s+)?(?:about\s+|around\s+|~\s*|almost\s+"
@@ -229,6 +250,11 @@ _DROP_BY = re.compile(r"(?:\bdown|\bdropped|\bfell|\bfalling|\bdeclined?|\blower
 _DROP_TO = re.compile(r"\b(?:to|at|only)\s+(?:about\s+|around\s+|~\s*)?(\d{1,3}(?:\.\d+)?)\s*%"
                       r"\s+of\s+(?:its\s+|the\s+|their\s+)?(?:normal|baseline|usual|expected"
                       r"|last week|yesterday)")
+# a reading beside what it should be: "orders per minute 61 (forecast 180-240)",
+# "EUR 4.31 (7-day band EUR 61-78)": how far below the reference's low end
+_DROP_AGAINST = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*\((?:[\w-]+\s+){0,2}?(?:forecast|expected"
+                           r"|usual|normal|typical|baseline|band|predicted)\b[^)\d]{0,12}?"
+                           r"(\d[\d,]*(?:\.\d+)?)")
 _DROP_WORDS = ((re.compile(r"\b(?:halved|half of (?:normal|usual))\b"), 0.5),
                (re.compile(r"\b(?:near(?:ly)? zero|to zero|flat-?lined|cratered|collapsed|"
                            r"plummet\w*|off a cliff)\b"), 0.9))
@@ -240,6 +266,10 @@ def stated_drop(text: str) -> float | None:
     lowered = text.lower()
     found = [float(m.group(1) or m.group(2)) / 100 for m in _DROP_BY.finditer(lowered)]
     found += [1 - float(m.group(1)) / 100 for m in _DROP_TO.finditer(lowered)]
+    for m in _DROP_AGAINST.finditer(lowered):
+        value, reference = (float(g.replace(",", "")) for g in m.groups())
+        if reference > 0:
+            found.append(1 - value / reference)
     found += [share for pattern, share in _DROP_WORDS if pattern.search(lowered)]
     found = [f for f in found if 0 < f <= 1]
     return max(found) if found else None

@@ -19,12 +19,18 @@ _MS = "ms"
 _SECONDS = "s"
 _COUNT = "count"
 _PER_SECOND = "rps"
+_FREE = "free"  # a ratio of what is left: read as the share used (1 - value)
 
 # (pattern over the lower-cased name with separators as spaces, canonical name, kind)
 # First match wins, so the specific patterns come first.
 _RULES: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
     (re.compile(pattern), name, kind)
     for pattern, name, kind in (
+        # the space a disk has left (node_filesystem_avail_bytes / size, "almost out of
+        # space"): read as the share used
+        (r"\b(?:avail\w*|free|left|remaining)(?: \w+){0,2} (?:space|disk|filesystem|storage"
+         r"|volume)\b|\b(?:filesystem|disk|volume)\b(?: \w+){0,3} (?:avail\w*|free|left"
+         r"|remaining)\b|\bout of (?:disk )?space\b", "disk", _FREE),
         # names that look like a canonical metric but are not one (kept under their own name)
         (r"\bdisk queue\b|\bfree\w* (?:storage|memory|space)\b|\bswap\b", "", ""),
         (r"\bcache hit", "cache_hit_rate", _RATIO),
@@ -112,10 +118,14 @@ def canonical_metric(
     return None
 
 
-_UNIT_NAMES = {_RATIO: "ratio", _MS: "ms", _SECONDS: "s", _COUNT: "count", _PER_SECOND: "rps"}
+_UNIT_NAMES = {_RATIO: "ratio", _MS: "ms", _SECONDS: "s", _COUNT: "count", _PER_SECOND: "rps",
+               _FREE: "ratio"}
 
 
 def _convert(kind: str, value: float, text: str, unit: str, latency_unit: str) -> float | None:
+    if kind == _FREE:
+        left = _convert(_RATIO, value, text, unit, latency_unit)
+        return None if left is None else round(1.0 - left, 9)
     if kind == _RATIO:
         if unit in {"count", "bytes", "seconds", "milliseconds"} and not _PERCENT_HINT.search(
             text
