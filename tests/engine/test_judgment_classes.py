@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 
 import opsagent
-from opsagent.engine.severity import stated_drop
-from opsagent.engine.textfacts import affected_shares
+from opsagent.engine.textfacts import affected_shares, stated_drop
 from opsagent.ingest.metrics import canonical_metric
 from opsagent.values.forms import read_value
 
@@ -414,3 +413,20 @@ def test_the_space_a_disk_has_left_reads_as_the_share_used(name: str, used: floa
                                8 if "free" in name else 0.04)
     assert reading is not None and reading.name == "disk"
     assert reading.value == pytest.approx(used)
+
+
+@pytest.mark.parametrize("symptom", [
+    "customers pay but get no order confirmation; the warehouse gets no new orders since 18:50",
+    "support says no payments are going through on the web shop",
+])
+def test_a_flow_that_stopped_in_words_is_a_broken_critical_flow(symptom: str) -> None:
+    report = triage({"service": "order-confirmer", "environment": "production",
+                     "symptoms": [symptom]})
+    assert report.severity.level.value == "HIGH"
+
+
+@pytest.mark.parametrize("name", ["gcs_write_errors_ratio", "upload_failures_rate",
+                                  "checkout.errors.percent"])
+def test_plural_error_and_failure_ratios_read_as_error_rates(name: str) -> None:
+    reading = canonical_metric(name, 0.87)
+    assert reading is not None and reading.name == "error_rate"

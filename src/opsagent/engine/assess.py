@@ -17,7 +17,7 @@ from .judges import MetricJudges, Verdict, name_words
 from .kinds import ALERT, CHANGE, CRITICAL, ERROR, LOG, METRIC, RESOLVED, STATUS, SYMPTOM
 from .observed import ObservedText
 from .strength import ratio_strength
-from .textfacts import affected_shares, extract
+from .textfacts import affected_shares, extract, stated_drop
 from .vocabulary import CompiledTerm, TermSet
 
 # the terms that match a text; whether one is a crash; whether it reports a failure
@@ -667,6 +667,11 @@ class Assessor:
                 continue
             if term.feature == "text.recovered":
                 self.ctx.recovery_said.append((s.at if s is not None else None, evidence))
+            elif term.feature == "impact.business_drop":
+                # how far the flow fell, read off the whole text (the evidence is clipped)
+                drop = stated_drop(text)
+                if drop is not None:
+                    self.ctx.flow_drops.append((drop, evidence))
             add(term.feature, term.strength * factor, evidence)
             implied = term.dependency
             if implied and not own_dependency and implied not in self.ctx.dependency_hints:

@@ -69,6 +69,8 @@ class Context:
     recovery_said: list[tuple[datetime | None, str]] = field(default_factory=list)
     # readings of resources judged within their limits ("disk 78% on kafka-3")
     within_bounds: list[str] = field(default_factory=list)
+    # how far a business flow fell, as stated in the texts, with the evidence line
+    flow_drops: list[tuple[float, str]] = field(default_factory=list)
     # what those readings measure ("cpu", "disk", "certificate"): an alert about
     # something else is not bounded by them
     bounded_topics: set[str] = field(default_factory=set)

@@ -15,6 +15,7 @@ from ..models import Level, Severity
 from .context import Context, Impact
 from .features import FAILURE_TEXT, MEASURED_FAILURE, Feature
 from .kinds import ALERT, RESOLVED
+from .textfacts import stated_drop
 
 _LEVELS = (Level.LOW, Level.MEDIUM, Level.HIGH)
 _FAILURE_EVIDENCE = FAILURE_TEXT | MEASURED_FAILURE
@@ -90,14 +91,14 @@ def grade(ctx: Context) -> Severity:
                                        f"({part.evidence[0]})"))
     business = features.get("impact.business_drop")
     if business is not None and business.strength >= 0.5 and business.evidence:
-        drop = max((d for d in map(stated_drop, business.evidence) if d is not None),
-                   default=None)
+        drops = [(d, e) for d, e in ((stated_drop(e), e) for e in business.evidence)
+                 if d is not None] + ctx.flow_drops
+        drop, said = max(drops, default=(None, ""))
         if drop is not None and drop >= _CLIFF and "critical_service" in features:
             # a third fewer orders (or visits) on a critical flow is customers who cannot
             # buy, however healthy the servers look
             impacts.append(Impact(2, 0.72, f"customers are completing far fewer purchases, "
-                                           f"orders or visits ({drop:.0%} down: "
-                                           f"{business.evidence[0]})"))
+                                           f"orders or visits ({drop:.0%} down: {said})"))
         else:
             impacts.append(Impact(1, 0.55, "customers are completing fewer purchases, orders "
                                            f"or sign-ups ({business.evidence[0]})"))
@@ -243,38 +244,6 @@ def _alerts_about(ctx: Context, topics: set[str]) -> bool:
 
 
 _CLIFF = 0.3  # the drop in completed flows (or visits) that is HIGH on a critical service
-_DROP_BY = re.compile(r"(?:\bdown|\bdropped|\bfell|\bfalling|\bdeclined?|\blower|\bbelow|\bdrop"
-                      r"(?:ped)? of|\bloss of)\s+(?:by\s+)?(?:about\s+|around\s+|~\s*|almost\s+"
-                      r"|nearly\s+|over\s+|more than\s+)?(\d{1,3}(?:\.\d+)?)\s*%"
-                      r"|(?<![\w.])-\s?(\d{1,3}(?:\.\d+)?)\s*%")
-_DROP_TO = re.compile(r"\b(?:to|at|only)\s+(?:about\s+|around\s+|~\s*)?(\d{1,3}(?:\.\d+)?)\s*%"
-                      r"\s+of\s+(?:its\s+|the\s+|their\s+)?(?:normal|baseline|usual|expected"
-                      r"|last week|yesterday)")
-# a reading beside what it should be: "orders per minute 61 (forecast 180-240)",
-# "EUR 4.31 (7-day band EUR 61-78)": how far below the reference's low end
-_DROP_AGAINST = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*\((?:[\w-]+\s+){0,2}?(?:forecast|expected"
-                           r"|usual|normal|typical|baseline|band|predicted)\b[^)\d]{0,12}?"
-                           r"(\d[\d,]*(?:\.\d+)?)")
-_DROP_WORDS = ((re.compile(r"\b(?:halved|half of (?:normal|usual))\b"), 0.5),
-               (re.compile(r"\b(?:near(?:ly)? zero|to zero|flat-?lined|cratered|collapsed|"
-                           r"plummet\w*|off a cliff)\b"), 0.9))
-
-
-def stated_drop(text: str) -> float | None:
-    """How far a flow fell, as a share, when the text says it ("down 38%", "to 28% of
-    normal", "halved"); None when it does not say."""
-    lowered = text.lower()
-    found = [float(m.group(1) or m.group(2)) / 100 for m in _DROP_BY.finditer(lowered)]
-    found += [1 - float(m.group(1)) / 100 for m in _DROP_TO.finditer(lowered)]
-    for m in _DROP_AGAINST.finditer(lowered):
-        value, reference = (float(g.replace(",", "")) for g in m.groups())
-        if reference > 0:
-            found.append(1 - value / reference)
-    found += [share for pattern, share in _DROP_WORDS if pattern.search(lowered)]
-    found = [f for f in found if 0 < f <= 1]
-    return max(found) if found else None
-
-
 def _clamp(score: float, level: int) -> float:
     low, high = ((0.05, 0.39), (0.4, 0.69), (0.7, 1.0))[level]
     return min(high, max(low, score))

@@ -165,3 +165,40 @@ def extract(text: str) -> tuple[list[Share], list[Latency], list[Instances]]:
             "p" + match.group("stat"),
         ))
     return shares, latencies, instances
+
+
+_DROP_BY = re.compile(r"(?:\bdown|\bdropped|\bfell|\bfalling|\bdeclined?|\blower|\bbelow|\bdrop"
+                      r"(?:ped)? of|\bloss of)\s+(?:by\s+)?(?:about\s+|around\s+|~\s*|almost\s+"
+                      r"|nearly\s+|over\s+|more than\s+)?(\d{1,3}(?:\.\d+)?)\s*%"
+                      r"|(?<![\w.])-\s?(\d{1,3}(?:\.\d+)?)\s*%")
+_DROP_TO = re.compile(r"\b(?:to|at|only)\s+(?:about\s+|around\s+|~\s*)?(\d{1,3}(?:\.\d+)?)\s*%"
+                      r"\s+of\s+(?:its\s+|the\s+|their\s+)?(?:normal|baseline|usual|expected"
+                      r"|last week|yesterday)")
+# a reading beside what it should be: "orders per minute 61 (forecast 180-240)",
+# "EUR 4.31 (7-day band EUR 61-78)": how far below the reference's low end
+_DROP_AGAINST = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*\((?:[\w-]+\s+){0,2}?(?:forecast|expected"
+                           r"|usual|normal|typical|baseline|band|predicted)\b[^)\d]{0,12}?"
+                           r"(\d[\d,]*(?:\.\d+)?)")
+_DROP_WORDS = ((re.compile(r"\b(?:halved|half of (?:normal|usual))\b"), 0.5),
+               (re.compile(r"\b(?:near(?:ly)? zero|to zero|flat-?lined|cratered|collapsed|"
+                           r"plummet\w*|off a cliff)\b"), 0.9),
+               # nothing comes through: "no new orders since 18:50"
+               (re.compile(r"\bno (?:new |more )?(?:orders?|checkouts?|payments?|sign-?ups?"
+                           r"|bookings?|sales|purchases|transactions?) (?:since|for|in the "
+                           r"(?:last|past)|(?:are |is )?(?:coming in|arriving|received|placed|"
+                           r"going through|completed))\b"), 1.0))
+
+
+def stated_drop(text: str) -> float | None:
+    """How far a flow fell, as a share, when the text says it ("down 38%", "to 28% of
+    normal", "halved"); None when it does not say."""
+    lowered = text.lower()
+    found = [float(m.group(1) or m.group(2)) / 100 for m in _DROP_BY.finditer(lowered)]
+    found += [1 - float(m.group(1)) / 100 for m in _DROP_TO.finditer(lowered)]
+    for m in _DROP_AGAINST.finditer(lowered):
+        value, reference = (float(g.replace(",", "")) for g in m.groups())
+        if reference > 0:
+            found.append(1 - value / reference)
+    found += [share for pattern, share in _DROP_WORDS if pattern.search(lowered)]
+    found = [f for f in found if 0 < f <= 1]
+    return max(found) if found else None

@@ -43,7 +43,7 @@ _RULES: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
         (r"\bthrottl", "throttled_rate", _RATIO),
         (r"\b5xx\b|\bhttp ?5\d\d\b|\bserver errors?\b", "http_5xx_rate", _RATIO),
         (r"\b4xx\b|\bhttp ?4\d\d\b|\bclient errors?\b", "http_4xx_rate", _RATIO),
-        (r"\berror (?:rate|ratio|percent(?:age)?)\b|\berrorrate\b|\bfailure rate\b"
+        (r"\berrors? (?:rate|ratio|percent(?:age)?)\b|\berrorrate\b|\bfailures? (?:rate|ratio)\b"
          r"|\bfailure_rate\b", "error_rate", _RATIO),
         (r"\bavailability\b|\bsuccess (?:rate|ratio)\b|\buptime\b", "availability", _RATIO),
         (r"\blatenc(?:y|ies)\b|\bresponse ?time\b|\bduration\b|\bp9[59]\b|\bp50\b",
