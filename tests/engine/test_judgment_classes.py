@@ -430,3 +430,41 @@ def test_a_flow_that_stopped_in_words_is_a_broken_critical_flow(symptom: str) ->
 def test_plural_error_and_failure_ratios_read_as_error_rates(name: str) -> None:
     reading = canonical_metric(name, 0.87)
     assert reading is not None and reading.name == "error_rate"
+
+
+def test_unauthorized_access_is_a_breach_not_a_rejected_credential() -> None:
+    report = triage({"service": "source-control", "environment": "production",
+                     "symptoms": ["the vendor is investigating unauthorized access to our "
+                                  "token store",
+                                  "private repositories were cloned at night from unknown "
+                                  "addresses outside the vendor's published ranges"]})
+    assert report.root_causes[0].category == "security"
+    refused = triage({"service": "tax-api", "environment": "production", "error_rate": "40%",
+                      "logs": ["HTTP 401 Unauthorized from the tax provider"]})
+    assert refused.root_causes[0].category != "security"
+
+
+def test_data_read_anonymously_is_a_security_cause() -> None:
+    report = triage({"service": "billing-docs", "environment": "production",
+                     "alerts": [{"name": "AWS Config: s3-bucket-public-read-prohibited "
+                                         "NON_COMPLIANT", "severity": "warning"}],
+                     "logs": ["1,912 anonymous GETs since 16:10 from 4 addresses outside "
+                              "our CDN ranges"]})
+    assert "security" in [c.category for c in report.root_causes[:3]]
+
+
+def test_a_low_security_finding_is_a_ticket_not_the_incident_process() -> None:
+    report = triage({"service": "infra-modules", "environment": "staging",
+                     "alerts": [{"name": "tfsec: bucket allows public read access on "
+                                         "branch feature/cdn", "severity": "warning"}]})
+    titles = [a.title.lower() for a in report.actions]
+    assert report.severity.level.value == "LOW"
+    assert not any("incident process" in t for t in titles)
+
+
+def test_a_tools_name_is_not_bot_traffic() -> None:
+    report = triage({"service": "checkout", "environment": "production", "error_rate": "42%",
+                     "alerts": [{"name": "Checkout 5xx ratio",
+                                 "description": "image checkout:pr-3318 deployed at 11:58 by "
+                                                "preview-bot"}]})
+    assert "security" not in [c.category for c in report.root_causes]
