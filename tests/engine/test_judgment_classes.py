@@ -468,3 +468,23 @@ def test_a_tools_name_is_not_bot_traffic() -> None:
                                  "description": "image checkout:pr-3318 deployed at 11:58 by "
                                                 "preview-bot"}]})
     assert "security" not in [c.category for c in report.root_causes]
+
+
+@pytest.mark.parametrize("said", ["nobody is charged a wrong price",
+                                  "no one was charged twice"])
+def test_nobody_harmed_in_words_is_no_wrong_data(said: str) -> None:
+    report = triage({"service": "offers-web", "environment": "production",
+                     "symptoms": ["4% of views show an offer that already ended", said]})
+    assert report.severity.level.value != "HIGH"
+    assert not any("wrong" in r and said in r for r in report.severity.reasons)
+
+
+def test_planned_work_long_before_the_onset_does_not_calm_the_alert() -> None:
+    def event(at: str) -> dict[str, Any]:
+        return {"service": "kiosk-pos", "environment": "production",
+                "alerts": [{"name": "Kiosk heartbeat missing", "severity": "critical"}],
+                "changes": [{"type": "maintenance", "service": "kiosk-pos", "at": at,
+                             "description": "planned battery swap in 14 stores"}]}
+
+    assert triage(event("2026-01-15T11:50:00Z")).severity.level.value == "LOW"
+    assert triage(event("2026-01-14T23:30:00Z")).severity.level.value != "LOW"

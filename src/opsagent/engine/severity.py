@@ -194,7 +194,8 @@ def grade(ctx: Context) -> Severity:
         caps.append((0, f"{_first(features, single, 'single instance')}; "
                         "the service as a whole is not reported degraded"))
     # planned work's own alerts say "down": only what users feel keeps the grade up
-    if "change.planned" in features and not ctx.failing_symptoms and not any(
+    if ctx.features.strength("change.planned") >= _PLANNED_NEAR and not ctx.failing_symptoms \
+            and not any(
             f in features for f in (*_MEASURED_IMPACT, "impact.users_reporting")):
         caps.append((0, f"{_first(features, 'change.planned', 'planned work')}: the alert "
                         "comes from planned work and nothing users touch is failing"))
@@ -243,6 +244,9 @@ def _alerts_about(ctx: Context, topics: set[str]) -> bool:
     return bool(patterns) and all(any(p.search(text) for p in patterns) for text in alerts)
 
 
+# planned work long before the onset (the strength of its recency) is no longer what the
+# alert comes from
+_PLANNED_NEAR = 0.5
 _CLIFF = 0.3  # the drop in completed flows (or visits) that is HIGH on a critical service
 def _clamp(score: float, level: int) -> float:
     low, high = ((0.05, 0.39), (0.4, 0.69), (0.7, 1.0))[level]
