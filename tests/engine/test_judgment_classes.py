@@ -488,3 +488,12 @@ def test_planned_work_long_before_the_onset_does_not_calm_the_alert() -> None:
 
     assert triage(event("2026-01-15T11:50:00Z")).severity.level.value == "LOW"
     assert triage(event("2026-01-14T23:30:00Z")).severity.level.value != "LOW"
+
+
+def test_a_schedule_in_local_time_that_credited_twice_is_a_time_bug() -> None:
+    report = triage({"service": "loyalty-batch", "environment": "production",
+                     "logs": ["cron (TZ=America/New_York): 30 1 * * * monthly-credit",
+                              "monthly-credit run 2 started 01:30 EST, credited 61,220 members"],
+                     "symptoms": ["members report double points for October"]})
+    assert report.root_causes[0].category == "clock"
+    assert any("double points" in reason for reason in report.severity.reasons)
