@@ -497,3 +497,17 @@ def test_a_schedule_in_local_time_that_credited_twice_is_a_time_bug() -> None:
                      "symptoms": ["members report double points for October"]})
     assert report.root_causes[0].category == "clock"
     assert any("double points" in reason for reason in report.severity.reasons)
+
+
+def test_a_signed_request_refused_for_its_timestamp_is_the_senders_clock() -> None:
+    report = triage({"service": "partner-gateway", "environment": "production",
+                     "logs": ["401 from carrier API: request timestamp outside the allowed "
+                              "window (300s)"]})
+    assert report.root_causes[0].category == "clock"
+
+
+def test_input_a_validation_check_held_back_is_bad_data() -> None:
+    report = triage({"service": "catalog-import", "environment": "production",
+                     "logs": ["FeedValidationError: 212 of 48,016 rows have weight_kg = 0 "
+                              "after parsing (limit 50); feed quarantined"]})
+    assert report.root_causes[0].category == "data"
