@@ -511,3 +511,19 @@ def test_input_a_validation_check_held_back_is_bad_data() -> None:
                      "logs": ["FeedValidationError: 212 of 48,016 rows have weight_kg = 0 "
                               "after parsing (limit 50); feed quarantined"]})
     assert report.root_causes[0].category == "data"
+
+
+@pytest.mark.parametrize(("priority", "urgency", "paged"), [
+    ("P2", "low", True), (None, "high", True), ("P4", "low", False)])
+def test_a_customer_facing_alert_its_sender_pages_for_is_not_no_impact(
+        priority: str | None, urgency: str, paged: bool) -> None:
+    data: dict[str, Any] = {
+        "id": "Q1", "type": "incident", "status": "triggered", "urgency": urgency,
+        "created_at": "2026-01-15T11:50:00Z", "number": 7,
+        "title": "Label queue 6,400 and growing, packers idle",
+        "service": {"id": "PS1", "summary": "Shop API", "type": "service_reference"},
+        "priority": {"id": "PP", "summary": priority, "type": "priority"} if priority else None}
+    report = triage({"event": {"id": "E1", "event_type": "incident.triggered",
+                               "resource_type": "incident",
+                               "occurred_at": "2026-01-15T11:50:00Z", "data": data}})
+    assert (report.severity.level.value == "MEDIUM") is paged

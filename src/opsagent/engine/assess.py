@@ -495,13 +495,20 @@ class Assessor:
         if s.severity == CRITICAL and not resolved \
                 and s.service and not s.dependency:
             self.ctx.impacted_services.add(s.service)
-        if s.severity in (CRITICAL, ERROR) and not resolved and s.service \
-                and s.service != s.dependency and self.ctx.entry(s.service).critical:
+        entry = self.ctx.entry(s.service) if s.service else None
+        if s.severity in (CRITICAL, ERROR) and not resolved and entry is not None \
+                and s.service != s.dependency and entry.critical:
             # a firing error on a critical service is not "no impact", numbers or not,
             # and no less so when it blames a dependency the service calls
             self.ctx.impacts.append(Impact(
                 1, 0.5, f"{s.source} alert {s.name or ''} is firing on critical service "
                         f"{s.service} (rated {s.severity.value} by its source)", label=True))
+        elif s.severity in (CRITICAL, ERROR) and not resolved and entry is not None \
+                and entry.customer_facing and s.service != s.dependency and _urgent(s):
+            # a customer-facing service's alert its sender pages for (P1/P2, high urgency)
+            self.ctx.impacts.append(Impact(
+                1, 0.48, f"{s.source} alert {s.name or ''} is firing on customer-facing "
+                         f"service {s.service}, {_urgent(s)}", label=True))
 
     def _users_hit(self, s: Signal) -> None:
         """How many distinct users the vendor counted hitting the alert's error (Sentry's
@@ -697,6 +704,16 @@ class Assessor:
                                   f"{service} is on a critical path ({how})")
             if entry.customer_facing:
                 self.features.add("customer_facing", 1.0, None)
+
+
+def _urgent(s: Signal) -> str:
+    """What says the sender pages for ``s`` ("priority P1", "urgency high"), or ""."""
+    priority = (s.labels.get("priority") or "").upper()
+    if priority in ("P1", "P2", "SEV1", "SEV2", "SEV-1", "SEV-2"):
+        return f"priority {priority}"
+    if (s.labels.get("urgency") or "").lower() in ("high", "critical"):
+        return "urgency high"
+    return ""
 
 
 _SATURATION = {
