@@ -527,3 +527,10 @@ def test_a_customer_facing_alert_its_sender_pages_for_is_not_no_impact(
                                "resource_type": "incident",
                                "occurred_at": "2026-01-15T11:50:00Z", "data": data}})
     assert (report.severity.level.value == "MEDIUM") is paged
+
+
+@pytest.mark.parametrize("name", ["edge_5xx_ratio", "checkout_error_ratio", "api_5xx_percent"])
+def test_a_share_of_failing_requests_under_a_prefix_is_an_error_rate(name: str) -> None:
+    report = triage({"service": "storefront", "environment": "production",
+                     "metrics": {name: "79%"}})
+    assert report.severity.level.value == "HIGH"

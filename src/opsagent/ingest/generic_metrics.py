@@ -62,7 +62,11 @@ _SUFFIXES = (("cpu", "cpu"), ("cpu_percent", "cpu"), ("cpu_utilization", "cpu"),
              ("cpu_usage", "cpu"), ("memory", "memory"), ("mem", "memory"),
              ("memory_usage", "memory"), ("memory_percent", "memory"), ("disk", "disk"),
              ("disk_usage", "disk"), ("disk_used", "disk"), ("connections_used", "connections"),
-             ("connection_pool", "connections"), ("pool_usage", "connections"))
+             ("connection_pool", "connections"), ("pool_usage", "connections"),
+             # a share of failing requests under a prefix ("edge_5xx_ratio": the edge's)
+             ("5xx_ratio", "http_5xx_rate"), ("5xx_rate", "http_5xx_rate"),
+             ("5xx_percent", "http_5xx_rate"), ("error_ratio", "error_rate"),
+             ("errors_ratio", "error_rate"), ("error_percent", "error_rate"))
 
 MetricKind = Literal["ratio", "duration", "signed_duration", "seconds", "quantity"]
 
