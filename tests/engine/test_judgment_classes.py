@@ -534,3 +534,13 @@ def test_a_share_of_failing_requests_under_a_prefix_is_an_error_rate(name: str) 
     report = triage({"service": "storefront", "environment": "production",
                      "metrics": {name: "79%"}})
     assert report.severity.level.value == "HIGH"
+
+
+def test_a_cdn_provider_owning_up_is_a_dependency_not_a_cache() -> None:
+    report = triage({"service": "web-edge", "environment": "production", "error_rate": "81%",
+                     "logs": ["Update 11:10 UTC: the CDN provider confirmed a bug triggered "
+                              "by a customer configuration affected their whole network"]})
+    assert report.root_causes[0].category == "dependency_failure"
+    purge = triage({"service": "web-edge", "environment": "production",
+                    "logs": ["after the CDN purge at 10:02 origin requests rose 40x"]})
+    assert purge.root_causes[0].category == "cache"
