@@ -544,3 +544,16 @@ def test_a_cdn_provider_owning_up_is_a_dependency_not_a_cache() -> None:
     purge = triage({"service": "web-edge", "environment": "production",
                     "logs": ["after the CDN purge at 10:02 origin requests rose 40x"]})
     assert purge.root_causes[0].category == "cache"
+
+
+def test_one_part_failing_while_the_rest_works_is_a_degradation() -> None:
+    def event(rate: str, said: str) -> dict[str, Any]:
+        return {"service": "docs-web", "environment": "production", "error_rate": rate,
+                "symptoms": [said]}
+
+    part = "users cannot attach files; editing, comments, sign-in and search work"
+    assert triage(event("60%", part)).severity.level.value == "MEDIUM"
+    # a part that is down altogether stays HIGH, and so does a whole outage
+    assert triage(event("100%", part)).severity.level.value == "HIGH"
+    assert triage(event("60%", "sign-in stopped working for everyone")
+                  ).severity.level.value == "HIGH"

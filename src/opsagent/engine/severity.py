@@ -203,6 +203,14 @@ def grade(ctx: Context) -> Severity:
         caps.append((0, f"{_first(features, 'text.scheduled', 'scheduled')}: a scheduled "
                         "event, nothing is failing yet"))
     # errors of a part that a working fallback covers are a degradation, not an outage
+    # people say the rest works while one part fails: a degradation, not an outage
+    if "text.rest_works" in features and level == 2 and ctx.worst_error < _PART_DOWN \
+            and not any(
+            f in features for f in ("impact.critical_flow", "impact.total_outage",
+                                    "impact.financial", "text.compromise", "text.data_loss",
+                                    "text.fallback")):
+        caps.append((1, f"{_first(features, 'text.rest_works', 'the rest works')}: one part "
+                        "fails while the rest works"))
     if "text.fallback" in features and level == 2 and not any(
             f in features for f in ("impact.critical_flow", "impact.total_outage",
                                     "impact.financial", "text.compromise", "text.data_loss")):
@@ -244,6 +252,8 @@ def _alerts_about(ctx: Context, topics: set[str]) -> bool:
     return bool(patterns) and all(any(p.search(text) for p in patterns) for text in alerts)
 
 
+# a part failing this completely is down, whatever else works
+_PART_DOWN = 0.95
 # planned work long before the onset (the strength of its recency) is no longer what the
 # alert comes from
 _PLANNED_NEAR = 0.5
