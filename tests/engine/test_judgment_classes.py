@@ -557,3 +557,11 @@ def test_one_part_failing_while_the_rest_works_is_a_degradation() -> None:
     assert triage(event("100%", part)).severity.level.value == "HIGH"
     assert triage(event("60%", "sign-in stopped working for everyone")
                   ).severity.level.value == "HIGH"
+
+
+def test_an_injection_that_reached_the_database_is_a_breach() -> None:
+    report = triage({"service": "catalog-search", "environment": "production",
+                     "logs": ['ProgrammingError: syntax error at or near "UNION SELECT '
+                              'email,password_hash FROM customers --"']})
+    assert report.root_causes[0].category == "security"
+    assert report.severity.level.value == "HIGH"
