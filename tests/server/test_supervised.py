@@ -10,6 +10,7 @@ import json
 import os
 import signal
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -148,3 +149,25 @@ def test_serve_applies_the_worker_processes_reports_and_nothing_else() -> None:
                 {"count": "leases_lost", "labels": [], "by": "x"},
                 {"observe": "triage_seconds"}, {"set": "open_incidents", "value": 3}):
         assert parent.apply(bad) is False
+
+
+def test_a_signal_handler_logging_in_the_middle_of_a_write_does_not_hang_the_process(
+        ) -> None:
+    """SIGTERM twice (serve's and the kernel's when serve dies): the second handler logs
+    while the first one's write holds the log's lock, in the same thread."""
+    class Interrupted(io.StringIO):
+        nested = False
+
+        def write(self, text: str) -> int:
+            if not self.nested:
+                self.nested = True
+                log.event("stopping", signal="SIGTERM")  # the handler, mid-write
+            return super().write(text)
+
+    stream = Interrupted()
+    log = JsonLog(stream, process="worker")
+    writer = threading.Thread(target=log.event, args=("stopping",), daemon=True)
+    writer.start()
+    writer.join(timeout=5)
+    assert not writer.is_alive(), "the log's lock is not reentrant"
+    assert stream.getvalue().count('"stopping"') == 2

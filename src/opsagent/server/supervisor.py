@@ -220,14 +220,25 @@ class Link:
             if not data:
                 break
             self.on_wake()
+        # the job in hand may finish; a worker stuck past the bound leaves it to its lease
+        deadline = threading.Timer(ORPHAN_GRACE_S, _exit_orphaned)
+        deadline.daemon = True
+        deadline.start()
+        self.on_parent_gone()
         self.log.event("parent_gone", "warning",
                        reason="serve closed the wake-up pipe: stopping")
-        self.on_parent_gone()
-        # the job in hand may finish; a worker stuck past the bound leaves it to its lease
-        time.sleep(ORPHAN_GRACE_S)
-        self.log.event("stopped", reason=f"still busy {ORPHAN_GRACE_S:.0f} s after serve "
-                       "was gone; the job in hand goes back when its lease lapses")
-        os._exit(1)
+
+
+def _exit_orphaned() -> None:
+    """Still running ``ORPHAN_GRACE_S`` after serve was gone: exit now (written without
+    the log's lock, which a stuck thread may hold)."""
+    line = json.dumps({"ts": round(time.time(), 3), "level": "warning", "event": "stopped",
+                       "process": "worker", "reason": f"still busy {ORPHAN_GRACE_S:.0f} s "
+                       "after serve was gone; the job in hand goes back when its lease "
+                       "lapses"}, separators=(",", ":"))
+    with contextlib.suppress(OSError):
+        os.write(2, line.encode() + b"\n")
+    os._exit(1)
 
 
 def _die_with_parent() -> None:
