@@ -207,9 +207,9 @@ def cpu_seconds(proc: subprocess.Popen[bytes] | int) -> float:
 
 
 def children(proc: subprocess.Popen[bytes]) -> list[int]:
-    """The pids of a process's children (serve's worker process)."""
-    path = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
-    return [int(pid) for pid in path.read_text().split()]
+    """The pids of a process's children (serve's worker process), of all its threads."""
+    return [int(pid) for path in Path(f"/proc/{proc.pid}/task").glob("*/children")
+            for pid in path.read_text().split()]
 
 
 def pct(values: list[float], q: float) -> float:
