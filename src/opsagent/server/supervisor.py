@@ -141,11 +141,11 @@ class Supervisor:
                                   name="opsagent-worker-reports", daemon=True)
         reader.start()
         code: int = proc.wait()
+        reader.join(timeout=5)  # its last lines first: a late "ready" must not stay
         with self._lock:
             self._ready = False
             self._wake_fd = None
             self._proc = None
-        reader.join(timeout=5)
         with contextlib.suppress(OSError):
             proc.stdin.close()
         proc.stdout.close()
