@@ -10,11 +10,13 @@ For each database it starts real server processes on 127.0.0.1 and measures:
 * burst: N deliveries over 32 keep-alive connections as fast as they are acknowledged
   (an HTTP-only server, ``--workers 0``): accepted deliveries/s, ack latency p50/p99;
 * steady: 200 deliveries/s for 5 s (same server): ack latency p50/p99;
-* ack → report: 10 deliveries/s for 10 s to a server with its worker (SQLite) or with
-  two ``opsagent worker`` processes (PostgreSQL): the time from the acknowledgement
-  (the delivery's commit) to its report revision's commit, p50/p99, read from the store;
-* steady beside triage (SQLite): 200 deliveries/s for 5 s to the server with its own
-  worker, which triages meanwhile: ack latency p50/p99.
+* ack → report: 10 deliveries/s for 10 s to the default server (SQLite: ``opsagent
+  serve`` with the worker process it starts) or to an HTTP-only one with two ``opsagent
+  worker`` processes (PostgreSQL): the time from the acknowledgement (the delivery's
+  commit) to its report revision's commit, p50/p99, read from the store;
+* steady beside triage: 200 deliveries/s for 5 s to the default server, whose
+  worker process triages meanwhile (it falls behind: a triage takes ~100 ms of CPU):
+  ack latency p50/p99, and the CPU serve and its worker process used.
 
 Each figure is printed with the machine's load average at the time.
 
@@ -100,11 +102,13 @@ class Processes:
             deadline = time.monotonic() + 90
             while time.monotonic() < deadline and b'"event":"working"' not in path.read_bytes():
                 time.sleep(0.1)
-        if port is not None:
+        if port is not None:  # a server: ready once its worker process (if any) works
+            request = urllib.request.Request(f"http://127.0.0.1:{port}/readyz",
+                                             headers={"Authorization": f"Bearer {TOKEN}"})
             deadline = time.monotonic() + 90
             while time.monotonic() < deadline:
                 try:
-                    urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
+                    urllib.request.urlopen(request, timeout=2)
                     break
                 except OSError:
                     time.sleep(0.1)
@@ -195,10 +199,17 @@ async def steady(port: int, items: list[tuple[str, bytes]], rate: float
     return latencies, ids
 
 
-def cpu_seconds(proc: subprocess.Popen[bytes]) -> float:
-    """User + system CPU time of a process so far (Linux)."""
-    fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+def cpu_seconds(proc: subprocess.Popen[bytes] | int) -> float:
+    """User + system CPU time of a process (or a pid) so far (Linux)."""
+    pid = proc if isinstance(proc, int) else proc.pid
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children(proc: subprocess.Popen[bytes]) -> list[int]:
+    """The pids of a process's children (serve's worker process), of all its threads."""
+    return [int(pid) for path in Path(f"/proc/{proc.pid}/task").glob("*/children")
+            for pid in path.read_text().split()]
 
 
 def pct(values: list[float], q: float) -> float:
@@ -297,19 +308,40 @@ def reports(name: str, database: str, workdir: Path, *, quick: bool, worker_proc
         seconds = 5 if quick else 10
         lat, ids = asyncio.run(steady(port, bodies(10 * seconds, 2_000_000), 10.0))
         delays = ack_to_report(database, ids, timeout=120)
-        workers = f"{worker_procs} worker processes" if worker_procs else "its own worker"
+        workers = f"{worker_procs} worker processes" if worker_procs else "its worker process"
         print(f"{name}: 10/s for {seconds} s, server with {workers}: ack -> report "
               f"p50 {pct(delays, 0.5) * 1000:.0f} ms, p99 {pct(delays, 0.99) * 1000:.0f} ms "
               f"({len(delays)} of {len(ids)} triaged); ack p99 {pct(lat, 0.99) * 1000:.1f} ms "
               f"{load_average()}")
         if not worker_procs:  # the default `opsagent serve`: triage beside the acks
-            seconds = 3 if quick else 5
-            lat, _ = asyncio.run(steady(port, bodies(200 * seconds, 3_000_000), 200.0))
-            print(f"{name}: steady 200/s for {seconds} s to the server with its own worker "
-                  f"(triaging meanwhile): ack p50 {pct(lat, 0.5) * 1000:.1f} ms, "
-                  f"p99 {pct(lat, 0.99) * 1000:.1f} ms {load_average()}")
+            beside_triage(name, port, procs.procs[0], quick=quick)
     finally:
         procs.stop()
+    if worker_procs:  # and the default `opsagent serve` on this database too
+        procs = Processes(database, workdir)
+        try:
+            port = procs.start("serve")
+            assert port is not None
+            asyncio.run(steady(port, bodies(30, 2_500_000), 10.0))  # its worker warms up
+            beside_triage(name, port, procs.procs[0], quick=quick)
+        finally:
+            procs.stop()
+
+
+def beside_triage(name: str, port: int, serve: subprocess.Popen[bytes], *, quick: bool
+                  ) -> None:
+    """200/s to the default server while its worker process triages (and falls behind)."""
+    seconds = 3 if quick else 5
+    child = children(serve)
+    before = cpu_seconds(serve), sum(cpu_seconds(pid) for pid in child)
+    started = time.perf_counter()
+    lat, _ = asyncio.run(steady(port, bodies(200 * seconds, 3_000_000), 200.0))
+    took = time.perf_counter() - started
+    used = (cpu_seconds(serve) - before[0], sum(cpu_seconds(pid) for pid in child) - before[1])
+    print(f"{name}: steady 200/s for {seconds} s to the default server, its worker "
+          f"process triaging meanwhile: ack p50 {pct(lat, 0.5) * 1000:.1f} ms, "
+          f"p99 {pct(lat, 0.99) * 1000:.1f} ms; CPU serve {used[0] / took:.0%}, "
+          f"worker process {used[1] / took:.0%} {load_average()}")
 
 
 def main(argv: list[str] | None = None) -> int:

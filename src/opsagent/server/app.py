@@ -34,6 +34,7 @@ from .settings import ServeSettings
 
 if TYPE_CHECKING:
     from ..store.outbox import SqlOutbox
+    from .supervisor import Supervisor
 
 #: The request headers kept with a delivery (never credentials or signatures).
 KEPT_HEADERS = ("content-type", "user-agent", "x-github-event", "x-github-delivery",
@@ -55,6 +56,7 @@ class Service:
     accepting: bool = True
     sources: list[str] = field(default_factory=list)
     outbox: SqlOutbox | None = None
+    supervisor: Supervisor | None = None  # the worker process, when serve has workers
 
 
 def create_app(service: Service) -> Starlette:
@@ -104,11 +106,11 @@ async def _readyz(request: Request, service: Service) -> Response:
         stats = await asyncio.to_thread(service.store.stats, now=time.time())
     except StoreUnavailable as exc:
         return _error(503, f"database unreachable: {exc}")
-    ready = service.accepting
-    return JSONResponse({"status": "ready" if ready else "stopping",
-                         "queue_depth": stats.queue_depth,
+    working = service.supervisor is None or service.supervisor.ready
+    status = "stopping" if not service.accepting else "ready" if working else "no_worker"
+    return JSONResponse({"status": status, "queue_depth": stats.queue_depth,
                          "queue_lag_s": round(stats.oldest_job_age_s, 3)},
-                        status_code=200 if ready else 503)
+                        status_code=200 if status == "ready" else 503)
 
 
 async def _metrics(request: Request, service: Service) -> Response:

@@ -19,7 +19,8 @@ def register_cli(app: typer.Typer) -> None:
             help="HOST:PORT to listen on [default: 127.0.0.1:8080].")] = None,
         database: Database = None,
         workers: Annotated[int | None, typer.Option(
-            help="Triage workers in this process (0: HTTP only) [default: 1].")] = None,
+            help="Triage worker threads in the worker process serve starts and "
+                 "supervises (0: none, HTTP only) [default: 1].")] = None,
         config: Config = None,
     ) -> None:
         """Receive webhooks, store them durably, triage them into incidents."""
@@ -34,8 +35,11 @@ def register_cli(app: typer.Typer) -> None:
             help="Worker threads in this process, 1 or more [default: serve.workers "
                  "when 1 or more, else 1].")] = None,
         config: Config = None,
+        supervised: Annotated[bool, typer.Option(
+            hidden=True, help="Started by opsagent serve: settings, wake-ups and "
+                              "metrics over stdin and stdout.")] = False,
     ) -> None:
         """Triage stored deliveries (more workers beside `opsagent serve`)."""
         from .runner import work
 
-        work(config, {"database": database, "workers": workers})
+        work(config, {"database": database, "workers": workers, "supervised": supervised})

@@ -11,7 +11,8 @@ import threading
 import time
 from typing import Any, TextIO
 
-_LOCK = threading.Lock()
+# reentrant: a signal handler that logs may interrupt a write of its own thread
+_LOCK = threading.RLock()
 
 
 class JsonLog:

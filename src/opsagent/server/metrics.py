@@ -1,8 +1,17 @@
-"""The service's Prometheus metrics (a registry per process, text exposition format)."""
+"""The service's Prometheus metrics (a registry per process, text exposition format).
+
+What the workers change (deliveries processed or failed, triage latency, leases lost,
+notifications recorded) goes through :meth:`Metrics.count` and :meth:`Metrics.observe`.
+A worker process that ``opsagent serve`` supervises also reports each change to serve
+(``report``), which applies it to its own registry (:meth:`Metrics.apply`): scraping
+serve shows what its worker process does. ``opsagent worker`` on its own keeps its
+metrics to itself, per process.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
@@ -12,8 +21,17 @@ if TYPE_CHECKING:
     from ..store.outbox import SqlOutbox
 
 
+#: the counters and histograms a worker process reports to serve
+COUNTED = ("deliveries", "leases_lost", "notifications")
+OBSERVED = ("triage_seconds",)
+
+#: one change, as a worker process reports it (a JSON object)
+Update = Mapping[str, Any]
+
+
 class Metrics:
-    def __init__(self) -> None:
+    def __init__(self, report: Callable[[Update], None] | None = None) -> None:
+        self.report = report
         self.registry = CollectorRegistry()
         self.deliveries = Counter(
             "opsagent_deliveries", "Webhook deliveries by source and outcome (accepted, "
@@ -48,6 +66,37 @@ class Metrics:
         self.outbox_failed = Gauge(
             "opsagent_outbox_failed", "Notifications given up (failed for good), by target.",
             ["target"], registry=self.registry)
+
+    def count(self, name: str, *labels: str, by: float = 1.0) -> None:
+        """Increase the counter ``name`` (one of :data:`COUNTED`) of ``labels``."""
+        counter: Counter = getattr(self, name)
+        (counter.labels(*labels) if labels else counter).inc(by)
+        if self.report is not None:
+            self.report({"count": name, "labels": list(labels), "by": by})
+
+    def observe(self, name: str, value: float) -> None:
+        """One observation of the histogram ``name`` (one of :data:`OBSERVED`)."""
+        histogram: Histogram = getattr(self, name)
+        histogram.observe(value)
+        if self.report is not None:
+            self.report({"observe": name, "value": value})
+
+    def apply(self, update: Update) -> bool:
+        """A change a worker process reported; False (and nothing changed) for anything
+        but a well-formed update of a reported metric."""
+        try:
+            if update.get("count") in COUNTED:
+                labels = [str(v) for v in update.get("labels", [])]
+                counter: Counter = getattr(self, update["count"])
+                (counter.labels(*labels) if labels else counter).inc(float(update["by"]))
+                return True
+            if update.get("observe") in OBSERVED:
+                histogram: Histogram = getattr(self, update["observe"])
+                histogram.observe(float(update["value"]))
+                return True
+        except (KeyError, TypeError, ValueError):
+            return False
+        return False
 
     def render(self, store: Store, *, now: float, outbox: SqlOutbox | None = None) -> bytes:
         stats = store.stats(now=now)

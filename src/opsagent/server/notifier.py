@@ -189,7 +189,7 @@ class Sender:
             self.outbox.mark_failed(entry.id, attempts=attempts,
                                     error=self.parts.mask(delivery.detail), next_attempt_at=None)
         outcome = "sent" if delivery.status in ("sent", "duplicate") else "failed"
-        self.parts.metrics.notifications.labels(entry.target, entry.event.kind, outcome).inc()
+        self.parts.metrics.count("notifications", entry.target, entry.event.kind, outcome)
         self.log.event("notified" if outcome == "sent" else "notify_failed",
                        "info" if outcome == "sent" else "warning", target=entry.target,
                        incident=entry.incident, revision=entry.revision,
@@ -200,7 +200,7 @@ class Sender:
     def _give_up(self, entry: Entry, reason: str) -> str:
         self.outbox.mark_failed(entry.id, attempts=entry.attempts, error=self.parts.mask(reason),
                                 next_attempt_at=None)
-        self.parts.metrics.notifications.labels(entry.target, entry.event.kind, "failed").inc()
+        self.parts.metrics.count("notifications", entry.target, entry.event.kind, "failed")
         self.log.event("notify_failed", "warning", target=entry.target,
                        incident=entry.incident, revision=entry.revision,
                        reason=self.parts.mask(reason))

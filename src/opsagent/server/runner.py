@@ -1,6 +1,6 @@
-"""Running the service: ``serve`` (HTTP and, by default, one worker in the same
-process) and ``worker`` (triage only). SIGTERM or SIGINT stops accepting, lets the
-in-flight requests and the job in hand finish, and exits."""
+"""Running the service: ``serve`` (HTTP, and by default one worker process it starts
+and supervises, see :mod:`.supervisor`) and ``worker`` (triage only). SIGTERM or SIGINT
+stops accepting, lets the in-flight requests and the job in hand finish, and exits."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from .auth import TOKEN_ENV, check_auth_settings
 from .logs import JsonLog
 from .metrics import Metrics
 from .settings import ServeSettings, serve_settings
+from .supervisor import Link, Supervisor
 from .worker import Plan, Worker
 
 if TYPE_CHECKING:
@@ -125,9 +126,8 @@ def serve(config: str | None, overrides: Mapping[str, Any]) -> None:
     from .inbox import Inbox
 
     env = dict(os.environ)
-    # a thread that wants the GIL (the event loop with a delivery to acknowledge, the
-    # inbox writer back from its commit) gets it after 1 ms, not 5, from a thread busy
-    # with Python (a triage): at 200/s beside the worker, ack p99 ~550-730 ms -> ~100-180
+    # the event loop and the inbox writer (and the sender, the metrics' reader) hand the
+    # GIL to each other after 1 ms, not 5
     sys.setswitchinterval(SWITCH_INTERVAL_S)
     log = JsonLog(process="serve")
     loaded = load(config, overrides, env, log)
@@ -136,15 +136,15 @@ def serve(config: str | None, overrides: Mapping[str, Any]) -> None:
                           "config file")
     host, port = loaded.serve.host_port()
     metrics = Metrics()
-    wake = threading.Event()
     stop = threading.Event()
+    supervisor = _supervisor(loaded, env, log, metrics) if loaded.serve.workers else None
     inbox = Inbox(loaded.store, dedupe_window_s=loaded.serve.dedupe_window, log=log,
-                  on_stored=wake.set)
+                  on_stored=supervisor.wake if supervisor is not None else lambda: None)
     from ..store.outbox import outbox_for
 
     service = Service(store=loaded.store, triager=loaded.triager, settings=loaded.serve,
                       inbox=inbox, log=log, metrics=metrics, env=env,
-                      outbox=outbox_for(loaded.store))
+                      outbox=outbox_for(loaded.store), supervisor=supervisor)
     app = create_app(service)
 
     class _Server(uvicorn.Server):
@@ -162,8 +162,9 @@ def serve(config: str | None, overrides: Mapping[str, Any]) -> None:
                                     proxy_headers=False, log_level="warning",
                                     lifespan="off", timeout_graceful_shutdown=15))
     inbox.start()
-    threads = _workers(loaded, loaded.serve.workers, log, metrics, wake, stop, env)
-    threads += _sender(loaded, env, log, metrics, stop)
+    if supervisor is not None:
+        supervisor.start()
+    threads = _sender(loaded, env, log, metrics, stop)
     log.event("listening", host=host, port=port, workers=loaded.serve.workers,
               database=redact(loaded.serve.database))
     try:
@@ -172,7 +173,8 @@ def serve(config: str | None, overrides: Mapping[str, Any]) -> None:
         service.accepting = False
         inbox.stop()
         stop.set()
-        wake.set()
+        if supervisor is not None:
+            supervisor.stop()  # SIGTERM: it finishes or releases its job in hand
         for thread in threads:
             thread.join(timeout=60)
         loaded.store.close()
@@ -191,25 +193,52 @@ def worker_count(flag: int | None, configured: int) -> int:
     return flag if flag is not None else max(1, configured)
 
 
+def _supervisor(loaded: Loaded, env: Mapping[str, str], log: JsonLog,
+                metrics: Metrics) -> Supervisor:
+    """serve's worker process: ``opsagent worker --supervised`` on serve's config file,
+    database and environment, with serve's ``--workers`` threads."""
+    argv = [sys.executable, "-m", "opsagent.cli", "worker", "--supervised"]
+    hello = {"config": _source(loaded), "database": loaded.serve.database,
+             "workers": loaded.serve.workers}
+    return Supervisor(argv, hello, env=dict(env), log=log, metrics=metrics)
+
+
 def work(config: str | None, overrides: Mapping[str, Any]) -> None:
+    """``opsagent worker``; with ``supervised``, serve's own worker process (what to
+    work on comes from serve, its metrics are reported to serve, serve sends the
+    notifications)."""
+    supervised = bool(overrides.get("supervised"))
+    overrides = {k: v for k, v in overrides.items() if k != "supervised"}
     worker_count(overrides.get("workers"), 1)  # a bad flag fails before any set-up
     env = dict(os.environ)
     log = JsonLog(process="worker")
-    loaded = load(config, overrides, env, log)
-    count = worker_count(overrides.get("workers"), loaded.serve.workers)
     stop = threading.Event()
     wake = threading.Event()
 
-    def _stop(signum: int, frame: Any) -> None:
-        log.event("stopping", signal=signal.Signals(signum).name)
+    def _halt() -> None:
         stop.set()
         wake.set()
 
+    def _stop(signum: int, frame: Any) -> None:
+        log.event("stopping", signal=signal.Signals(signum).name)
+        _halt()
+
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    metrics = Metrics()
+    link = None
+    if supervised:
+        link = Link(log, on_wake=wake.set, on_parent_gone=_halt)
+        hello = link.start()
+        config = hello.get("config")
+        overrides = {"database": hello.get("database"), "workers": hello.get("workers")}
+    loaded = load(config, overrides, env, log)
+    count = worker_count(overrides.get("workers"), loaded.serve.workers)
+    metrics = Metrics(report=link.report if link is not None else None)
     threads = _workers(loaded, count, log, metrics, wake, stop, env)
-    threads += _sender(loaded, env, log, metrics, stop)
+    if link is None:
+        threads += _sender(loaded, env, log, metrics, stop)
+    else:
+        link.ready()
     log.event("working", workers=count, database=redact(loaded.serve.database))
     while any(t.is_alive() for t in threads):
         for thread in threads:

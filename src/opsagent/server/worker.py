@@ -106,7 +106,7 @@ class Worker:
                 self.log.event("release_failed", "error", job=job.id, reason=str(again))
             return
         if outcome is not None:
-            self.metrics.triage_seconds.observe(time.perf_counter() - started)
+            self.metrics.observe("triage_seconds", time.perf_counter() - started)
 
     def _process(self, job: Job) -> str | None:
         now = time.time()
@@ -132,7 +132,7 @@ class Worker:
                 if self.store.finish_linked(job, now=time.time()):
                     return None  # another worker (its lease lapsed to it) linked it first
                 continue
-            self.metrics.deliveries.labels(delivery.source, "processed").inc()
+            self.metrics.count("deliveries", delivery.source, "processed")
             return incident_id
         raise Conflict(f"incident of delivery {delivery.id} kept changing")
 
@@ -168,9 +168,8 @@ class Worker:
             adapter=",".join(dict.fromkeys(parsed.adapters)), now=time.time(),
             notifications=planned, memory=self._record_of(incident, report)))
         for row in planned:  # committed with the revision
-            self.metrics.notifications.labels(
-                row.target, row.event["kind"],
-                "recorded" if row.status == "pending" else row.status).inc()
+            self.metrics.count("notifications", row.target, row.event["kind"],
+                               "recorded" if row.status == "pending" else row.status)
         self._retain()
         self.log.event("triaged", worker=self.name, delivery=parsed.delivery.id,
                        incident=incident_id, revision=(found.revision if found else 0) + 1,
@@ -231,7 +230,7 @@ class Worker:
 
     def _reject(self, job: Job, reason: str, source: str | None) -> None:
         self.store.reject(job, reason, adapter=None, now=time.time())
-        self.metrics.deliveries.labels(source or "unknown", "failed").inc()
+        self.metrics.count("deliveries", source or "unknown", "failed")
         self.log.event("delivery_failed", "warning", worker=self.name,
                        delivery=job.delivery_id, reason=reason)
 
@@ -269,7 +268,7 @@ class Heartbeat:
                 continue
             if not kept and not self.lost:
                 self.lost = True
-                w.metrics.leases_lost.inc()
+                w.metrics.count("leases_lost")
                 w.log.event("lease_lost", "warning", worker=w.name, job=self.job.id,
                             delivery=self.job.delivery_id, lease_s=w.lease_s)
 

@@ -2,7 +2,13 @@
 
 Claims are one atomic ``UPDATE … RETURNING``; on PostgreSQL the candidate rows are
 picked ``FOR UPDATE SKIP LOCKED`` so any number of workers share the queue. SQLite
-transactions begin ``IMMEDIATE`` (one writer at a time, no lock upgrades that fail).
+transactions that write begin ``IMMEDIATE`` (one writer at a time, no lock upgrades
+that fail); lookups begin deferred and never wait for the writer (WAL).
+
+A writer waiting for SQLite's write lock polls for it every millisecond: SQLite's own
+busy handler sleeps 1, 2, 5, 10 … up to 100 ms between tries, so with another process
+writing (serve's worker process beside its inbox) a delivery's commit waited up to
+~400 ms for a lock that had been free for most of that time.
 """
 
 from __future__ import annotations
@@ -10,7 +16,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sqlite3
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -28,6 +36,8 @@ from .schema import deliveries, incident_deliveries, incidents, jobs, report_rev
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 JOBS_CHANNEL = "opsagent_jobs"  # PostgreSQL NOTIFY channel: new jobs were committed
+BUSY_TIMEOUT_MS = 30_000  # SQLite: how long a statement waits for a lock
+LOCK_POLL_MS = 1  # SQLite: a writer tries for the write lock this often
 
 
 def new_id(prefix: str) -> str:
@@ -44,6 +54,7 @@ class SqlStore(b.Store):
         self.url = url
         self.engine = engine or make_engine(url)
         self.dialect = self.engine.dialect.name
+        self._reader = self.engine.execution_options(read_only=True)
         path = self.engine.url.database if self.dialect == "sqlite" else None
         self._checkpoints = Checkpointer(path) if path and path != ":memory:" else None
 
@@ -73,6 +84,10 @@ class SqlStore(b.Store):
 
     def _tx(self) -> AbstractContextManager[Connection]:
         return transaction(self.engine)
+
+    def _read(self) -> AbstractContextManager[Connection]:
+        """A transaction that only looks (SQLite: no write lock)."""
+        return transaction(self._reader)
 
     # the inbox -------------------------------------------------------------------
     def accept(self, items: Sequence[b.NewDelivery], *, dedupe_window_s: float
@@ -224,7 +239,7 @@ class SqlStore(b.Store):
                  .outerjoin(incident_deliveries,
                             incident_deliveries.c.delivery_id == deliveries.c.id)
                  .where(deliveries.c.id == delivery_id))
-        with self._tx() as conn:
+        with self._read() as conn:
             row = conn.execute(query).first()
         return _delivery(row._mapping) if row is not None else None
 
@@ -236,13 +251,13 @@ class SqlStore(b.Store):
                        incident_deliveries.c.delivery_id == deliveries.c.id)
                  .where(incident_deliveries.c.incident_id == incident_id)
                  .order_by(deliveries.c.received_at, deliveries.c.id))
-        with self._tx() as conn:
+        with self._read() as conn:
             rows = conn.execute(query).all()
         return [_delivery(r._mapping) for r in rows]
 
     def find_open_incident(self, *, group_key: str | None, services: Sequence[str],
                            since: float) -> b.IncidentRow | None:
-        with self._tx() as conn:
+        with self._read() as conn:
             if group_key is not None:
                 row = conn.execute(sa.select(incidents).where(
                     incidents.c.status == "open", incidents.c.group_key == group_key)).first()
@@ -260,7 +275,7 @@ class SqlStore(b.Store):
         return None
 
     def incident(self, incident_id: str) -> b.IncidentRow | None:
-        with self._tx() as conn:
+        with self._read() as conn:
             row = conn.execute(sa.select(incidents).where(incidents.c.id == incident_id)
                                ).first()
         return _incident(row._mapping) if row is not None else None
@@ -272,7 +287,7 @@ class SqlStore(b.Store):
             query = query.where(incidents.c.status == status)
         if since is not None:
             query = query.where(incidents.c.updated_at >= since)
-        with self._tx() as conn:
+        with self._read() as conn:
             rows = conn.execute(query.limit(limit if service is None else 5000)).all()
         found = [_incident(r._mapping) for r in rows]
         if service is not None:
@@ -280,7 +295,7 @@ class SqlStore(b.Store):
         return found
 
     def revisions(self, incident_id: str) -> list[b.Revision]:
-        with self._tx() as conn:
+        with self._read() as conn:
             rows = conn.execute(sa.select(report_revisions).where(
                 report_revisions.c.incident_id == incident_id)
                 .order_by(report_revisions.c.revision)).all()
@@ -289,7 +304,7 @@ class SqlStore(b.Store):
 
     def stats(self, *, now: float) -> b.Stats:
         stats = b.Stats()
-        with self._tx() as conn:
+        with self._read() as conn:
             for source, status, count in conn.execute(
                     sa.select(deliveries.c.source, deliveries.c.status, sa.func.count())
                     .group_by(deliveries.c.source, deliveries.c.status)):
@@ -421,7 +436,7 @@ def _sqlite_engine(url: sa.URL) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         # no commit checkpoints the WAL itself: a Checkpointer thread does, off the
         # commit path (an inline checkpoint made one commit in a few hundred wait ~30 ms)
         cursor.execute("PRAGMA wal_autocheckpoint=0")
@@ -430,10 +445,31 @@ def _sqlite_engine(url: sa.URL) -> Engine:
     @event.listens_for(engine, "begin")
     def _begin(conn: Connection) -> None:
         # lookups that write nothing (read_only=True) do not take the write lock
-        read_only = conn.get_execution_options().get("read_only")
-        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        if conn.get_execution_options().get("read_only"):
+            conn.exec_driver_sql("BEGIN")
+        elif not _begin_immediate(conn.connection.driver_connection):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")  # the last try, errors as usual
 
     return engine
+
+
+def _begin_immediate(dbapi: Any) -> bool:
+    """``BEGIN IMMEDIATE``, trying every ``LOCK_POLL_MS`` for up to the busy timeout
+    (SQLite sleeps that long per try, the interpreter's lock released); False when the
+    lock stayed taken."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    dbapi.execute(f"PRAGMA busy_timeout={LOCK_POLL_MS}")
+    try:
+        while time.monotonic() < deadline:
+            try:
+                dbapi.execute("BEGIN IMMEDIATE")
+                return True
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+        return False
+    finally:
+        dbapi.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
 class Checkpointer:
