@@ -4,6 +4,7 @@ Prints numbers; asserts nothing.
     python benchmarks/load.py                       # SQLite, then PostgreSQL if given
     python benchmarks/load.py --postgres postgresql://user@127.0.0.1:5432/db
     python benchmarks/load.py --quick               # smaller runs
+    python benchmarks/load.py --only beside         # one part (inbox or beside)
 
 For each database it starts real server processes on 127.0.0.1 and measures:
 
@@ -15,7 +16,7 @@ For each database it starts real server processes on 127.0.0.1 and measures:
   worker`` processes (PostgreSQL): the time from the acknowledgement (the delivery's
   commit) to its report revision's commit, p50/p99, read from the store;
 * steady beside triage: 200 deliveries/s for 5 s to the default server, whose
-  worker process triages meanwhile (it falls behind: a triage takes ~100 ms of CPU):
+  worker process triages meanwhile (it falls behind, on one core):
   ack latency p50/p99, and the CPU serve and its worker process used.
 
 Each figure is printed with the machine's load average at the time.
@@ -318,14 +319,19 @@ def reports(name: str, database: str, workdir: Path, *, quick: bool, worker_proc
     finally:
         procs.stop()
     if worker_procs:  # and the default `opsagent serve` on this database too
-        procs = Processes(database, workdir)
-        try:
-            port = procs.start("serve")
-            assert port is not None
-            asyncio.run(steady(port, bodies(30, 2_500_000), 10.0))  # its worker warms up
-            beside_triage(name, port, procs.procs[0], quick=quick)
-        finally:
-            procs.stop()
+        default_beside_triage(name, database, workdir, quick=quick)
+
+
+def default_beside_triage(name: str, database: str, workdir: Path, *, quick: bool) -> None:
+    """The default `opsagent serve`, its worker process warmed up, at 200/s."""
+    procs = Processes(database, workdir)
+    try:
+        port = procs.start("serve")
+        assert port is not None
+        asyncio.run(steady(port, bodies(30, 2_500_000), 10.0))  # its worker warms up
+        beside_triage(name, port, procs.procs[0], quick=quick)
+    finally:
+        procs.stop()
 
 
 def beside_triage(name: str, port: int, serve: subprocess.Popen[bytes], *, quick: bool
@@ -350,13 +356,25 @@ def main(argv: list[str] | None = None) -> int:
                         help="a PostgreSQL database to use (emptied tables are not needed: "
                              "deliveries are new each run)")
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--only", choices=["inbox", "beside"],
+                        help="one part: the HTTP-only server's burst and steady rate, or "
+                             "the default server's steady rate beside its own triage")
     args = parser.parse_args(argv)
     print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}, "
           f"Python {sys.version.split()[0]}")
     with tempfile.TemporaryDirectory() as tmp:
-        run("SQLite", "sqlite://", Path(tmp), quick=args.quick, worker_procs=0)
+        servers = [("SQLite", "sqlite://", 0)]
         if args.postgres:
-            run("PostgreSQL", args.postgres, Path(tmp), quick=args.quick, worker_procs=2)
+            servers.append(("PostgreSQL", args.postgres, 2))
+        for name, server, worker_procs in servers:
+            if args.only == "inbox":
+                with fresh_database(server, Path(tmp), "inbox") as database:
+                    inbox(name, database, Path(tmp), quick=args.quick)
+            elif args.only == "beside":
+                with fresh_database(server, Path(tmp), "beside") as database:
+                    default_beside_triage(name, database, Path(tmp), quick=args.quick)
+            else:
+                run(name, server, Path(tmp), quick=args.quick, worker_procs=worker_procs)
     return 0
 
 

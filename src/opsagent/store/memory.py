@@ -445,17 +445,34 @@ def _unremembered() -> sa.ColumnElement[bool]:
     return ~sa.exists().where(memory.c.incident_id == incidents.c.id)
 
 
-def write_records(conn: Connection, records: Sequence[PastIncident], *, now: float) -> None:
-    """Store or refresh memory records in the caller's transaction: the service writes
-    an incident's record with its report revision, so neither is ever kept without the
-    other."""
-    ids = [r.id for r in records]
+@dataclass(frozen=True)
+class PreparedRecords:
+    """Memory records as rows, made before the transaction that writes them (the service
+    writes them while it holds SQLite's one write lock, which acknowledgements wait for)."""
+
+    ids: list[str]
+    rows: list[dict[str, Any]]
+    keys: list[dict[str, Any]]
+
+
+def prepare_records(records: Sequence[PastIncident], *, now: float) -> PreparedRecords:
     rows = [dict(incident_id=r.id, started_at=_ts(r.started_at), recorded_at=now,
                  record=json.dumps({k: list(getattr(r, k)) for k in RECORD_FIELDS},
                                    ensure_ascii=False, separators=(",", ":")),
                  summary=r.summary, search_text=search_text(r)) for r in records]
     keys = [dict(key=key, incident_id=r.id, started_at=_ts(r.started_at))
             for r in records for key in keys_of(r)]
+    return PreparedRecords([r.id for r in records], rows, keys)
+
+
+def write_records(conn: Connection, records: Sequence[PastIncident] | PreparedRecords, *,
+                  now: float) -> None:
+    """Store or refresh memory records in the caller's transaction: the service writes
+    an incident's record with its report revision, so neither is ever kept without the
+    other. ``records`` may be prepared beforehand (:func:`prepare_records`)."""
+    prepared = (records if isinstance(records, PreparedRecords)
+                else prepare_records(records, now=now))
+    ids, rows, keys = prepared.ids, prepared.rows, prepared.keys
     sqlite = conn.dialect.name == "sqlite"
     _count_words(conn, [str(r["search_text"]) for r in rows], _old_texts(conn, ids))
     for chunk in _chunks(ids):

@@ -5,6 +5,17 @@ picked ``FOR UPDATE SKIP LOCKED`` so any number of workers share the queue. SQLi
 transactions that write begin ``IMMEDIATE`` (one writer at a time, no lock upgrades
 that fail); lookups begin deferred and never wait for the writer (WAL).
 
+On SQLite, what workers write (claims, leases, incidents, report revisions, memory
+records, a job's end) is derived from the stored deliveries and commits without waiting
+for the disk (``synchronous=NORMAL`` on that transaction); what senders hand over (a
+delivery, feedback, a notification sent) waits for it (``FULL``) before it is
+acknowledged. In WAL mode a commit is durable against the process being killed either
+way; a power loss can only take the newest derived commits (the WAL is synced in order,
+so every full commit makes all earlier frames durable too), and then their jobs are
+claimed and triaged again as if the worker had been killed. The writes that hold the
+one write lock longest (a revision with its memory record) then no longer hold it
+through a disk sync, which every acknowledgement waiting behind them paid.
+
 A writer waiting for SQLite's write lock polls for it every millisecond: SQLite's own
 busy handler sleeps 1, 2, 5, 10 … up to 100 ms between tries, so with another process
 writing (serve's worker process beside its inbox) a delivery's commit waited up to
@@ -55,6 +66,7 @@ class SqlStore(b.Store):
         self.engine = engine or make_engine(url)
         self.dialect = self.engine.dialect.name
         self._reader = self.engine.execution_options(read_only=True)
+        self._derived = self.engine.execution_options(derived=True)
         path = self.engine.url.database if self.dialect == "sqlite" else None
         self._checkpoints = Checkpointer(path) if path and path != ":memory:" else None
 
@@ -84,6 +96,11 @@ class SqlStore(b.Store):
 
     def _tx(self) -> AbstractContextManager[Connection]:
         return transaction(self.engine)
+
+    def _derived_tx(self) -> AbstractContextManager[Connection]:
+        """A transaction writing only what can be derived again from the deliveries
+        (SQLite: its commit does not wait for the disk, see the module's docstring)."""
+        return transaction(self._derived)
 
     def _read(self) -> AbstractContextManager[Connection]:
         """A transaction that only looks (SQLite: no write lock)."""
@@ -153,12 +170,12 @@ class SqlStore(b.Store):
                 .values(claimed_by=worker, lease_until=now + lease_s,
                         attempts=jobs.c.attempts + 1)
                 .returning(jobs.c.id, jobs.c.delivery_id, jobs.c.attempts))
-        with self._tx() as conn:
+        with self._derived_tx() as conn:
             rows = conn.execute(stmt).all()
         return sorted((b.Job(r.id, r.delivery_id, r.attempts) for r in rows), key=lambda j: j.id)
 
     def renew(self, job: b.Job, worker: str, *, lease_s: float, now: float) -> bool:
-        with self._tx() as conn:
+        with self._derived_tx() as conn:
             changed = conn.execute(jobs.update().where(
                 jobs.c.id == job.id, jobs.c.claimed_by == worker)
                 .values(lease_until=now + lease_s)).rowcount
@@ -169,19 +186,19 @@ class SqlStore(b.Store):
         return other is None  # gone: done (by this worker, a moment ago) and nothing to keep
 
     def release(self, job: b.Job, *, error: str | None, retry_at: float) -> None:
-        with self._tx() as conn:
+        with self._derived_tx() as conn:
             conn.execute(jobs.update().where(jobs.c.id == job.id).values(
                 claimed_by=None, lease_until=None, available_at=retry_at, last_error=error))
 
     def reject(self, job: b.Job, reason: str, *, adapter: str | None, now: float) -> None:
-        with self._tx() as conn:
+        with self._derived_tx() as conn:
             conn.execute(deliveries.update().where(deliveries.c.id == job.delivery_id)
                          .values(status="failed", error=reason, adapter=adapter,
                                  processed_at=now))
             conn.execute(jobs.delete().where(jobs.c.id == job.id))
 
     def finish_linked(self, job: b.Job, *, now: float) -> bool:
-        with self._tx() as conn:
+        with self._derived_tx() as conn:
             linked = conn.execute(sa.select(incident_deliveries.c.incident_id).where(
                 incident_deliveries.c.delivery_id == job.delivery_id)).first()
             if linked is None:
@@ -199,8 +216,13 @@ class SqlStore(b.Store):
             top_cause=t.top_cause, started_at=t.started_at, updated_at=t.now,
             resolved_at=t.now if t.status == "resolved" else None,
             revision=t.expected_revision + 1)
+        prepared = None
+        if t.memory is not None:  # made before the transaction: it holds the write lock
+            from .memory import prepare_records
+
+            prepared = prepare_records([t.memory], now=t.now)
         try:
-            with self._tx() as conn:
+            with self._derived_tx() as conn:
                 if t.new_incident:
                     conn.execute(incidents.insert().values(
                         id=t.incident_id, group_key=t.group_key, created_at=t.now, **values))
@@ -221,10 +243,10 @@ class SqlStore(b.Store):
 
                     record_planned(conn, t.incident_id, t.expected_revision + 1,
                                    t.notifications, now=t.now)
-                if t.memory is not None:  # the incident's memory record, with the revision
+                if prepared is not None:  # the incident's memory record, with the revision
                     from .memory import write_records
 
-                    write_records(conn, [t.memory], now=t.now)
+                    write_records(conn, prepared, now=t.now)
                 conn.execute(deliveries.update().where(deliveries.c.id == t.delivery_id)
                              .values(status="processed", adapter=t.adapter, error=None,
                                      processed_at=t.now))
@@ -434,7 +456,7 @@ def _sqlite_engine(url: sa.URL) -> Engine:
         dbapi.isolation_level = None  # SQLAlchemy's begin event emits BEGIN itself
         cursor = dbapi.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA synchronous=FULL")  # the begin event sets it per transaction
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         # no commit checkpoints the WAL itself: a Checkpointer thread does, off the
@@ -444,8 +466,13 @@ def _sqlite_engine(url: sa.URL) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Connection) -> None:
+        options = conn.get_execution_options()
+        sync = "NORMAL" if options.get("derived") else "FULL"
+        if conn.connection.info.get("synchronous") != sync:  # per connection, kept
+            conn.exec_driver_sql(f"PRAGMA synchronous={sync}")
+            conn.connection.info["synchronous"] = sync
         # lookups that write nothing (read_only=True) do not take the write lock
-        if conn.get_execution_options().get("read_only"):
+        if options.get("read_only"):
             conn.exec_driver_sql("BEGIN")
         elif not _begin_immediate(conn.connection.driver_connection):
             conn.exec_driver_sql("BEGIN IMMEDIATE")  # the last try, errors as usual
