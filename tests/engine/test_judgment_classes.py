@@ -565,3 +565,90 @@ def test_an_injection_that_reached_the_database_is_a_breach() -> None:
                               'email,password_hash FROM customers --"']})
     assert report.root_causes[0].category == "security"
     assert report.severity.level.value == "HIGH"
+
+
+@pytest.mark.parametrize("log", [
+    "the key was used from our app servers and from 2 addresses that are not ours",
+    "service token svc-sync used from a network it has never used (AS62240)",
+    "ListObjects on 118 buckets by the instance role from 185.220.101.34 (TOR exit), "
+    "not from the instance",
+    "214 of those accounts changed their e-mail and password within 3 minutes",
+])
+def test_a_credential_used_from_where_its_owner_never_is_is_a_breach(log: str) -> None:
+    report = triage({"service": "account-portal", "environment": "production",
+                     "logs": [log], "symptoms": ["site working normally"]})
+    assert report.root_causes[0].category == "security"
+    assert report.severity.level.value == "HIGH"
+
+
+def test_a_bucket_opened_to_everyone_before_anyone_read_it_is_a_medium_exposure() -> None:
+    gcp = {"incident": {"incident_id": "0.abc", "state": "open",
+                        "policy_name": "GCS bucket IAM granted to allUsers",
+                        "summary": "setIamPermissions adds allUsers to campaign-assets",
+                        "resource_name": "campaign-assets", "started_at": 1768478400}}
+    change = {"service": "campaign-assets", "environment": "production",
+              "changes": [{"type": "config", "at": "2026-01-15T11:40:00Z",
+                           "description": "granted allUsers roles/storage.objectViewer on "
+                                          "the campaign bucket"}],
+              "logs": ["data access logs: 0 reads by allUsers so far"]}
+    report = triage(gcp, change)
+    assert report.root_causes[0].category == "security"
+    assert report.severity.level.value == "MEDIUM"
+    staging = triage({**change, "environment": "staging"})
+    assert staging.severity.level.value == "LOW"
+
+
+@pytest.mark.parametrize("alert", ["Threshold breach: CPU of the findings database at 93%",
+                                   "orders-db-cpu-breach: CPU at 93% on orders-db"])
+def test_a_threshold_breach_named_as_a_noun_is_the_rule_not_an_attack(alert: str) -> None:
+    report = triage({"service": "findings-db", "environment": "production",
+                     "alerts": [{"name": alert, "severity": "warning"}],
+                     "metrics": {"cpu": "93%"}})
+    assert "security" not in [c.category for c in report.root_causes]
+    assert report.severity.level.value != "HIGH"
+
+
+@pytest.mark.parametrize("text", ["Norwegian storefront prices about 1% of normal",
+                                  "shipping quotes 240x normal for 2,380 SKUs",
+                                  "warehouse revenue for yesterday is 1.98x the ledger total",
+                                  "customers see balances of -$23,148,855,308,184,485.00"])
+def test_money_at_a_multiple_of_its_usual_value_is_wrong_data(text: str) -> None:
+    report = triage({"service": "storefront-pricing", "environment": "production",
+                     "alerts": [{"name": text}], "symptoms": ["no errors, pages fast"]})
+    assert report.root_causes[0].category == "data"
+    # nothing errs: the report does not ask to break errors and latency down
+    assert not any("errors and latency" in a.title for a in report.actions)
+
+
+def test_a_comparison_with_normal_is_not_a_statement_that_things_are_normal() -> None:
+    said = triage({"service": "checkout-web", "environment": "production",
+                   "symptoms": ["checkout latency higher than normal"]})
+    calm = triage({"service": "checkout-web", "environment": "production",
+                   "symptoms": ["checkout latency normal"]})
+    assert said.severity.level.value != "LOW" or said.root_causes != calm.root_causes
+    assert calm.severity.level.value == "LOW"
+
+
+@pytest.mark.parametrize("text", [
+    "ValueError: day is out of range for month (cutoff on 2028-02-29)",
+    "SSD power-on hours within 200 h of the 32,768 h firmware failure point",
+    "probe failed on lb-01; node uptime 248d 13h",
+])
+def test_dates_and_timers_that_run_out_are_time_bugs(text: str) -> None:
+    report = triage({"service": "edge-balancer", "environment": "production",
+                     "logs": [text]})
+    assert report.root_causes[0].category == "clock"
+
+
+def test_a_job_and_its_pod_crash_looping_are_one_instance() -> None:
+    events = [{"kind": "Event", "apiVersion": "v1", "type": "Warning", "reason": reason,
+               "message": message, "count": 3, "lastTimestamp": "2026-01-15T11:55:00Z",
+               "metadata": {"name": f"{name}.1", "namespace": "compliance"},
+               "involvedObject": {"kind": kind, "name": name, "namespace": "compliance"}}
+              for reason, message, kind, name in (
+                  ("BackOff", "Back-off restarting failed container retention in pod "
+                   "audit-retention-30590040-x7k2p", "Pod", "audit-retention-30590040-x7k2p"),
+                  ("BackoffLimitExceeded", "Job has reached the specified backoff limit",
+                   "Job", "audit-retention-30590040"))]
+    report = triage({"kind": "EventList", "apiVersion": "v1", "items": events})
+    assert not any("instances are crash-looping" in r for r in report.severity.reasons)

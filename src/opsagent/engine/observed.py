@@ -94,7 +94,10 @@ class ObservedText:
         predicates = "|".join(f"(?:{p})" for p in negation.predicates)
         self._healthy = re.compile(
             rf"(?<!back to )(?<!back to the )(?<![\w-])"
-            rf"(?:(?!{_CONJUNCTION}\b){_WORD}\s+){{1,4}}(?:{predicates})"
+            rf"(?:(?!{_CONJUNCTION}\b){_WORD}\s+){{1,4}}"
+            # a comparison with normal is a measurement: "1% of normal", "240x normal"
+            r"(?<!\bof )(?<!\bthan )(?<!\dx )(?<!× )(?<!\bvs )(?<!\bversus )"
+            rf"(?:{predicates})"
             # a predicate ends its clause: "no healthy upstream" is not "X is healthy"
             r"(?=\s*(?:$|[.,;:!?)]|(?:and|but|while|since|so|now|again|too)\b))")
         found = _compound(names)

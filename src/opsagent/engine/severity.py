@@ -51,6 +51,13 @@ def _first(features: Mapping[str, Feature], name: str, default: str) -> str:
     return found.evidence[0] if found is not None and found.evidence else default
 
 
+def _instances(names: set[str]) -> list[str]:
+    """Crashing instances, an owner and its pod counted once: a Job, ReplicaSet or
+    StatefulSet named ``x`` whose pod ``x-…`` is also named is that one instance."""
+    return sorted(n for n in names
+                  if not any(o != n and o.startswith(n + "-") for o in names))
+
+
 def grade(ctx: Context) -> Severity:
     features = ctx.features.mapping()
     cfg = ctx.config
@@ -84,7 +91,12 @@ def grade(ctx: Context) -> Severity:
     if expired is not None and expired.strength > 0.5:
         impacts.append(Impact(2, 0.8, "a certificate has expired "
                                       f"({_first(features, 'cert.expired', '')})"))
-    # MEDIUM: partial degradation
+    # MEDIUM: partial degradation, or data open to anyone before anyone has read it (once
+    # someone has, the breach above decides)
+    exposed = features.get("text.exposed_access")
+    if exposed is not None and exposed.strength >= 0.5 and exposed.evidence:
+        impacts.append(Impact(1, 0.5, f"data or a credential is reachable by anyone "
+                                      f"({exposed.evidence[0]})"))
     part = features.get("impact.critical_flow_partial")
     if part is not None and part.strength >= 0.5 and part.evidence:
         impacts.append(Impact(1, 0.62, f"a critical flow fails for part of the customers "
@@ -113,8 +125,9 @@ def grade(ctx: Context) -> Severity:
             internal_records = True
             impacts.append(Impact(0, 0.38, f"records are wrong in internal {service}, which "
                                            f"customers do not see ({wrong.evidence[0]})"))
-    if len(ctx.crashing) >= 2:
-        impacts.append(Impact(1, 0.5, f"{len(ctx.crashing)} instances are crash-looping or "
+    crashing = _instances(ctx.crashing)
+    if len(crashing) >= 2:
+        impacts.append(Impact(1, 0.5, f"{len(crashing)} instances are crash-looping or "
                                       "being OOM-killed"))
     for affected, total, quote in ctx.instances:
         if affected >= 2 and affected < total and any(f in features for f in (
