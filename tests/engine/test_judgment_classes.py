@@ -23,6 +23,7 @@ def triage(*payloads: Any) -> opsagent.TriageReport:
 @pytest.mark.parametrize(("text", "drop"), [
     ("North American sessions down 38% vs last Wednesday", 0.38),
     ("orders per minute dropped by about 45% since 09:10", 0.45),
+    ("Orders per minute 58% below the weekly baseline", 0.58),
     ("checkouts fell to 28% of normal", 0.72),
     ("conversion halved this morning", 0.5),
     ("orders -60% since the release", 0.6),
@@ -529,7 +530,8 @@ def test_a_customer_facing_alert_its_sender_pages_for_is_not_no_impact(
     assert (report.severity.level.value == "MEDIUM") is paged
 
 
-@pytest.mark.parametrize("name", ["edge_5xx_ratio", "checkout_error_ratio", "api_5xx_percent"])
+@pytest.mark.parametrize("name", ["edge_5xx_ratio", "checkout_error_ratio", "api_5xx_percent",
+                                  "failed_pct", "pct_failed", "failed request share"])
 def test_a_share_of_failing_requests_under_a_prefix_is_an_error_rate(name: str) -> None:
     report = triage({"service": "storefront", "environment": "production",
                      "metrics": {name: "79%"}})
@@ -652,3 +654,23 @@ def test_a_job_and_its_pod_crash_looping_are_one_instance() -> None:
                    "Job", "audit-retention-30590040"))]
     report = triage({"kind": "EventList", "apiVersion": "v1", "items": events})
     assert not any("instances are crash-looping" in r for r in report.severity.reasons)
+
+
+@pytest.mark.parametrize("said", ["customers report they can see and edit other teams' deals",
+                                  "users are shown other customers' order history"])
+def test_customers_reaching_data_that_is_not_theirs_is_high(said: str) -> None:
+    report = triage({"service": "crm-workspace", "environment": "production",
+                     "symptoms": [said, "pages load normally"]})
+    assert report.severity.level.value == "HIGH"
+
+
+def test_a_failing_part_with_a_manual_fallback_is_a_degradation() -> None:
+    alert = {"service": "store-finder-web", "environment": "production",
+             "alerts": [{"name": "OverQuotaMapError", "severity": "error"}],
+             "logs": ["Places Autocomplete returns OVER_QUERY_LIMIT"],
+             "metrics": {"error_rate": "40%"}}
+    worse = triage(alert)
+    covered = triage({**alert, "logs": alert["logs"] + [
+        "the address form falls back to manual entry"]})
+    assert worse.severity.level.value == "HIGH"
+    assert covered.severity.level.value == "MEDIUM"

@@ -74,6 +74,7 @@ def grade(ctx: Context) -> Severity:
         ("text.compromise", "a security breach is suspected"),
         ("text.tampered_code", "code we run was altered by someone else"),
         ("text.data_loss", "data loss is suspected"),
+        ("impact.data_exposed", "customers can reach data that is not theirs"),
     ):
         found = features.get(feature)
         if feature == "text.compromise" and precaution and found is not None:

@@ -171,6 +171,11 @@ _DROP_BY = re.compile(r"(?:\bdown|\bdropped|\bfell|\bfalling|\bdeclined?|\blower
                       r"(?:ped)? of|\bloss of)\s+(?:by\s+)?(?:about\s+|around\s+|~\s*|almost\s+"
                       r"|nearly\s+|over\s+|more than\s+)?(\d{1,3}(?:\.\d+)?)\s*%"
                       r"|(?<![\w.])-\s?(\d{1,3}(?:\.\d+)?)\s*%")
+# the share first: "58% below the weekly baseline", "40 % under forecast"
+_DROP_UNDER = re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d+)?)\s*%\s+(?:below|under|lower than|"
+                         r"down (?:on|from|against|vs\.?))\s+(?:the\s+|its\s+|their\s+)?"
+                         r"(?:[\w-]+\s+)?(?:baseline|normal|usual|expected|forecast|average|"
+                         r"norm|last week|yesterday)")
 _DROP_TO = re.compile(r"\b(?:to|at|only)\s+(?:about\s+|around\s+|~\s*)?(\d{1,3}(?:\.\d+)?)\s*%"
                       r"\s+of\s+(?:its\s+|the\s+|their\s+)?(?:normal|baseline|usual|expected"
                       r"|last week|yesterday)")
@@ -195,6 +200,7 @@ def stated_drop(text: str) -> float | None:
     lowered = text.lower()
     found = [float(m.group(1) or m.group(2)) / 100 for m in _DROP_BY.finditer(lowered)]
     found += [1 - float(m.group(1)) / 100 for m in _DROP_TO.finditer(lowered)]
+    found += [float(m.group(1)) / 100 for m in _DROP_UNDER.finditer(lowered)]
     for m in _DROP_AGAINST.finditer(lowered):
         value, reference = (float(g.replace(",", "")) for g in m.groups())
         if reference > 0:

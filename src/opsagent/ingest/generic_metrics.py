@@ -24,6 +24,15 @@ ALIASES = {
     "disk_utilization": "disk",
     "errors": "error_rate",
     "error_percent": "error_rate",
+    "error_pct": "error_rate",
+    "failed_pct": "error_rate",
+    "failed_percent": "error_rate",
+    "failure_pct": "error_rate",
+    "failure_percent": "error_rate",
+    "pct_failed": "error_rate",
+    "percent_failed": "error_rate",
+    "failed_request_share": "error_rate",
+    "failed_requests_pct": "error_rate",
     "5xx_rate": "http_5xx_rate",
     "http_5xx": "http_5xx_rate",
     "4xx_rate": "http_4xx_rate",
@@ -66,7 +75,9 @@ _SUFFIXES = (("cpu", "cpu"), ("cpu_percent", "cpu"), ("cpu_utilization", "cpu"),
              # a share of failing requests under a prefix ("edge_5xx_ratio": the edge's)
              ("5xx_ratio", "http_5xx_rate"), ("5xx_rate", "http_5xx_rate"),
              ("5xx_percent", "http_5xx_rate"), ("error_ratio", "error_rate"),
-             ("errors_ratio", "error_rate"), ("error_percent", "error_rate"))
+             ("errors_ratio", "error_rate"), ("error_percent", "error_rate"),
+             ("error_pct", "error_rate"), ("failed_pct", "error_rate"),
+             ("failure_pct", "error_rate"), ("failed_percent", "error_rate"))
 
 MetricKind = Literal["ratio", "duration", "signed_duration", "seconds", "quantity"]
 

@@ -45,6 +45,11 @@ _RULES: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
         (r"\b4xx\b|\bhttp ?4\d\d\b|\bclient errors?\b", "http_4xx_rate", _RATIO),
         (r"\berrors? (?:rate|ratio|percent(?:age)?)\b|\berrorrate\b|\bfailures? (?:rate|ratio)\b"
          r"|\bfailure_rate\b", "error_rate", _RATIO),
+        # the share of requests that failed, as teams name it ("failed_pct", "error_pct",
+        # "failed request share", "pct_failed")
+        (r"\b(?:errors?|fail(?:ed|ures?)?)(?: (?:requests?|calls?|jobs?|runs?))? (?:pct|percent"
+         r"|share|ratio)\b|\b(?:pct|percent|share) (?:of )?(?:failed|errors?|failures?)\b",
+         "error_rate", _RATIO),
         (r"\bavailability\b|\bsuccess (?:rate|ratio)\b|\buptime\b", "availability", _RATIO),
         (r"\blatenc(?:y|ies)\b|\bresponse ?time\b|\bduration\b|\bp9[59]\b|\bp50\b",
          "latency_ms", _MS),
