@@ -674,3 +674,25 @@ def test_a_failing_part_with_a_manual_fallback_is_a_degradation() -> None:
         "the address form falls back to manual entry"]})
     assert worse.severity.level.value == "HIGH"
     assert covered.severity.level.value == "MEDIUM"
+
+
+@pytest.mark.parametrize("log", [
+    'ERROR: nextval: reached maximum value of sequence "activity_events_id_seq" (2147483647)',
+    "Mysql2::Error: Out of range value for column 'id' at row 1",
+])
+def test_a_key_that_no_longer_fits_its_type_is_the_database(log: str) -> None:
+    report = triage({"service": "project-boards", "environment": "production",
+                     "metrics": {"error_rate": "60%"}, "logs": [log],
+                     "symptoms": ["writes fail, reads work"]})
+    assert report.root_causes[0].category == "database"
+    assert any("bigint" in a.title for a in report.actions)
+
+
+def test_failures_that_all_come_from_one_client_are_not_the_services_users() -> None:
+    alert = {"service": "identity-broker", "environment": "production",
+             "alerts": [{"name": "AuthFailuresHigh", "severity": "critical",
+                         "description": "2,340 failed logins in 5m (usual < 40)"}]}
+    one = triage({**alert, "logs": ["All failures are for user svc-reporting from "
+                                    "10.40.7.12, which still holds the old password"]})
+    assert triage(alert).severity.level.value == "MEDIUM"
+    assert one.severity.level.value == "LOW"

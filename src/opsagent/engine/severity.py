@@ -201,9 +201,11 @@ def grade(ctx: Context) -> Severity:
     if "recovered" in features:
         caps.append((0, f"{_first(features, 'recovered', 'recovered')}: "
                         "the problem is no longer active"))
-    single = "scope.single_instance" if "scope.single_instance" in features else \
-        "text.one_of_many"  # stated in words: "the other 23 nodes carry its share"
-    if single in features and level <= 1 and not any(
+    # one instance, or one client whose own fault it is ("all failures are for user
+    # svc-x from one host"), stated in words or not: the service's users are not hit
+    single = next((f for f in ("scope.single_instance", "text.one_of_many", "text.one_client")
+                   if f in features), None)
+    if single is not None and level <= 1 and not any(
             f in features for f in ("errors.elevated", "latency.elevated")):
         caps.append((0, f"{_first(features, single, 'single instance')}; "
                         "the service as a whole is not reported degraded"))
