@@ -696,3 +696,16 @@ def test_failures_that_all_come_from_one_client_are_not_the_services_users() -> 
                                     "10.40.7.12, which still holds the old password"]})
     assert triage(alert).severity.level.value == "MEDIUM"
     assert one.severity.level.value == "LOW"
+
+
+def test_bots_from_hosting_ranges_are_abuse_and_a_key_used_from_there_a_breach() -> None:
+    scraping = triage({"service": "catalog-pricing", "environment": "production",
+                       "alerts": [{"name": "request rate 6x usual", "severity": "warning"}],
+                       "logs": ["78% of requests come from three hosting ASNs with rotating "
+                                "user agents and walk every price page in order"]})
+    used = triage({"service": "catalog-pricing", "environment": "production",
+                   "logs": ["the partner API key signs calls from three VPS hosting "
+                            "networks since 02:00"]})
+    assert scraping.root_causes[0].category == used.root_causes[0].category == "security"
+    assert scraping.severity.level.value != "HIGH"
+    assert used.severity.level.value == "HIGH"
