@@ -709,3 +709,11 @@ def test_bots_from_hosting_ranges_are_abuse_and_a_key_used_from_there_a_breach()
     assert scraping.root_causes[0].category == used.root_causes[0].category == "security"
     assert scraping.severity.level.value != "HIGH"
     assert used.severity.level.value == "HIGH"
+
+
+def test_a_consumer_that_cannot_read_one_value_behind_a_backlog_is_a_poison_message() -> None:
+    report = triage({"service": "ledger-poster", "environment": "production",
+                     "metrics": {"queue_depth": 2400},
+                     "logs": ["InvalidOperation: [<class 'decimal.ConversionSyntax'>] parsing "
+                              "amount '12,50' of posting 881 (attempt 14)"]})
+    assert report.root_causes[0].category == "data"
