@@ -717,3 +717,16 @@ def test_a_consumer_that_cannot_read_one_value_behind_a_backlog_is_a_poison_mess
                      "logs": ["InvalidOperation: [<class 'decimal.ConversionSyntax'>] parsing "
                               "amount '12,50' of posting 881 (attempt 14)"]})
     assert report.root_causes[0].category == "data"
+
+
+@pytest.mark.parametrize("said", [
+    "Every POST /orders returns 500 since orderflow-api 9.2.0-rc1 was deployed at 11:50",
+    "checkout errors after the rollout of v3.4.0",
+])
+def test_a_release_an_alert_names_as_the_start_is_a_deploy(said: str) -> None:
+    report = triage({"service": "orderflow-api", "environment": "production",
+                     "alerts": [{"name": "HighErrorRate", "severity": "critical",
+                                 "description": said, "at": "2026-01-15T11:52:00Z"}],
+                     "metrics": {"error_rate": "100%"}})
+    assert report.root_causes[0].category == "deploy_regression"
+    assert any("roll back" in a.title.lower() for a in report.actions)

@@ -11,12 +11,24 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from ..models import ChangeType, Signal
+from ..models import ChangeDetails, ChangeType, Signal
 from ..names import service_key
 from ..values import clip, humanize_age
 from .context import Context
 from .features import ENGINE_FEATURES, FAILURE_TEXT, MEASURED_FAILURE
-from .kinds import ALERT, CHANGE, DEPLOY, FIRING, INFO, LOG, METRIC, RESOLVED, ROLLBACK, STATUS
+from .kinds import (
+    ALERT,
+    CHANGE,
+    DEPLOY,
+    FIRING,
+    INFO,
+    LOG,
+    METRIC,
+    RESOLVED,
+    ROLLBACK,
+    STATUS,
+    SYMPTOM,
+)
 from .recovery import recovery_in_words
 
 _FEATURE_BY_TYPE = {
@@ -67,6 +79,7 @@ def correlate(ctx: Context) -> None:
     features = ctx.features
     onset = incident.started_at or _first_problem(problems) or incident.now
     ctx.onset = onset
+    changes += _stated_deploys(problems, changes, onset)
     if not changes:
         features.add("change.none", 1.0, "no deploy or configuration change was reported")
         return
@@ -264,6 +277,40 @@ def _rollback_effect(ctx: Context, rollback: Signal, problems: list[Signal], who
         ctx.features.add("change.rollback.no_effect", 0.7,
                          f"{who} was rolled back {humanize_age(since)} ago and the problem "
                          "has not resolved")
+
+
+# a release named in an alert's own words as where the trouble began: "returns 500 since
+# orderflow-api 9.2.0-rc1 was deployed", "errors after the rollout of v3.4.0"
+_VERSION = r"v?\d+(?:\.\d+){1,3}(?:[-+][\w.]+)?"
+_STATED_DEPLOY = re.compile(
+    rf"\b(?:since|after|right after|following|when)\s+(?:the\s+)?(?:[\w.@/-]+\s+){{0,2}}?"
+    rf"(?P<v1>{_VERSION})\s+(?:was|were|got|went)\s+(?:deployed|released|rolled out|shipped|"
+    rf"out|live)\b"
+    rf"|\b(?:since|after|right after|following)\s+(?:the\s+)?(?:deploy(?:ment)?|release|"
+    rf"rollout)\s+of\s+(?:[\w.@/-]+\s+){{0,2}}?(?P<v2>{_VERSION})\b", re.IGNORECASE)
+
+
+def _stated_deploys(problems: list[Signal], changes: list[Signal], onset: datetime
+                    ) -> list[Signal]:
+    """Deploys that firing alerts and symptoms name as the start of the trouble, when no
+    deploy of that service was reported: a change at the onset, its words kept."""
+    reported = {service_key(c.service) for c in changes
+                if c.change is None or c.change.type == DEPLOY}
+    out: list[Signal] = []
+    for s in problems:
+        if s.status == RESOLVED or s.kind not in (ALERT, LOG, SYMPTOM) or not s.text:
+            continue
+        found = _STATED_DEPLOY.search(s.text)
+        if found is None or service_key(s.service) in reported:
+            continue
+        reported.add(service_key(s.service))
+        out.append(Signal(
+            kind=CHANGE, source=s.source, service=s.service, environment=s.environment,
+            region=s.region, at=min(s.at, onset) if s.at else onset,
+            text=clip(s.text, 200),
+            change=ChangeDetails(type=DEPLOY, version=found.group("v1") or found.group("v2"),
+                                 description=f'stated: "{clip(found.group(0), 80)}"')))
+    return out
 
 
 def _first_problem(problems: list[Signal]) -> datetime | None:
