@@ -730,3 +730,11 @@ def test_a_release_an_alert_names_as_the_start_is_a_deploy(said: str) -> None:
                      "metrics": {"error_rate": "100%"}})
     assert report.root_causes[0].category == "deploy_regression"
     assert any("roll back" in a.title.lower() for a in report.actions)
+
+
+@pytest.mark.parametrize("said", ["the warehouse picked and shipped 212 orders twice",
+                                  "the ledger posted 40 refunds twice"])
+def test_work_done_twice_with_words_between_is_wrong_data(said: str) -> None:
+    report = triage({"service": "shipment-dispatcher", "environment": "production",
+                     "symptoms": [said, "no errors; latency normal"]})
+    assert report.root_causes[0].category == "data"
