@@ -738,3 +738,12 @@ def test_work_done_twice_with_words_between_is_wrong_data(said: str) -> None:
     report = triage({"service": "shipment-dispatcher", "environment": "production",
                      "symptoms": [said, "no errors; latency normal"]})
     assert report.root_causes[0].category == "data"
+
+
+def test_wrong_internal_records_matter_once_they_go_on_to_others() -> None:
+    alone = {"service": "sales-warehouse-sync", "environment": "production",
+             "symptoms": ["the extra rows repeat an order_id after the connector replayed",
+                          "checkout and the ledger are unaffected"]}
+    spread = {**alone, "logs": ["the 08:00 forecast export reads sales_fact"]}
+    assert triage(alone).severity.level.value == "LOW"
+    assert triage(spread).severity.level.value == "MEDIUM"

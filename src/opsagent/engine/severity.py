@@ -121,6 +121,11 @@ def grade(ctx: Context) -> Severity:
         entry = ctx.entry(ctx.service)
         if entry.customer_facing or entry.critical or "customer_facing" in features:
             impacts.append(Impact(1, 0.55, f"customers see wrong data ({wrong.evidence[0]})"))
+        elif "text.spreads_downstream" in features:
+            # internal, but what it holds goes on to partners, exports or invoices
+            onward = _first(features, "text.spreads_downstream", "")
+            impacts.append(Impact(1, 0.5, f"records are wrong in {service} and go on to "
+                                          f"others ({onward})"))
         else:
             # wrong records in an internal report or job: to correct, nobody is harmed yet
             internal_records = True
