@@ -747,3 +747,24 @@ def test_wrong_internal_records_matter_once_they_go_on_to_others() -> None:
     spread = {**alone, "logs": ["the 08:00 forecast export reads sales_fact"]}
     assert triage(alone).severity.level.value == "LOW"
     assert triage(spread).severity.level.value == "MEDIUM"
+
+
+def test_data_open_to_anyone_that_outsiders_have_read_is_a_breach() -> None:
+    report = triage({"service": "invoice-files", "environment": "production",
+                     "alerts": [{"name": "s3-bucket-public-read-prohibited NON_COMPLIANT",
+                                 "severity": "warning"}],
+                     "logs": ["1,912 anonymous GETs since 16:10 from 4 addresses outside "
+                              "our CDN ranges"],
+                     "symptoms": ["no errors anywhere"]})
+    assert report.root_causes[0].category == "security"
+    assert report.severity.level.value == "HIGH"
+
+
+def test_an_image_an_alert_says_was_deployed_is_the_deploy() -> None:
+    report = triage({"service": "checkout", "environment": "qa",
+                     "alerts": [{"name": "Checkout 5xx ratio", "severity": "critical",
+                                 "description": "Image checkout:pr-3318-7f2c1ad deployed to "
+                                                "checkout-qa at 11:40 by preview-bot."}],
+                     "metrics": {"error_rate": "42%"}})
+    assert report.root_causes[0].category == "deploy_regression"
+    assert report.severity.level.value == "LOW"

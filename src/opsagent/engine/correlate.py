@@ -287,7 +287,10 @@ _STATED_DEPLOY = re.compile(
     rf"(?P<v1>{_VERSION})\s+(?:was|were|got|went)\s+(?:deployed|released|rolled out|shipped|"
     rf"out|live)\b"
     rf"|\b(?:since|after|right after|following)\s+(?:the\s+)?(?:deploy(?:ment)?|release|"
-    rf"rollout)\s+of\s+(?:[\w.@/-]+\s+){{0,2}}?(?P<v2>{_VERSION})\b", re.IGNORECASE)
+    rf"rollout)\s+of\s+(?:[\w.@/-]+\s+){{0,2}}?(?P<v2>{_VERSION})\b"
+    # "Image checkout:pr-3318-7f2c1ad deployed to checkout-qa at 13:58"
+    r"|\b(?:image|build|release|version|commit)\s+(?P<v3>[\w.:/@-]*\d[\w.:/@-]*)\s+(?:was\s+)?"
+    r"(?:deployed|rolled out|released|shipped)\s+(?:to|on|in(?:to)?)\b", re.IGNORECASE)
 
 
 def _stated_deploys(problems: list[Signal], changes: list[Signal], onset: datetime
@@ -308,7 +311,8 @@ def _stated_deploys(problems: list[Signal], changes: list[Signal], onset: dateti
             kind=CHANGE, source=s.source, service=s.service, environment=s.environment,
             region=s.region, at=min(s.at, onset) if s.at else onset,
             text=clip(s.text, 200),
-            change=ChangeDetails(type=DEPLOY, version=found.group("v1") or found.group("v2"),
+            change=ChangeDetails(type=DEPLOY, version=found.group("v1") or found.group("v2")
+                                 or found.group("v3"),
                                  description=f'stated: "{clip(found.group(0), 80)}"')))
     return out
 

@@ -75,6 +75,7 @@ def grade(ctx: Context) -> Severity:
         ("text.tampered_code", "code we run was altered by someone else"),
         ("text.data_loss", "data loss is suspected"),
         ("impact.data_exposed", "customers can reach data that is not theirs"),
+        ("text.exposed_read", "data open to anyone has been read by outsiders"),
     ):
         found = features.get(feature)
         if feature == "text.compromise" and precaution and found is not None:
