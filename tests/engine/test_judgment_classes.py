@@ -768,3 +768,14 @@ def test_an_image_an_alert_says_was_deployed_is_the_deploy() -> None:
                      "metrics": {"error_rate": "42%"}})
     assert report.root_causes[0].category == "deploy_regression"
     assert report.severity.level.value == "LOW"
+
+
+def test_a_machine_identity_given_the_widest_rights_is_a_security_exposure() -> None:
+    report = triage({"service": "platform-iam", "environment": "production",
+                     "alerts": [{"name": "role assignment at subscription scope",
+                                 "severity": "warning",
+                                 "description": "principal d2f7 is the report-sync app "
+                                                "registration; role 8e3a is Owner"}]})
+    assert report.root_causes[0].category == "security"
+    assert report.severity.level.value == "MEDIUM"
+    assert any("narrow the grant" in a.title.lower() for a in report.actions)

@@ -99,6 +99,10 @@ def grade(ctx: Context) -> Severity:
     if exposed is not None and exposed.strength >= 0.5 and exposed.evidence:
         impacts.append(Impact(1, 0.5, f"data or a credential is reachable by anyone "
                                       f"({exposed.evidence[0]})"))
+    granted = features.get("text.broad_grant")
+    if granted is not None and granted.strength >= 0.5 and granted.evidence:
+        impacts.append(Impact(1, 0.48, f"a machine identity holds the widest rights "
+                                       f"({granted.evidence[0]})"))
     part = features.get("impact.critical_flow_partial")
     if part is not None and part.strength >= 0.5 and part.evidence:
         impacts.append(Impact(1, 0.62, f"a critical flow fails for part of the customers "
