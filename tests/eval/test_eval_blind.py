@@ -12,7 +12,7 @@ import pytest
 from ..conftest import ROOT, run_cli
 
 BENCHMARKS = ROOT / "benchmarks"
-BLIND_SPLITS = {"blind": 90, "blind2": 60, "blind3": 60}
+BLIND_SPLITS = {"blind": 90, "blind2": 60, "blind3": 60, "blind4": 40}
 
 
 def test_the_blind_splits_are_marked_blind_and_frozen() -> None:
