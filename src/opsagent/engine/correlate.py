@@ -293,6 +293,12 @@ _STATED_DEPLOY = re.compile(
     r"(?:deployed|rolled out|released|shipped)\s+(?:to|on|in(?:to)?)\b", re.IGNORECASE)
 
 
+# one of them is in every text _STATED_DEPLOY can match
+_DEPLOY_WORDS = ("deploy", "releas", "rolled out", "rollout", "shipped", "went out",
+                 "went live", "was out", "was live", "were out", "were live", "got out",
+                 "got live")
+
+
 def _stated_deploys(problems: list[Signal], changes: list[Signal], onset: datetime
                     ) -> list[Signal]:
     """Deploys that firing alerts and symptoms name as the start of the trouble, when no
@@ -303,6 +309,9 @@ def _stated_deploys(problems: list[Signal], changes: list[Signal], onset: dateti
     for s in problems:
         if s.status == RESOLVED or s.kind not in (ALERT, LOG, SYMPTOM) or not s.text:
             continue
+        lowered = " ".join(s.text.lower().split())
+        if not any(word in lowered for word in _DEPLOY_WORDS):
+            continue  # most texts name no release: skip the search (alert storms)
         found = _STATED_DEPLOY.search(s.text)
         if found is None or service_key(s.service) in reported:
             continue

@@ -46,6 +46,14 @@ _RESOURCES = (
 )
 
 
+# facts that are MEDIUM on their own: (feature, score, what it means)
+_MEDIUM_FACTS = (
+    ("text.exposed_access", 0.5, "data or a credential is reachable by anyone"),
+    ("text.broad_grant", 0.48, "a machine identity holds the widest rights"),
+    ("impact.critical_flow_partial", 0.62, "a critical flow fails for part of the customers"),
+)
+
+
 def _first(features: Mapping[str, Feature], name: str, default: str) -> str:
     found = features.get(name)
     return found.evidence[0] if found is not None and found.evidence else default
@@ -54,8 +62,13 @@ def _first(features: Mapping[str, Feature], name: str, default: str) -> str:
 def _instances(names: set[str]) -> list[str]:
     """Crashing instances, an owner and its pod counted once: a Job, ReplicaSet or
     StatefulSet named ``x`` whose pod ``x-…`` is also named is that one instance."""
-    return sorted(n for n in names
-                  if not any(o != n and o.startswith(n + "-") for o in names))
+    owners = set()  # every hyphen-prefix of a name ("x" of "x-7f2c"): linear, not pairwise
+    for name in names:
+        cut = name.find("-")
+        while cut > 0:
+            owners.add(name[:cut])
+            cut = name.find("-", cut + 1)
+    return sorted(names - owners)
 
 
 def grade(ctx: Context) -> Severity:
@@ -95,18 +108,10 @@ def grade(ctx: Context) -> Severity:
                                       f"({_first(features, 'cert.expired', '')})"))
     # MEDIUM: partial degradation, or data open to anyone before anyone has read it (once
     # someone has, the breach above decides)
-    exposed = features.get("text.exposed_access")
-    if exposed is not None and exposed.strength >= 0.5 and exposed.evidence:
-        impacts.append(Impact(1, 0.5, f"data or a credential is reachable by anyone "
-                                      f"({exposed.evidence[0]})"))
-    granted = features.get("text.broad_grant")
-    if granted is not None and granted.strength >= 0.5 and granted.evidence:
-        impacts.append(Impact(1, 0.48, f"a machine identity holds the widest rights "
-                                       f"({granted.evidence[0]})"))
-    part = features.get("impact.critical_flow_partial")
-    if part is not None and part.strength >= 0.5 and part.evidence:
-        impacts.append(Impact(1, 0.62, f"a critical flow fails for part of the customers "
-                                       f"({part.evidence[0]})"))
+    for feature, score, reason in _MEDIUM_FACTS:
+        found = features.get(feature)
+        if found is not None and found.strength >= 0.5 and found.evidence:
+            impacts.append(Impact(1, score, f"{reason} ({found.evidence[0]})"))
     business = features.get("impact.business_drop")
     if business is not None and business.strength >= 0.5 and business.evidence:
         drops = [(d, e) for d, e in ((stated_drop(e), e) for e in business.evidence)

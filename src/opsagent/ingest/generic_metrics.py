@@ -24,10 +24,6 @@ ALIASES = {
     "disk_utilization": "disk",
     "errors": "error_rate",
     "error_percent": "error_rate",
-    "error_pct": "error_rate",
-    "failed_pct": "error_rate",
-    "failed_percent": "error_rate",
-    "failure_pct": "error_rate",
     "failure_percent": "error_rate",
     "pct_failed": "error_rate",
     "percent_failed": "error_rate",
@@ -90,7 +86,7 @@ def canonical_name(raw_name: str) -> tuple[str, str]:
     name = ALIASES.get(key, key)
     if name not in CANONICAL:
         name = next((canonical for suffix, canonical in _SUFFIXES
-                     if key.endswith("_" + suffix)), name)
+                     if key == suffix or key.endswith("_" + suffix)), name)
     return name, key
 
 
