@@ -779,3 +779,38 @@ def test_a_machine_identity_given_the_widest_rights_is_a_security_exposure() -> 
     assert report.root_causes[0].category == "security"
     assert report.severity.level.value == "MEDIUM"
     assert any("narrow the grant" in a.title.lower() for a in report.actions)
+
+
+def _titles(report: opsagent.TriageReport) -> list[str]:
+    return [a.title for a in report.actions]
+
+
+@pytest.mark.parametrize("payload", [
+    # charged twice by a scheduler: the leading cause is the clock, the harm is money
+    {"service": "subscriptions", "environment": "production",
+     "title": "Renewal job ran twice after the daylight-saving change",
+     "symptoms": ["customers charged twice for their monthly renewal",
+                  "card disputes arriving"]},
+    # a Datadog monitor on a ledger: amounts far above normal
+    {"title": "[Triggered] ledger-poster: posted amount 1,200x normal",
+     "body": "Average posted amount per transaction is 1,200x normal since 02:00; "
+             "customers are charged wrongly",
+     "alert_type": "error", "priority": "P2", "tags": "service:ledger-poster,env:prod",
+     "last_updated": "1773900000000", "event_type": "query_alert_monitor",
+     "alert_transition": "Triggered", "id": "7712"},
+])
+def test_money_taken_wrongly_is_stopped_and_given_back_whatever_the_cause(
+        payload: dict[str, Any]) -> None:
+    titles = " | ".join(_titles(triage(payload))).lower()
+    assert "refund" in titles
+    assert "stop what keeps charging" in titles
+
+
+def test_the_change_to_revert_is_named_by_what_it_did() -> None:
+    report = triage({"service": "edge-proxy", "environment": "production",
+                     "error_rate": "31%",
+                     "changes": [{"type": "config", "service": "edge-proxy",
+                                  "at": "10 minutes ago",
+                                  "description": "managed WAF ruleset 4.2 pushed globally"}]})
+    revert = [t for t in _titles(report) if t.startswith("Revert")]
+    assert revert and "WAF ruleset 4.2" in revert[0]

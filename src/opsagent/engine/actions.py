@@ -164,7 +164,8 @@ _MITIGATE_BELOW_TOP = 0.55  # a cause below the first one proposes mitigations f
 
 _SEVERITY_FEATURE = {level: f"severity.{level.value.lower()}" for level in Level}
 _CALM_FEATURES = frozenset({"change.only", "change.planned"})
-_GENERAL_BAND = {"escalate": 2, "communicate": 4, "follow_up": 5}
+# a general mitigation contains harm that goes on whatever the cause (wrong charges)
+_GENERAL_BAND = {"mitigate": 0, "escalate": 2, "communicate": 4, "follow_up": 5}
 
 
 Segment = tuple[bool, tuple[str, ...], str]  # (optional, names needed, format string)

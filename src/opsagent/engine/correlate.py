@@ -89,7 +89,7 @@ def correlate(ctx: Context) -> None:
                                          "latency or symptom came with it")
     affected = ctx.affected_keys()
     best_own_deploy: tuple[float, Signal] | None = None
-    best_other: tuple[float, str] | None = None
+    best_other: tuple[float, str, str] | None = None
     own_deploy_ages: list[timedelta] = []
     for change in sorted(changes, key=_order):
         details = change.change
@@ -186,9 +186,13 @@ def correlate(ctx: Context) -> None:
             if best_own_deploy is None or strength > best_own_deploy[0]:
                 best_own_deploy = (strength, change)
         elif best_other is None or strength > best_other[0]:
-            best_other = (strength, f"{noun} of {who}{version}")
+            best_other = (strength, f"{noun} of {who}{version}",
+                          clip(details.description, 80, words=True) if details and details.description
+                          else "")
     if best_other is not None:  # the strongest change that is not a deploy
         ctx.change_refs["change"] = ctx.change_refs["other_change"] = best_other[1]
+        if best_other[2]:  # what it did, so that the action names the change to undo
+            ctx.change_refs["other_change_desc"] = best_other[2]
     if best_own_deploy is not None:
         change = best_own_deploy[1]
         if change.change and change.change.version:

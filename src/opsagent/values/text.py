@@ -24,7 +24,13 @@ def as_text(value: Any, field: str, *, max_length: int = 4000) -> str:
     return text.strip()[:max_length]
 
 
-def clip(text: str, limit: int) -> str:
-    """``text`` on one line, cut to ``limit`` characters with an ellipsis."""
+def clip(text: str, limit: int, *, words: bool = False) -> str:
+    """``text`` on one line, cut to ``limit`` characters with an ellipsis; with ``words``,
+    cut at the last whole word that fits (a name or version is never cut in two)."""
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if words and " " in cut:
+        cut = cut[: cut.rindex(" ")].rstrip(",;:")
+    return cut + "…"
