@@ -803,7 +803,7 @@ def test_money_taken_wrongly_is_stopped_and_given_back_whatever_the_cause(
         payload: dict[str, Any]) -> None:
     titles = " | ".join(_titles(triage(payload))).lower()
     assert "refund" in titles
-    assert "stop what keeps charging" in titles
+    assert "keeps charging, posting or writing the wrong values" in titles
 
 
 def test_the_change_to_revert_is_named_by_what_it_did() -> None:
@@ -814,3 +814,10 @@ def test_the_change_to_revert_is_named_by_what_it_did() -> None:
                                   "description": "managed WAF ruleset 4.2 pushed globally"}]})
     revert = [t for t in _titles(report) if t.startswith("Revert")]
     assert revert and "WAF ruleset 4.2" in revert[0]
+
+
+def test_what_writes_the_wrong_values_is_named_when_the_payload_names_it() -> None:
+    report = triage({"service": "tax-engine", "environment": "production",
+                     "symptoms": ["orders in three states show wrong totals: tax is 0.00"],
+                     "logs": ["rates-loader: loaded 12,904 jurisdictions; CO: 0 rows"]})
+    assert any(t.startswith("Stop rates-loader") for t in _titles(report))

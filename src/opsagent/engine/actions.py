@@ -45,6 +45,7 @@ _FALLBACK = {
     "previous_version": "the previous version",
     "environment": "the affected environment",
     "change": "the most recent change",
+    "writer": "the job, batch, feed or integration",
     "other_change": "the most recent configuration change",
     "database": "the database",
     "db_sessions": "its active sessions, lock waits and slow query log",
@@ -264,6 +265,10 @@ def _values(ctx: Context, categories: Iterable[str] = ()) -> _Defaults:
             values["oncall"] = entry.oncall
         if entry is not None and entry.owners:
             values["owners"] = ", ".join(entry.owners[:3])
+    if "impact.wrong_data" in ctx.features or "impact.financial" in ctx.features:
+        writer = _writer(ctx)
+        if writer:
+            values["writer"] = writer
     if "database" not in categories:
         values.update(ctx.change_refs)
         return values
@@ -279,6 +284,24 @@ def _values(ctx: Context, categories: Iterable[str] = ()) -> _Defaults:
             values.get("service") else f"the {engine} database"
     values.update(ctx.change_refs)
     return values
+
+
+# a component named like what writes data in bulk (rates-loader, payout-batch-01,
+# repricer-sync): when data is wrong, the thing to stop is named by its name
+_WRITER = re.compile(
+    r"\b(?:[a-z][a-z0-9]*[-_])+(?:loader|sync|syncer|batch|import(?:er)?|feed|etl|job|cron|"
+    r"consumer|connector|scheduler|publisher|poster|writer|repricer|backfill)(?:[-_]\d+)?\b"
+    r"|\b(?:loader|sync|batch|import|etl|repricer|backfill|cron)[-_][a-z0-9]+(?:[-_][a-z0-9]+)*\b")
+
+
+def _writer(ctx: Context) -> str | None:
+    for s in ctx.incident.signals:
+        for text in (s.service, s.dependency, s.text):
+            if text:
+                found = _WRITER.search(text.lower())
+                if found:
+                    return found.group(0)
+    return None
 
 
 # one datastore's commands for the datastore in use

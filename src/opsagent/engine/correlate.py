@@ -186,9 +186,8 @@ def correlate(ctx: Context) -> None:
             if best_own_deploy is None or strength > best_own_deploy[0]:
                 best_own_deploy = (strength, change)
         elif best_other is None or strength > best_other[0]:
-            best_other = (strength, f"{noun} of {who}{version}",
-                          clip(details.description, 80, words=True) if details and details.description
-                          else "")
+            said = details.description if details and details.description else ""
+            best_other = (strength, f"{noun} of {who}{version}", clip(said, 80, words=True))
     if best_other is not None:  # the strongest change that is not a deploy
         ctx.change_refs["change"] = ctx.change_refs["other_change"] = best_other[1]
         if best_other[2]:  # what it did, so that the action names the change to undo
