@@ -821,3 +821,14 @@ def test_what_writes_the_wrong_values_is_named_when_the_payload_names_it() -> No
                      "symptoms": ["orders in three states show wrong totals: tax is 0.00"],
                      "logs": ["rates-loader: loaded 12,904 jurisdictions; CO: 0 rows"]})
     assert any(t.startswith("Stop rates-loader") for t in _titles(report))
+
+
+@pytest.mark.parametrize(("symptom", "dedupe"), [
+    ("212 orders were shipped twice after the webhook replay", True),
+    ("8,214 listings are priced at 0.01 GBP, wrong prices since 09:00", False),
+])
+def test_deduplication_is_offered_only_for_work_done_twice(symptom: str, dedupe: bool) -> None:
+    report = triage({"service": "marketplace-orders", "environment": "production",
+                     "title": "Reconciliation alert", "symptoms": [symptom],
+                     "logs": ["feed-import: applied batch 4471"]})
+    assert any(t.startswith("Deduplicate") for t in _titles(report)) is dedupe
